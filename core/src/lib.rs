@@ -1,0 +1,61 @@
+//! Secure Token links for CDNs (Gcore CDN, nginx `secure_link`): sign and verify exactly as
+//! the edge does.
+//!
+//! ```
+//! use secure_token::{Signer, SignOptions, VerifyOptions, Verdict};
+//!
+//! let signer = Signer::new("my-cdn-key")?;
+//! let url = signer.sign_url(
+//!     "https://cdn.example.com/photos/summer trip.jpeg",
+//!     &SignOptions { expires: Some(2147483647), ..Default::default() },
+//! )?;
+//! assert!(url.starts_with("https://cdn.example.com/photos/summer%20trip.jpeg?md5="));
+//! let verdict = signer.verify(&url, &VerifyOptions { now: Some(1_700_000_000), ..Default::default() })?;
+//! assert!(matches!(verdict, Verdict::Valid { expires: 2147483647, key_index: 0 }));
+//! # Ok::<(), secure_token::Error>(())
+//! ```
+//!
+//! The string that is hashed, per token kind (the key never leaves this crate):
+//! - file / directory: `{expires}{path}{ip} {key}`
+//! - MP4: `{path}_{key}_{expires}_{speed}_{buffer}_{ip}`
+//! - Video Streaming path tokens: `{account}_{id}_{key}_{expires}_{ip}`
+//!
+//! `{path}` is nginx's `$uri` (decoded, `//` merged, dot segments resolved) and `{ip}` is
+//! nginx's `$remote_addr` text.
+#![forbid(unsafe_op_in_unsafe_fn)]
+#![warn(missing_debug_implementations)]
+
+mod error;
+mod ip;
+mod key;
+pub mod multi_md5;
+mod options;
+mod path;
+mod signer;
+mod url;
+
+pub use error::{BatchError, Error, ErrorKind, Result};
+pub use ip::CanonicalIp;
+pub use key::{Key, MAX_KEY_LEN, MIN_KEY_LEN};
+pub use options::{
+    Clock, FixedClock, SignOptions, StreamKind, SystemClock, TokenKind, VerifyOptions,
+};
+pub use path::MAX_PATH_LEN;
+pub use signer::{
+    ExplainOptions, Explanation, InvalidReason, SignedToken, Signer, SignerBuilder, Verdict,
+    MAX_EXPIRES, MAX_KEYS, TOKEN_LEN,
+};
+pub use url::MAX_URL_LEN;
+
+/// The crate version (one version for every face).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(test)]
+mod send_sync {
+    fn assert_send_sync<T: Send + Sync>() {}
+    #[test]
+    fn signer_is_send_sync() {
+        assert_send_sync::<super::Signer>();
+        assert_send_sync::<super::Key>();
+    }
+}

@@ -1,0 +1,258 @@
+//! The path the edge hashes is nginx's `$uri`: percent-decoded, `//` merged, `.`/`..`
+//! resolved (scheme page §2). This module turns what a caller gives into those bytes, and
+//! those bytes back into a percent-encoded path that decodes to exactly them.
+
+use smallvec::SmallVec;
+
+use crate::error::{Error, Result};
+
+/// Longest decoded path accepted (nginx's default request line buffer is 8 KiB).
+pub const MAX_PATH_LEN: usize = 8192;
+
+/// Decoded path bytes; inline for typical paths so signing does not allocate.
+pub(crate) type PathBytes = SmallVec<[u8; 256]>;
+
+/// How the input path is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PathInput {
+    /// As in a URL: `%XX` escapes are decoded.
+    Encoded,
+    /// Already decoded: `%` is an ordinary character.
+    Decoded,
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes (when `input` is `Encoded`) and normalizes `raw` into `out`, which is cleared
+/// first. `raw` is the path only: no query, no fragment.
+pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) -> Result<()> {
+    out.clear();
+    if raw.is_empty() {
+        return Err(Error::PathEmpty);
+    }
+    if raw[0] != b'/' {
+        return Err(Error::PathNotAbsolute);
+    }
+    if raw.len() > MAX_PATH_LEN * 3 {
+        return Err(Error::PathTooLong {
+            len: raw.len(),
+            max: MAX_PATH_LEN,
+        });
+    }
+
+    // Pass 1: decode into `out`, checking every byte the edge would refuse.
+    out.reserve(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let mut b = raw[i];
+        if b == b'%' && input == PathInput::Encoded {
+            let hi = raw.get(i + 1).copied().and_then(hex_val);
+            let lo = raw.get(i + 2).copied().and_then(hex_val);
+            match (hi, lo) {
+                (Some(h), Some(l)) => b = (h << 4) | l,
+                _ => return Err(Error::PathInvalidEscape { position: i }),
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+        if b == 0 {
+            return Err(Error::PathNul);
+        }
+        if b < 0x20 || b == 0x7f {
+            return Err(Error::PathControlChar {
+                byte: b,
+                position: out.len(),
+            });
+        }
+        out.push(b);
+    }
+    if out.len() > MAX_PATH_LEN {
+        return Err(Error::PathTooLong {
+            len: out.len(),
+            max: MAX_PATH_LEN,
+        });
+    }
+
+    // Pass 2, in place: merge slashes and resolve dot segments. The write position never
+    // passes the read position, because every output byte comes from an input byte at or
+    // after it.
+    let n = out.len();
+    let mut w = 1; // out[0] == b'/'
+    let mut r = 1;
+    let mut last_is_name = false;
+    while r <= n {
+        let end = out[r..n]
+            .iter()
+            .position(|&c| c == b'/')
+            .map_or(n, |p| r + p);
+        let seg_len = end - r;
+        let is_last = end == n;
+        match (seg_len, &out[r..end]) {
+            (0, _) | (1, [b'.']) => last_is_name = false,
+            (2, [b'.', b'.']) => {
+                if w == 1 {
+                    return Err(Error::PathAboveRoot);
+                }
+                // Drop the trailing '/', then the previous segment.
+                w -= 1;
+                while out[w - 1] != b'/' {
+                    w -= 1;
+                }
+                last_is_name = false;
+            }
+            _ => {
+                out.copy_within(r..end, w);
+                w += seg_len;
+                if is_last {
+                    last_is_name = true;
+                } else {
+                    out[w] = b'/';
+                    w += 1;
+                }
+            }
+        }
+        r = end + 1;
+    }
+    let _ = last_is_name;
+    out.truncate(w);
+    Ok(())
+}
+
+/// Bytes that may appear unescaped in a path segment (RFC 3986 `pchar` minus `%`), plus `/`.
+const fn path_safe_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+                    | b'/'
+            );
+        c += 1;
+    }
+    t
+}
+
+static PATH_SAFE: [bool; 256] = path_safe_table();
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Length of `path` once percent-encoded by [`encode_into`].
+pub(crate) fn encoded_len(path: &[u8]) -> usize {
+    path.iter()
+        .map(|&b| if PATH_SAFE[b as usize] { 1 } else { 3 })
+        .sum()
+}
+
+/// Appends `path` percent-encoded so that nginx decodes it back to exactly `path`.
+pub(crate) fn encode_into(path: &[u8], out: &mut String) {
+    // Runs of safe bytes are copied at once; they are ASCII, so the string stays UTF-8.
+    let mut start = 0;
+    for (i, &b) in path.iter().enumerate() {
+        if !PATH_SAFE[b as usize] {
+            out.push_str(ascii(&path[start..i]));
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+            start = i + 1;
+        }
+    }
+    out.push_str(ascii(&path[start..]));
+}
+
+fn ascii(b: &[u8]) -> &str {
+    // Only safe-table bytes reach here, all ASCII.
+    std::str::from_utf8(b).unwrap_or_default()
+}
+
+/// The directory part of a canonical path: everything up to and including the last `/`.
+pub(crate) fn directory_of(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|&b| b == b'/') {
+        Some(p) => &path[..=p],
+        None => path,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(s: &str) -> Result<String> {
+        let mut out = PathBytes::new();
+        canonicalize(s.as_bytes(), PathInput::Encoded, &mut out)?;
+        Ok(String::from_utf8(out.to_vec()).unwrap())
+    }
+
+    #[test]
+    fn decodes_and_normalizes_like_nginx() {
+        assert_eq!(canon("/a%20b.jpg").unwrap(), "/a b.jpg");
+        assert_eq!(canon("/a//b").unwrap(), "/a/b");
+        assert_eq!(canon("/a%2F%2Fb").unwrap(), "/a/b");
+        assert_eq!(canon("/a/./b/../c").unwrap(), "/a/c");
+        assert_eq!(canon("/a/b/..").unwrap(), "/a/");
+        assert_eq!(canon("/a/b/.").unwrap(), "/a/b/");
+        assert_eq!(canon("/a/%2e%2E/c").unwrap(), "/c");
+        assert_eq!(canon("/").unwrap(), "/");
+        assert_eq!(canon("//").unwrap(), "/");
+        assert_eq!(canon("/a+b").unwrap(), "/a+b");
+        assert_eq!(canon("/.../x").unwrap(), "/.../x");
+        assert_eq!(canon("/a/..b").unwrap(), "/a/..b");
+        assert_eq!(canon("/%25").unwrap(), "/%");
+        assert_eq!(canon("/caf%C3%A9").unwrap(), "/café");
+        assert_eq!(canon("/café").unwrap(), "/café");
+    }
+
+    #[test]
+    fn rejects_what_nginx_rejects() {
+        assert_eq!(
+            canon("/a%2").unwrap_err(),
+            Error::PathInvalidEscape { position: 2 }
+        );
+        assert_eq!(
+            canon("/a%zz").unwrap_err(),
+            Error::PathInvalidEscape { position: 2 }
+        );
+        assert_eq!(canon("/a%00").unwrap_err(), Error::PathNul);
+        assert_eq!(canon("/..").unwrap_err(), Error::PathAboveRoot);
+        assert_eq!(canon("/a/../..").unwrap_err(), Error::PathAboveRoot);
+        assert_eq!(canon("a").unwrap_err(), Error::PathNotAbsolute);
+        assert_eq!(canon("").unwrap_err(), Error::PathEmpty);
+        assert!(matches!(
+            canon("/a%0a").unwrap_err(),
+            Error::PathControlChar { byte: 0x0a, .. }
+        ));
+    }
+
+    #[test]
+    fn encodes_reversibly() {
+        let mut s = String::new();
+        encode_into("/a b/é?#%+".as_bytes(), &mut s);
+        assert_eq!(s, "/a%20b/%C3%A9%3F%23%25+");
+        assert_eq!(encoded_len("/a b/é?#%+".as_bytes()), s.len());
+        assert_eq!(canon(&s).unwrap(), "/a b/é?#%+");
+    }
+}

@@ -1,0 +1,1168 @@
+//! Signing and verification.
+
+use std::fmt;
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use md5::{Digest, Md5};
+use subtle::ConstantTimeEq;
+
+use crate::error::{BatchError, Error, Result};
+use crate::ip::CanonicalIp;
+use crate::key::Key;
+use crate::options::{Clock, SignOptions, StreamKind, SystemClock, TokenKind, VerifyOptions};
+use crate::path::{self, PathBytes, PathInput};
+use crate::url::{self, UrlParts};
+
+/// Expiry values above this are taken for milliseconds (10^11 s is the year 5138).
+pub const MAX_EXPIRES: i64 = 100_000_000_000;
+
+/// Length of every token: base64url of 16 bytes, unpadded.
+pub const TOKEN_LEN: usize = 22;
+
+/// How many rotation keys a signer holds at most.
+pub const MAX_KEYS: usize = 16;
+
+/// Batches at least this large are spread over the cores.
+const PARALLEL_BATCH: usize = 4096;
+
+/// The pieces of a string-to-sign, in order, with the key as a separate slot.
+///
+/// One definition serves hashing (key bytes), `explain` (key shown as `***`) and batches.
+#[derive(Clone, Copy)]
+pub(crate) enum Layout<'a> {
+    /// `{expires}{path}{ip} {key}`
+    File {
+        expires: &'a [u8],
+        path: &'a [u8],
+        ip: &'a [u8],
+    },
+    /// `{path}_{key}_{expires}_{speed}_{buffer}_{ip}`
+    Mp4 {
+        path: &'a [u8],
+        expires: &'a [u8],
+        speed: &'a [u8],
+        buffer: &'a [u8],
+        ip: &'a [u8],
+    },
+    /// `{account}_{id}_{key}_{expires}_{ip}`
+    Stream {
+        account: &'a [u8],
+        id: &'a [u8],
+        expires: &'a [u8],
+        ip: &'a [u8],
+    },
+}
+
+impl<'a> Layout<'a> {
+    fn parts<'k>(&self, key: &'k [u8]) -> [&'k [u8]; 11]
+    where
+        'a: 'k,
+    {
+        const E: &[u8] = b"";
+        const U: &[u8] = b"_";
+        match *self {
+            Layout::File { expires, path, ip } => [expires, path, ip, b" ", key, E, E, E, E, E, E],
+            Layout::Mp4 {
+                path,
+                expires,
+                speed,
+                buffer,
+                ip,
+            } => [path, U, key, U, expires, U, speed, U, buffer, U, ip],
+            Layout::Stream {
+                account,
+                id,
+                expires,
+                ip,
+            } => [account, U, id, U, key, U, expires, U, ip, E, E],
+        }
+    }
+
+    pub(crate) fn digest(&self, key: &[u8]) -> [u8; 16] {
+        let mut h = Md5::new();
+        for part in self.parts(key) {
+            h.update(part);
+        }
+        h.finalize().into()
+    }
+
+    /// Total length of the string-to-sign.
+    pub(crate) fn len(&self, key: &[u8]) -> usize {
+        self.parts(key).iter().map(|p| p.len()).sum()
+    }
+
+    /// Appends the string-to-sign to `out`.
+    pub(crate) fn write(&self, key: &[u8], out: &mut Vec<u8>) {
+        for part in self.parts(key) {
+            out.extend_from_slice(part);
+        }
+    }
+}
+
+/// base64url without padding of a digest: always 22 ASCII bytes.
+pub(crate) fn encode_token(digest: &[u8; 16]) -> [u8; TOKEN_LEN] {
+    let mut out = [0u8; TOKEN_LEN];
+    let n = URL_SAFE_NO_PAD
+        .encode_slice(digest, &mut out)
+        .unwrap_or_default();
+    debug_assert_eq!(n, TOKEN_LEN);
+    out
+}
+
+fn token_str(t: &[u8; TOKEN_LEN]) -> &str {
+    std::str::from_utf8(t).unwrap_or_default()
+}
+
+/// Decodes an `md5` value the way nginx's `ngx_decode_base64url` does for `secure_link`:
+/// at most 24 characters, stop at the first `=`, base64url alphabet only, 16 bytes exactly.
+/// Padding bits of the last character are ignored, as nginx ignores them.
+pub(crate) fn decode_token(value: &str) -> Option<[u8; 16]> {
+    let v = value.as_bytes();
+    if v.len() > 24 {
+        return None;
+    }
+    let significant = v.iter().position(|&b| b == b'=').unwrap_or(v.len());
+    if significant != TOKEN_LEN {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    let mut o = 0;
+    for &c in &v[..TOKEN_LEN] {
+        let d = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(d);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            if o < 16 {
+                out[o] = (acc >> bits) as u8;
+                o += 1;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Parses `expires` as nginx's `ngx_atotm` does, then rejects `<= 0` as `secure_link` does.
+pub(crate) fn parse_expires(text: &str) -> Option<i64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for b in text.bytes() {
+        v = v.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+    }
+    (v > 0).then_some(v)
+}
+
+/// Why a request is refused with 403.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidReason {
+    /// No `md5` parameter (or no token segment in a stream path).
+    MissingToken,
+    /// The token is not 22 base64url characters.
+    MalformedToken,
+    /// No `expires` parameter.
+    MissingExpires,
+    /// `expires` is not a positive decimal number that fits in 64 bits.
+    MalformedExpires,
+    /// The URL or its path is one the edge refuses (it answers 400 for bad paths).
+    BadRequest(Error),
+    /// The path is not a Video Streaming path token layout.
+    NotAStreamPath,
+    /// The token does not match: wrong key, path, expiry, IP or token kind.
+    Mismatch,
+}
+
+impl InvalidReason {
+    /// A stable snake_case identifier.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InvalidReason::MissingToken => "missing_token",
+            InvalidReason::MalformedToken => "malformed_token",
+            InvalidReason::MissingExpires => "missing_expires",
+            InvalidReason::MalformedExpires => "malformed_expires",
+            InvalidReason::BadRequest(_) => "bad_request",
+            InvalidReason::NotAStreamPath => "not_a_stream_path",
+            InvalidReason::Mismatch => "mismatch",
+        }
+    }
+}
+
+impl fmt::Display for InvalidReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidReason::MissingToken => f.write_str("no md5 token in the link"),
+            InvalidReason::MalformedToken => {
+                f.write_str("md5 token is not 22 base64url characters")
+            }
+            InvalidReason::MissingExpires => f.write_str("no expires parameter in the link"),
+            InvalidReason::MalformedExpires => {
+                f.write_str("expires is not a positive decimal Unix time")
+            }
+            InvalidReason::BadRequest(e) => write!(f, "the edge refuses this request: {e}"),
+            InvalidReason::NotAStreamPath => f.write_str(
+                "path is not /{videos|cmaf|mpegts|streams}/{account}_{id}/{token}/{expires}/...",
+            ),
+            InvalidReason::Mismatch => f.write_str(
+                "md5 does not match this link (wrong key, path, expires, client IP or token kind)",
+            ),
+        }
+    }
+}
+
+/// The edge's answer to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The token matches and has not expired (200).
+    Valid {
+        /// The link's expiry.
+        expires: i64,
+        /// Which of the signer's keys matched (0 = the signing key).
+        key_index: usize,
+    },
+    /// The token matches but `expires < now` (410).
+    Expired {
+        /// The link's expiry.
+        expires: i64,
+        /// Which of the signer's keys matched.
+        key_index: usize,
+    },
+    /// The token is missing, malformed or wrong (403).
+    Invalid(InvalidReason),
+}
+
+impl Verdict {
+    /// The HTTP status the edge answers: 200, 410 or 403.
+    pub fn status(&self) -> u16 {
+        match self {
+            Verdict::Valid { .. } => 200,
+            Verdict::Expired { .. } => 410,
+            Verdict::Invalid(_) => 403,
+        }
+    }
+
+    /// `valid`, `expired` or `invalid`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::Valid { .. } => "valid",
+            Verdict::Expired { .. } => "expired",
+            Verdict::Invalid(_) => "invalid",
+        }
+    }
+
+    /// True for [`Verdict::Valid`].
+    pub fn is_valid(&self) -> bool {
+        matches!(self, Verdict::Valid { .. })
+    }
+
+    /// True for [`Verdict::Expired`].
+    pub fn is_expired(&self) -> bool {
+        matches!(self, Verdict::Expired { .. })
+    }
+
+    /// The expiry of a correctly signed link.
+    pub fn expires(&self) -> Option<i64> {
+        match self {
+            Verdict::Valid { expires, .. } | Verdict::Expired { expires, .. } => Some(*expires),
+            Verdict::Invalid(_) => None,
+        }
+    }
+
+    /// Which key matched, for a correctly signed link.
+    pub fn key_index(&self) -> Option<usize> {
+        match self {
+            Verdict::Valid { key_index, .. } | Verdict::Expired { key_index, .. } => {
+                Some(*key_index)
+            }
+            Verdict::Invalid(_) => None,
+        }
+    }
+
+    /// Human-readable reason for a refusal (`None` when valid).
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            Verdict::Valid { .. } => None,
+            Verdict::Expired { expires, .. } => Some(format!("link expired at {expires}")),
+            Verdict::Invalid(r) => Some(r.to_string()),
+        }
+    }
+}
+
+/// What the edge hashes for a link, for debugging 403s. The key is shown as `***`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// The token kind explained.
+    pub kind: TokenKind,
+    /// The decoded, normalized path the edge hashes (for directory tokens: the directory);
+    /// for stream tokens, `{account}_{id}`.
+    pub hashed_path: String,
+    /// The expires text that is hashed.
+    pub expires: String,
+    /// The canonical client IP that is hashed, if any.
+    pub ip: Option<String>,
+    /// The exact string-to-sign with the key replaced by `***`.
+    pub string_to_sign: String,
+    /// The token the signing key gives for it.
+    pub expected_token: String,
+    /// The token found in the link, if any.
+    pub found_token: Option<String>,
+    /// Whether the found token decodes to the expected digest.
+    pub matches: Option<bool>,
+}
+
+/// Options for [`Signer::explain`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExplainOptions<'a> {
+    /// Client IP, any valid spelling.
+    pub ip: Option<&'a str>,
+    /// Token kind.
+    pub kind: TokenKind,
+    /// Expiry to use when the link has none.
+    pub expires: Option<i64>,
+}
+
+/// A token with the expiry it was made for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedToken {
+    /// The 22-character token.
+    pub token: String,
+    /// The expiry it covers, Unix seconds.
+    pub expires: i64,
+}
+
+/// Signs and verifies Secure Token links. Immutable, `Send + Sync`, cheap to share.
+#[derive(Clone)]
+pub struct Signer {
+    keys: Arc<[Key]>,
+    clock: Arc<dyn Clock>,
+    default_ttl: Option<i64>,
+    allow_past: bool,
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("keys", &self.keys.len())
+            .field("default_ttl", &self.default_ttl)
+            .field("allow_past", &self.allow_past)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Signer`]: rotation keys, clock, default lifetime.
+pub struct SignerBuilder {
+    keys: Vec<Key>,
+    error: Option<Error>,
+    clock: Arc<dyn Clock>,
+    default_ttl: Option<i64>,
+    allow_past: bool,
+}
+
+impl fmt::Debug for SignerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignerBuilder")
+            .field("keys", &self.keys.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SignerBuilder {
+    /// Adds a key that `verify` also accepts (key rotation). Signing always uses the first.
+    pub fn verify_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        match Key::new(key) {
+            Ok(k) => self.keys.push(k),
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    /// Replaces the system clock (tests, simulations).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The lifetime used when a call gives neither `expires` nor `ttl`.
+    pub fn default_ttl(mut self, seconds: i64) -> Self {
+        self.default_ttl = Some(seconds);
+        self
+    }
+
+    /// Accepts expiries already in the past (off by default: such a link is born dead).
+    pub fn allow_past_expiry(mut self, allow: bool) -> Self {
+        self.allow_past = allow;
+        self
+    }
+
+    /// Validates everything and builds the signer.
+    pub fn build(self) -> Result<Signer> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if self.keys.len() > MAX_KEYS {
+            return Err(Error::Argument {
+                name: "keys",
+                reason: "at most 16 keys can be held for rotation",
+            });
+        }
+        if let Some(t) = self.default_ttl {
+            check_ttl(t, 0)?;
+        }
+        Ok(Signer {
+            keys: self.keys.into(),
+            clock: self.clock,
+            default_ttl: self.default_ttl,
+            allow_past: self.allow_past,
+        })
+    }
+}
+
+fn check_ttl(ttl: i64, now: i64) -> Result<i64> {
+    if ttl <= 0 {
+        return Err(Error::TtlNotPositive { value: ttl });
+    }
+    match now.checked_add(ttl) {
+        Some(e) if e <= MAX_EXPIRES && ttl <= MAX_EXPIRES => Ok(e),
+        _ => Err(Error::TtlTooLarge { value: ttl }),
+    }
+}
+
+fn check_speed_buffer<'a>(name: &'static str, v: Option<&'a str>) -> Result<&'a [u8]> {
+    match v {
+        None => Ok(b""),
+        Some(s) if s.is_empty() || s.len() > 32 => Err(Error::Argument {
+            name,
+            reason: "must be 1 to 32 characters",
+        }),
+        Some(s) if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.') => {
+            Err(Error::Argument {
+                name,
+                reason: "may contain only letters, digits and '.' (for example 1m or 500k)",
+            })
+        }
+        Some(s) => Ok(s.as_bytes()),
+    }
+}
+
+fn check_stream_ids<'a>(account: &'a str, id: &'a str) -> Result<()> {
+    if account.is_empty() || account.len() > 20 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::Argument {
+            name: "account",
+            reason: "must be the numeric account (client) id",
+        });
+    }
+    if id.is_empty()
+        || id.len() > 128
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(Error::Argument {
+            name: "video or stream id",
+            reason: "must be 1 to 128 letters, digits, '-' or '_'",
+        });
+    }
+    Ok(())
+}
+
+/// Everything resolved once per call (or once per batch).
+struct Prepared<'o> {
+    expires: i64,
+    expires_text: itoa::Buffer,
+    ip: Option<CanonicalIp>,
+    kind: TokenKind,
+    speed: &'o [u8],
+    buffer: &'o [u8],
+}
+
+impl Prepared<'_> {
+    fn expires_bytes(&mut self) -> &[u8] {
+        let expires = self.expires;
+        self.expires_text.format(expires).as_bytes()
+    }
+}
+
+impl Signer {
+    /// A signer with one key, the system clock and no default lifetime.
+    pub fn new(key: impl AsRef<[u8]>) -> Result<Self> {
+        Self::builder(key).build()
+    }
+
+    /// Starts a builder whose signing key is `key`.
+    pub fn builder(key: impl AsRef<[u8]>) -> SignerBuilder {
+        let mut b = SignerBuilder {
+            keys: Vec::new(),
+            error: None,
+            clock: Arc::new(SystemClock),
+            default_ttl: None,
+            allow_past: false,
+        };
+        b = b.verify_key(key);
+        b
+    }
+
+    /// Number of keys held (signing key + rotation keys).
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The default lifetime, if one was set.
+    pub fn default_ttl(&self) -> Option<i64> {
+        self.default_ttl
+    }
+
+    /// The current time by this signer's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    fn signing_key(&self) -> &[u8] {
+        self.keys[0].expose()
+    }
+
+    /// Checks an absolute expiry against the CDN's rules.
+    pub fn check_expires(&self, expires: i64, now: i64) -> Result<i64> {
+        if expires <= 0 {
+            return Err(Error::ExpiresNotPositive { value: expires });
+        }
+        if expires > MAX_EXPIRES {
+            return Err(Error::ExpiresMilliseconds { value: expires });
+        }
+        if !self.allow_past && expires < now {
+            return Err(Error::ExpiresInPast { expires, now });
+        }
+        Ok(expires)
+    }
+
+    /// The absolute expiry that `opts` asks for.
+    pub fn resolve_expires(&self, opts: &SignOptions<'_>) -> Result<i64> {
+        let now = opts.now.unwrap_or_else(|| self.clock.now());
+        match (opts.expires, opts.ttl) {
+            (Some(_), Some(_)) => Err(Error::ExpiresAndTtl),
+            (Some(e), None) => self.check_expires(e, now),
+            (None, Some(t)) => check_ttl(t, now),
+            (None, None) => match self.default_ttl {
+                Some(t) => check_ttl(t, now),
+                None => Err(Error::ExpiresMissing),
+            },
+        }
+    }
+
+    fn prepare<'o>(&self, opts: &SignOptions<'o>) -> Result<Prepared<'o>> {
+        let expires = self.resolve_expires(opts)?;
+        let ip = opts.ip.map(CanonicalIp::parse).transpose()?;
+        let (speed, buffer) = if opts.kind == TokenKind::Mp4 {
+            (
+                check_speed_buffer("speed", opts.speed)?,
+                check_speed_buffer("buffer", opts.buffer)?,
+            )
+        } else if opts.speed.is_some() || opts.buffer.is_some() {
+            return Err(Error::Argument {
+                name: "speed/buffer",
+                reason: "apply to MP4 tokens only (kind mp4)",
+            });
+        } else {
+            (&b""[..], &b""[..])
+        };
+        Ok(Prepared {
+            expires,
+            expires_text: itoa::Buffer::new(),
+            ip,
+            kind: opts.kind,
+            speed,
+            buffer,
+        })
+    }
+
+    fn query_layout<'a>(
+        kind: TokenKind,
+        path: &'a [u8],
+        expires: &'a [u8],
+        ip: &'a [u8],
+        speed: &'a [u8],
+        buffer: &'a [u8],
+    ) -> Layout<'a> {
+        match kind {
+            TokenKind::Mp4 => Layout::Mp4 {
+                path,
+                expires,
+                speed,
+                buffer,
+                ip,
+            },
+            TokenKind::Directory => Layout::File {
+                expires,
+                path: path::directory_of(path),
+                ip,
+            },
+            _ => Layout::File { expires, path, ip },
+        }
+    }
+
+    /// The low-level call: the file token for an already decoded path, e.g.
+    /// `token("/photo.jpeg", 2147483647, None)`. The path is normalized (`//`, `.`, `..`)
+    /// as the edge would, but `%` is taken literally.
+    pub fn token(&self, path: &str, expires: i64, ip: Option<&str>) -> Result<String> {
+        let opts = SignOptions {
+            expires: Some(expires),
+            ip,
+            ..Default::default()
+        };
+        Ok(self.token_with(path, &opts)?.token)
+    }
+
+    /// The token of any query-token kind (`File`, `Directory`, `Mp4`) for a decoded path.
+    pub fn token_with(&self, path: &str, opts: &SignOptions<'_>) -> Result<SignedToken> {
+        if opts.kind == TokenKind::Stream {
+            return Err(stream_kind_error());
+        }
+        let mut p = self.prepare(opts)?;
+        let mut canon = PathBytes::new();
+        path::canonicalize(path.as_bytes(), PathInput::Decoded, &mut canon)?;
+        let ip = p.ip;
+        let ip = ip.as_ref().map_or(&b""[..], |i| i.as_bytes());
+        let (kind, speed, buffer) = (p.kind, p.speed, p.buffer);
+        let digest = Self::query_layout(kind, &canon, p.expires_bytes(), ip, speed, buffer)
+            .digest(self.signing_key());
+        Ok(SignedToken {
+            token: token_str(&encode_token(&digest)).to_owned(),
+            expires: p.expires,
+        })
+    }
+
+    /// Signs a URL (absolute, scheme-relative or path-and-query). Scheme, host, port, other
+    /// query parameters and fragment are kept; old `md5`/`expires` (and for MP4
+    /// `speed`/`buffer`) parameters are removed in any case; the path is emitted
+    /// percent-encoded so that the edge decodes it back to exactly the bytes hashed.
+    pub fn sign_url(&self, url: &str, opts: &SignOptions<'_>) -> Result<String> {
+        if opts.kind == TokenKind::Stream {
+            return Err(stream_kind_error());
+        }
+        let mut p = self.prepare(opts)?;
+        let mut canon = PathBytes::new();
+        let parts = url::split(url)?;
+        path::canonicalize(
+            parts.path_or_root().as_bytes(),
+            PathInput::Encoded,
+            &mut canon,
+        )?;
+        let ip = p.ip;
+        let ip = ip.as_ref().map_or(&b""[..], |i| i.as_bytes());
+        let (kind, speed, buffer) = (p.kind, p.speed, p.buffer);
+        let digest = Self::query_layout(kind, &canon, p.expires_bytes(), ip, speed, buffer)
+            .digest(self.signing_key());
+        let token = encode_token(&digest);
+        Ok(assemble(&parts, &canon, &token, &mut p))
+    }
+
+    /// Signs many URLs with the same options. Fails on the first bad URL, saying which.
+    /// Large batches are hashed several messages at a time and spread over the cores.
+    pub fn sign_many<S: AsRef<str> + Sync>(
+        &self,
+        urls: &[S],
+        opts: &SignOptions<'_>,
+    ) -> Result<Vec<String>, BatchError> {
+        if opts.kind == TokenKind::Stream {
+            return Err(BatchError {
+                index: 0,
+                error: stream_kind_error(),
+            });
+        }
+        let mut p = self
+            .prepare(opts)
+            .map_err(|error| BatchError { index: 0, error })?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if urls.len() < PARALLEL_BATCH || threads < 2 {
+            return self.sign_chunk(urls, 0, &mut p);
+        }
+        let per = urls.len().div_ceil(threads);
+        let expires = p.expires;
+        let results: Vec<Result<Vec<String>, BatchError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = urls
+                .chunks(per)
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let ip = p.ip;
+                    let (kind, speed, buffer) = (p.kind, p.speed, p.buffer);
+                    s.spawn(move || {
+                        let mut local = Prepared {
+                            expires,
+                            expires_text: itoa::Buffer::new(),
+                            ip,
+                            kind,
+                            speed,
+                            buffer,
+                        };
+                        self.sign_chunk(chunk, i * per, &mut local)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(BatchError {
+                            index: 0,
+                            error: Error::Argument {
+                                name: "batch",
+                                reason: "a worker thread failed",
+                            },
+                        })
+                    })
+                })
+                .collect()
+        });
+        let mut out = Vec::with_capacity(urls.len());
+        for r in results {
+            out.extend(r?);
+        }
+        Ok(out)
+    }
+
+    /// Signs `urls` on this thread, hashing up to 16 messages at once.
+    fn sign_chunk<S: AsRef<str>>(
+        &self,
+        urls: &[S],
+        base_index: usize,
+        p: &mut Prepared<'_>,
+    ) -> Result<Vec<String>, BatchError> {
+        const LANES: usize = 16;
+        let key = self.signing_key();
+        let ip_owned = p.ip;
+        let ip = ip_owned.as_ref().map_or(&b""[..], |i| i.as_bytes());
+        let (kind, speed, buffer) = (p.kind, p.speed, p.buffer);
+        let mut expires_buf = itoa::Buffer::new();
+        let expires_text = expires_buf.format(p.expires).as_bytes();
+
+        let mut out = Vec::with_capacity(urls.len());
+        let mut paths: Vec<PathBytes> = (0..LANES).map(|_| PathBytes::new()).collect();
+        let mut parts: Vec<UrlParts<'_>> = Vec::with_capacity(LANES);
+        let mut arena: Vec<u8> = Vec::new();
+        let mut bounds = [(0usize, 0usize); LANES];
+        let mut digests = [[0u8; 16]; LANES];
+
+        for (c, chunk) in urls.chunks(LANES).enumerate() {
+            parts.clear();
+            arena.clear();
+            for (j, u) in chunk.iter().enumerate() {
+                let index = base_index + c * LANES + j;
+                let fail = |error| BatchError { index, error };
+                let pr = url::split(u.as_ref()).map_err(fail)?;
+                path::canonicalize(
+                    pr.path_or_root().as_bytes(),
+                    PathInput::Encoded,
+                    &mut paths[j],
+                )
+                .map_err(fail)?;
+                let layout = Self::query_layout(kind, &paths[j], expires_text, ip, speed, buffer);
+                let start = arena.len();
+                layout.write(key, &mut arena);
+                bounds[j] = (start, arena.len());
+                parts.push(pr);
+            }
+            let msgs: smallvec::SmallVec<[&[u8]; LANES]> = bounds[..chunk.len()]
+                .iter()
+                .map(|&(s, e)| &arena[s..e])
+                .collect();
+            crate::multi_md5::md5_many(&msgs, &mut digests[..chunk.len()]);
+            for j in 0..chunk.len() {
+                let token = encode_token(&digests[j]);
+                out.push(assemble(&parts[j], &paths[j], &token, p));
+            }
+        }
+        // The arena held key bytes: wipe it before it is freed.
+        zeroize::Zeroize::zeroize(&mut arena);
+        Ok(out)
+    }
+
+    /// A Video Streaming path token: `{account}_{id}_{key}_{expires}_{ip}` → token.
+    pub fn stream_token(
+        &self,
+        account: &str,
+        id: &str,
+        opts: &SignOptions<'_>,
+    ) -> Result<SignedToken> {
+        check_stream_ids(account, id)?;
+        let mut p = self.prepare(&SignOptions {
+            kind: TokenKind::File,
+            ..*opts
+        })?;
+        let ip = p.ip;
+        let ip = ip.as_ref().map_or(&b""[..], |i| i.as_bytes());
+        let digest = Layout::Stream {
+            account: account.as_bytes(),
+            id: id.as_bytes(),
+            expires: p.expires_bytes(),
+            ip,
+        }
+        .digest(self.signing_key());
+        Ok(SignedToken {
+            token: token_str(&encode_token(&digest)).to_owned(),
+            expires: p.expires,
+        })
+    }
+
+    /// A Video Streaming link: `{base}/{prefix}/{account}_{id}/{token}/{expires}/{file}`.
+    /// `base` is `""` for a path, or `https://host`; `file` defaults to the kind's manifest.
+    pub fn stream_url(
+        &self,
+        base: &str,
+        stream: StreamKind,
+        account: &str,
+        id: &str,
+        file: Option<&str>,
+        opts: &SignOptions<'_>,
+    ) -> Result<String> {
+        let base = base.trim_end_matches('/');
+        if !base.is_empty() {
+            let parts = url::split(base)?;
+            if !parts.path.is_empty() || parts.query.is_some() || !parts.fragment.is_empty() {
+                return Err(Error::Url {
+                    reason: "base must be scheme://host[:port] without a path",
+                });
+            }
+        }
+        let file = file.unwrap_or(stream.default_file());
+        let mut file_canon = PathBytes::new();
+        if file.is_empty() || file.starts_with('/') {
+            return Err(Error::Argument {
+                name: "file",
+                reason: "must be a relative file name such as master.m3u8",
+            });
+        }
+        // Validates the file name as a path (no `..` escaping, no control characters).
+        let mut probe = String::with_capacity(file.len() + 1);
+        probe.push('/');
+        probe.push_str(file);
+        path::canonicalize(probe.as_bytes(), PathInput::Decoded, &mut file_canon)?;
+        let t = self.stream_token(account, id, opts)?;
+        let mut out = String::with_capacity(base.len() + 64 + id.len() + file.len() * 3);
+        out.push_str(base);
+        out.push('/');
+        out.push_str(stream.prefix());
+        out.push('/');
+        out.push_str(account);
+        out.push('_');
+        out.push_str(id);
+        out.push('/');
+        out.push_str(&t.token);
+        out.push('/');
+        out.push_str(itoa::Buffer::new().format(t.expires));
+        path::encode_into(&file_canon, &mut out);
+        Ok(out)
+    }
+
+    /// Checks a request (URL or path-and-query) as the edge would. Errors are for bad
+    /// arguments (a malformed client IP); everything about the link itself is a [`Verdict`].
+    pub fn verify(&self, url: &str, opts: &VerifyOptions<'_>) -> Result<Verdict> {
+        let ip = opts.ip.map(CanonicalIp::parse).transpose()?;
+        let ip = ip.as_ref().map_or(&b""[..], |i| i.as_bytes());
+        let now = opts.now.unwrap_or_else(|| self.clock.now());
+        let parts = match url::split(url) {
+            Ok(p) => p,
+            Err(e) => return Ok(Verdict::Invalid(InvalidReason::BadRequest(e))),
+        };
+        let mut canon = PathBytes::new();
+        if let Err(e) = path::canonicalize(
+            parts.path_or_root().as_bytes(),
+            PathInput::Encoded,
+            &mut canon,
+        ) {
+            return Ok(Verdict::Invalid(InvalidReason::BadRequest(e)));
+        }
+        let found = match opts.kind {
+            TokenKind::Stream => match stream_fields(&canon) {
+                Some(f) => f,
+                None => return Ok(Verdict::Invalid(InvalidReason::NotAStreamPath)),
+            },
+            _ => {
+                let q = parts.query.unwrap_or("");
+                let token = url::arg(q, "md5").ok_or(InvalidReason::MissingToken);
+                let expires = url::arg(q, "expires").ok_or(InvalidReason::MissingExpires);
+                match (token, expires) {
+                    (Ok(t), Ok(e)) => Found::Query {
+                        token: t.as_bytes(),
+                        expires: e.as_bytes(),
+                        speed: url::arg(q, "speed").unwrap_or("").as_bytes(),
+                        buffer: url::arg(q, "buffer").unwrap_or("").as_bytes(),
+                    },
+                    (Err(r), _) | (_, Err(r)) => return Ok(Verdict::Invalid(r)),
+                }
+            }
+        };
+        let (token_text, expires_text) = found.token_and_expires();
+        let Some(expires) = std::str::from_utf8(expires_text)
+            .ok()
+            .and_then(parse_expires)
+        else {
+            return Ok(Verdict::Invalid(InvalidReason::MalformedExpires));
+        };
+        let Some(wanted) = std::str::from_utf8(token_text).ok().and_then(decode_token) else {
+            return Ok(Verdict::Invalid(InvalidReason::MalformedToken));
+        };
+        let layout = found.layout(opts.kind, &canon, ip);
+        let mut matched = None;
+        for (i, key) in self.keys.iter().enumerate() {
+            let d = layout.digest(key.expose());
+            // Every key is tried, so the time taken does not say which one matched.
+            if bool::from(d.ct_eq(&wanted)) && matched.is_none() {
+                matched = Some(i);
+            }
+        }
+        Ok(match matched {
+            None => Verdict::Invalid(InvalidReason::Mismatch),
+            Some(key_index) if expires < now => Verdict::Expired { expires, key_index },
+            Some(key_index) => Verdict::Valid { expires, key_index },
+        })
+    }
+
+    /// Shows what the edge hashes for `url` and the token the signing key gives. The
+    /// expiry is the link's own `expires` if it has one, else `opts.expires`.
+    pub fn explain(&self, url: &str, opts: &ExplainOptions<'_>) -> Result<Explanation> {
+        let ip_c = opts.ip.map(CanonicalIp::parse).transpose()?;
+        let ip = ip_c.as_ref().map_or(&b""[..], |i| i.as_bytes());
+        let parts = url::split(url)?;
+        let mut canon = PathBytes::new();
+        path::canonicalize(
+            parts.path_or_root().as_bytes(),
+            PathInput::Encoded,
+            &mut canon,
+        )?;
+        let mut given = itoa::Buffer::new();
+        let given_expires = opts.expires.map(|e| given.format(e).as_bytes());
+        let q = parts.query.unwrap_or("");
+        let found = match opts.kind {
+            TokenKind::Stream => stream_fields(&canon).ok_or(Error::Url {
+                reason: "is not a Video Streaming path (/{videos|cmaf|mpegts|streams}/{account}_{id}/{token}/{expires}/...)",
+            })?,
+            _ => Found::Query {
+                token: url::arg(q, "md5").unwrap_or("").as_bytes(),
+                expires: match url::arg(q, "expires") {
+                    Some(e) => e.as_bytes(),
+                    None => given_expires.ok_or(Error::ExpiresMissing)?,
+                },
+                speed: url::arg(q, "speed").unwrap_or("").as_bytes(),
+                buffer: url::arg(q, "buffer").unwrap_or("").as_bytes(),
+            },
+        };
+        let (token_text, expires_text) = found.token_and_expires();
+        let layout = found.layout(opts.kind, &canon, ip);
+        let mut shown = Vec::with_capacity(layout.len(b"***"));
+        layout.write(b"***", &mut shown);
+        let digest = layout.digest(self.signing_key());
+        let expected = encode_token(&digest);
+        let found_token =
+            (!token_text.is_empty()).then(|| String::from_utf8_lossy(token_text).into_owned());
+        let matches = found_token
+            .as_ref()
+            .map(|t| decode_token(t).is_some_and(|d| bool::from(d.ct_eq(&digest))));
+        let hashed_path = match layout {
+            Layout::File { path, .. } | Layout::Mp4 { path, .. } => {
+                String::from_utf8_lossy(path).into_owned()
+            }
+            Layout::Stream { account, id, .. } => format!(
+                "{}_{}",
+                String::from_utf8_lossy(account),
+                String::from_utf8_lossy(id)
+            ),
+        };
+        Ok(Explanation {
+            kind: opts.kind,
+            hashed_path,
+            expires: String::from_utf8_lossy(expires_text).into_owned(),
+            ip: ip_c.map(|i| i.as_str().to_owned()),
+            string_to_sign: String::from_utf8_lossy(&shown).into_owned(),
+            expected_token: token_str(&expected).to_owned(),
+            found_token,
+            matches,
+        })
+    }
+}
+
+fn stream_kind_error() -> Error {
+    Error::Argument {
+        name: "kind",
+        reason: "stream tokens go in the path: use stream_url",
+    }
+}
+
+/// Token and expiry found in a request, and the fields they are hashed with.
+enum Found<'a> {
+    Query {
+        token: &'a [u8],
+        expires: &'a [u8],
+        speed: &'a [u8],
+        buffer: &'a [u8],
+    },
+    Stream {
+        account: &'a [u8],
+        id: &'a [u8],
+        token: &'a [u8],
+        expires: &'a [u8],
+    },
+}
+
+impl<'a> Found<'a> {
+    fn token_and_expires(&self) -> (&'a [u8], &'a [u8]) {
+        match *self {
+            Found::Query { token, expires, .. } | Found::Stream { token, expires, .. } => {
+                (token, expires)
+            }
+        }
+    }
+
+    fn layout(&self, kind: TokenKind, path: &'a [u8], ip: &'a [u8]) -> Layout<'a> {
+        match *self {
+            Found::Query {
+                expires,
+                speed,
+                buffer,
+                ..
+            } => Signer::query_layout(kind, path, expires, ip, speed, buffer),
+            Found::Stream {
+                account,
+                id,
+                expires,
+                ..
+            } => Layout::Stream {
+                account,
+                id,
+                expires,
+                ip,
+            },
+        }
+    }
+}
+
+/// Splits `/{prefix}/{account}_{id}/{token}/{expires}/...` (at least one segment after the
+/// expiry, as the edge serves files there).
+fn stream_fields(path: &[u8]) -> Option<Found<'_>> {
+    let mut segs = path[1..].split(|&b| b == b'/');
+    let prefix = segs.next()?;
+    StreamKind::from_prefix(prefix)?;
+    let name = segs.next()?;
+    let token = segs.next()?;
+    let expires = segs.next()?;
+    segs.next()?;
+    let us = name.iter().position(|&b| b == b'_')?;
+    let (account, id) = (&name[..us], &name[us + 1..]);
+    if account.is_empty() || id.is_empty() || !account.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(Found::Stream {
+        account,
+        id,
+        token,
+        expires,
+    })
+}
+
+/// Writes the signed URL: origin, encoded path, kept query, new parameters, fragment.
+fn assemble(
+    parts: &UrlParts<'_>,
+    canon: &[u8],
+    token: &[u8; TOKEN_LEN],
+    p: &mut Prepared<'_>,
+) -> String {
+    let strip: &[&str] = if p.kind == TokenKind::Mp4 {
+        &["md5", "expires", "speed", "buffer"]
+    } else {
+        &["md5", "expires"]
+    };
+    let kept = || {
+        parts
+            .query
+            .unwrap_or("")
+            .split('&')
+            .filter(|q| !q.is_empty() && !url::is_named(q, strip))
+    };
+    let (speed, buffer) = (p.speed, p.buffer);
+    let expires = p.expires_bytes();
+    let len = parts.origin.len()
+        + path::encoded_len(canon)
+        + 1
+        + kept().map(|q| url::query_text_len(q) + 1).sum::<usize>()
+        + 4
+        + TOKEN_LEN
+        + 9
+        + expires.len()
+        + if speed.is_empty() { 0 } else { 7 + speed.len() }
+        + if buffer.is_empty() {
+            0
+        } else {
+            8 + buffer.len()
+        }
+        + url::query_text_len(parts.fragment);
+    let mut out = String::with_capacity(len);
+    out.push_str(parts.origin);
+    path::encode_into(canon, &mut out);
+    out.push('?');
+    for q in kept() {
+        url::push_query_text(q, &mut out);
+        out.push('&');
+    }
+    out.push_str("md5=");
+    out.push_str(token_str(token));
+    out.push_str("&expires=");
+    out.push_str(std::str::from_utf8(expires).unwrap_or_default());
+    if !speed.is_empty() {
+        out.push_str("&speed=");
+        out.push_str(std::str::from_utf8(speed).unwrap_or_default());
+    }
+    if !buffer.is_empty() {
+        out.push_str("&buffer=");
+        out.push_str(std::str::from_utf8(buffer).unwrap_or_default());
+    }
+    url::push_query_text(parts.fragment, &mut out);
+    debug_assert_eq!(out.len(), len);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_token_follows_nginx() {
+        let t = "DMF1ucDxtHCxwYQAAAAAAA";
+        assert!(decode_token(t).is_some());
+        assert!(decode_token("DMF1ucDxtHCxwYQ").is_none());
+        assert!(decode_token(&format!("{t}==")).is_some());
+        assert!(decode_token(&format!("{t}=!")).is_some());
+        assert!(decode_token(&format!("{t}===")).is_none());
+        assert!(decode_token("DMF1ucDxtHCxwYQAAAAA+A").is_none());
+        assert!(decode_token("DMF1ucDxtHCxwYQAAAAAA").is_none());
+        assert!(decode_token("DMF1ucDxtHCxwYQAAAAAAAA").is_none());
+        // Padding bits of the last character are not significant.
+        assert_eq!(
+            decode_token("AAAAAAAAAAAAAAAAAAAAAA"),
+            decode_token("AAAAAAAAAAAAAAAAAAAAAD")
+        );
+    }
+
+    #[test]
+    fn parse_expires_follows_nginx() {
+        assert_eq!(parse_expires("000123"), Some(123));
+        assert_eq!(parse_expires("0"), None);
+        assert_eq!(parse_expires(""), None);
+        assert_eq!(parse_expires("-1"), None);
+        assert_eq!(parse_expires("+1"), None);
+        assert_eq!(parse_expires(" 1"), None);
+        assert_eq!(parse_expires("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_expires("9223372036854775808"), None);
+    }
+}

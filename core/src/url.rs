@@ -1,0 +1,197 @@
+//! Splitting a URL (or a path-and-query) into the parts the signer keeps, rewrites or reads,
+//! and reading query parameters the way nginx's `$arg_NAME` does (scheme page §3).
+
+use crate::error::{Error, Result};
+
+/// Longest URL accepted.
+pub const MAX_URL_LEN: usize = 32 * 1024;
+
+/// The parts of a URL, as slices of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UrlParts<'a> {
+    /// `scheme://authority` or `//authority`, or empty for a path-and-query.
+    pub origin: &'a str,
+    /// The raw path (may be empty when the URL is `https://host` or `https://host?q`).
+    pub path: &'a str,
+    /// The raw query without the `?`, if there is a `?`.
+    pub query: Option<&'a str>,
+    /// The fragment with its `#`, or empty.
+    pub fragment: &'a str,
+}
+
+impl<'a> UrlParts<'a> {
+    /// The path, or `/` when the URL has none.
+    pub fn path_or_root(&self) -> &'a str {
+        if self.path.is_empty() {
+            "/"
+        } else {
+            self.path
+        }
+    }
+}
+
+fn url_err(reason: &'static str) -> Error {
+    Error::Url { reason }
+}
+
+/// Splits `input`, an absolute URL (`scheme://host[:port]/path?query#fragment`), a
+/// scheme-relative URL (`//host/path`) or a path-and-query (`/path?query`).
+pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
+    if input.len() > MAX_URL_LEN {
+        return Err(Error::UrlTooLong {
+            len: input.len(),
+            max: MAX_URL_LEN,
+        });
+    }
+    if input.is_empty() {
+        return Err(url_err("is empty"));
+    }
+    if input.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return Err(url_err("contains a control character"));
+    }
+    let bytes = input.as_bytes();
+    let authority_start = if input.starts_with("//") {
+        2
+    } else if bytes[0] == b'/' {
+        0
+    } else {
+        let colon = input.find("://").ok_or_else(|| {
+            url_err("must be an absolute URL (https://host/path) or a path starting with '/'")
+        })?;
+        let scheme = &bytes[..colon];
+        if scheme.is_empty()
+            || !scheme[0].is_ascii_alphabetic()
+            || !scheme
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        {
+            return Err(url_err("has an invalid scheme"));
+        }
+        colon + 3
+    };
+
+    let (origin, rest) = if authority_start == 0 {
+        ("", input)
+    } else {
+        let end = input[authority_start..]
+            .find(['/', '?', '#'])
+            .map_or(input.len(), |p| authority_start + p);
+        let authority = &input[authority_start..end];
+        if authority.is_empty() {
+            return Err(url_err("has no host"));
+        }
+        if authority.bytes().any(|b| b == b' ' || b == b'\\') {
+            return Err(url_err("has a space or backslash in the host"));
+        }
+        (&input[..end], &input[end..])
+    };
+
+    let (before_fragment, fragment) = match rest.find('#') {
+        Some(p) => (&rest[..p], &rest[p..]),
+        None => (rest, ""),
+    };
+    let (path, query) = match before_fragment.find('?') {
+        Some(p) => (&before_fragment[..p], Some(&before_fragment[p + 1..])),
+        None => (before_fragment, None),
+    };
+    Ok(UrlParts {
+        origin,
+        path,
+        query,
+        fragment,
+    })
+}
+
+/// The value of the first parameter called `name` (ASCII case-insensitive), exactly as
+/// nginx's `$arg_NAME` finds it: `&`-separated, name followed by `=`, value not decoded.
+pub(crate) fn arg<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query.split('&').find_map(|param| {
+        let (n, v) = param.split_at_checked(name.len())?;
+        if n.eq_ignore_ascii_case(name) {
+            v.strip_prefix('=')
+        } else {
+            None
+        }
+    })
+}
+
+/// Whether a `name[=value]` parameter is one of `names` (ASCII case-insensitive).
+pub(crate) fn is_named(param: &str, names: &[&str]) -> bool {
+    let name = param.split_once('=').map_or(param, |(n, _)| n);
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// Bytes that are copied as they are into a query or fragment; others are percent-encoded.
+pub(crate) fn query_byte_needs_escape(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'"' | b'<' | b'>' | b'`' | b'{' | b'}' | b'|' | b'\\' | b'^'
+    ) || b >= 0x80
+}
+
+/// Appends `s` with the bytes of [`query_byte_needs_escape`] percent-encoded.
+pub(crate) fn push_query_text(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if query_byte_needs_escape(b) {
+            out.push_str(&s[start..i]);
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+            start = i + 1;
+        }
+    }
+    out.push_str(&s[start..]);
+}
+
+/// Length of `s` after [`push_query_text`].
+pub(crate) fn query_text_len(s: &str) -> usize {
+    s.len() + 2 * s.bytes().filter(|&b| query_byte_needs_escape(b)).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_urls() {
+        let p = split("https://cdn.example.com:8443/a/b.jpg?x=1&y#frag").unwrap();
+        assert_eq!(p.origin, "https://cdn.example.com:8443");
+        assert_eq!(p.path, "/a/b.jpg");
+        assert_eq!(p.query, Some("x=1&y"));
+        assert_eq!(p.fragment, "#frag");
+
+        let p = split("/a?b?c").unwrap();
+        assert_eq!((p.origin, p.path, p.query), ("", "/a", Some("b?c")));
+
+        let p = split("//cdn/x").unwrap();
+        assert_eq!((p.origin, p.path), ("//cdn", "/x"));
+
+        let p = split("http://h?q").unwrap();
+        assert_eq!(
+            (p.origin, p.path_or_root(), p.query),
+            ("http://h", "/", Some("q"))
+        );
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        assert!(split("").is_err());
+        assert!(split("photo.jpeg").is_err());
+        assert!(split("https:///x").is_err());
+        assert!(split("1ttp://h/x").is_err());
+        assert!(split("http://h/x\n").is_err());
+        assert!(split("http://h o/x").is_err());
+    }
+
+    #[test]
+    fn reads_args_like_nginx() {
+        assert_eq!(arg("a=1&MD5=x&md5=y", "md5"), Some("x"));
+        assert_eq!(arg("xmd5=1&md5=2", "md5"), Some("2"));
+        assert_eq!(arg("md5&md5=", "md5"), Some(""));
+        assert_eq!(arg("md5=a%3D", "md5"), Some("a%3D"));
+        assert_eq!(arg("a=1", "md5"), None);
+        assert_eq!(arg("é=1&md5=z", "md5"), Some("z"));
+    }
+}
