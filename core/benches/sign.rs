@@ -1,0 +1,82 @@
+//! Signing one typical URL against the raw MD5 of the same string-to-sign (the floor), and
+//! `sign_many` by batch size.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use md5::{Digest, Md5};
+use secure_token::{SignOptions, Signer};
+
+const URL: &str = "https://cdn.example.com/videos/2024/summer/clip-01.mp4";
+const KEY: &str = "s3cr3t-cdn-key";
+const EXPIRES: i64 = 2147483647;
+
+fn single(c: &mut Criterion) {
+    let signer = Signer::new(KEY).unwrap();
+    let opts = SignOptions {
+        expires: Some(EXPIRES),
+        now: Some(1_700_000_000),
+        ..Default::default()
+    };
+    // What the edge hashes for URL: {expires}{path} {key}.
+    let string_to_sign = format!("{EXPIRES}/videos/2024/summer/clip-01.mp4 {KEY}");
+    let mut g = c.benchmark_group("single");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("raw_md5_of_string_to_sign", |b| {
+        b.iter(|| Md5::digest(black_box(string_to_sign.as_bytes())))
+    });
+    g.bench_function("sign_url", |b| {
+        b.iter(|| signer.sign_url(black_box(URL), black_box(&opts)).unwrap())
+    });
+    g.bench_function("token_low_level", |b| {
+        b.iter(|| {
+            signer
+                .token(black_box("/videos/2024/summer/clip-01.mp4"), EXPIRES, None)
+                .unwrap()
+        })
+    });
+    g.finish();
+}
+
+fn batch(c: &mut Criterion) {
+    let signer = Signer::new(KEY).unwrap();
+    let opts = SignOptions {
+        expires: Some(EXPIRES),
+        now: Some(1_700_000_000),
+        ..Default::default()
+    };
+    let mut g = c.benchmark_group("sign_many");
+    for n in [1usize, 8, 64, 1_000, 100_000] {
+        let urls: Vec<String> = (0..n)
+            .map(|i| format!("https://cdn.example.com/videos/2024/summer/clip-{i:05}.mp4"))
+            .collect();
+        g.throughput(Throughput::Elements(n as u64));
+        if n >= 100_000 {
+            g.sample_size(10);
+        }
+        g.bench_function(format!("batch_{n}"), |b| {
+            b.iter_batched(
+                || (),
+                |_| signer.sign_many(black_box(&urls), &opts).unwrap(),
+                BatchSize::SmallInput,
+            )
+        });
+        g.bench_function(format!("one_by_one_{n}"), |b| {
+            b.iter(|| {
+                urls.iter()
+                    .map(|u| signer.sign_url(u, &opts).unwrap())
+                    .collect::<Vec<_>>()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .measurement_time(std::time::Duration::from_secs(2))
+        .warm_up_time(std::time::Duration::from_millis(500));
+    targets = single, batch
+}
+criterion_main!(benches);
