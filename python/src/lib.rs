@@ -1,1 +1,755 @@
-// placeholder: filled in by this crate's issue
+//! The Python face of `secure-token`: converts Python arguments in, calls the core, converts
+//! results and errors out. Validation lives in the core; only Python-specific conversions
+//! (datetime, timedelta, `ipaddress` objects) are done here.
+
+use std::str::FromStr;
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::gc::PyVisit;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString, PyType};
+use pyo3::PyTraverseError;
+
+use secure_token as st;
+
+create_exception!(
+    secure_token,
+    SecureTokenError,
+    PyValueError,
+    "Base class of every secure_token error. Messages never contain the key."
+);
+create_exception!(
+    secure_token,
+    InvalidKeyError,
+    SecureTokenError,
+    "The signing or verification key is unusable."
+);
+create_exception!(
+    secure_token,
+    InvalidPathError,
+    SecureTokenError,
+    "The URL path cannot be hashed the way the edge would."
+);
+create_exception!(
+    secure_token,
+    InvalidIpError,
+    SecureTokenError,
+    "The client IP is not a valid address."
+);
+create_exception!(
+    secure_token,
+    InvalidExpiryError,
+    SecureTokenError,
+    "The expiry time or lifetime is unusable."
+);
+create_exception!(
+    secure_token,
+    InvalidUrlError,
+    SecureTokenError,
+    "The URL as a whole is malformed."
+);
+create_exception!(
+    secure_token,
+    InvalidArgumentError,
+    SecureTokenError,
+    "Another argument (token kind, stream ids, speed, buffer, ...) is unusable."
+);
+
+/// Maps a core error to its exception class; `index` is set for batch failures.
+fn error_to_py(py: Python<'_>, e: &st::Error, index: Option<usize>) -> PyErr {
+    let msg = match index {
+        Some(i) => format!("item {i}: {e}"),
+        None => e.to_string(),
+    };
+    let err = match e.kind() {
+        st::ErrorKind::Key => InvalidKeyError::new_err(msg),
+        st::ErrorKind::Path => InvalidPathError::new_err(msg),
+        st::ErrorKind::Ip => InvalidIpError::new_err(msg),
+        st::ErrorKind::Expiry => InvalidExpiryError::new_err(msg),
+        st::ErrorKind::Url => InvalidUrlError::new_err(msg),
+        st::ErrorKind::Argument => InvalidArgumentError::new_err(msg),
+    };
+    if let Some(i) = index {
+        // Only fails on memory exhaustion; the exception is still the right one without it.
+        let _ = err.value(py).setattr("index", i);
+    }
+    err
+}
+
+trait IntoPy<T> {
+    fn py_err(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> IntoPy<T> for Result<T, st::Error> {
+    fn py_err(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| error_to_py(py, &e, None))
+    }
+}
+
+static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static TIMEDELTA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static IPV4: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static IPV6: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+}
+
+/// Unix seconds from an `int` or an aware `datetime` (`float` too when `float_ok`, for clocks).
+fn unix_seconds(obj: &Bound<'_, PyAny>, what: &str, float_ok: bool) -> PyResult<i64> {
+    let py = obj.py();
+    if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
+        return obj
+            .extract::<i64>()
+            .map_err(|_| InvalidExpiryError::new_err(format!("{what} does not fit in 64 bits")));
+    }
+    if float_ok && obj.is_instance_of::<PyFloat>() {
+        let f: f64 = obj.extract()?;
+        if !f.is_finite() {
+            return Err(InvalidExpiryError::new_err(format!("{what} is not finite")));
+        }
+        return Ok(f.floor() as i64);
+    }
+    if obj.is_instance(DATETIME.import(py, "datetime", "datetime")?)? {
+        if obj.call_method0("utcoffset")?.is_none() {
+            return Err(InvalidExpiryError::new_err(format!(
+                "{what} is a naive datetime (no tzinfo), which would be read as local time; \
+                 pass an aware datetime such as datetime.now(timezone.utc) + timedelta(hours=1), \
+                 or Unix seconds"
+            )));
+        }
+        let ts: f64 = obj.call_method0("timestamp")?.extract()?;
+        return Ok(ts.floor() as i64);
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be int Unix seconds or an aware datetime, not {}",
+        type_name(obj)
+    )))
+}
+
+/// Whole seconds from an `int` or a `timedelta` (fractions of a second are dropped).
+fn seconds(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
+    let py = obj.py();
+    if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
+        return obj
+            .extract::<i64>()
+            .map_err(|_| InvalidExpiryError::new_err(format!("{what} does not fit in 64 bits")));
+    }
+    if obj.is_instance(TIMEDELTA.import(py, "datetime", "timedelta")?)? {
+        let days: i64 = obj.getattr("days")?.extract()?;
+        let secs: i64 = obj.getattr("seconds")?.extract()?;
+        return days
+            .checked_mul(86_400)
+            .and_then(|d| d.checked_add(secs))
+            .ok_or_else(|| InvalidExpiryError::new_err(format!("{what} is too large")));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be int seconds or a timedelta, not {}",
+        type_name(obj)
+    )))
+}
+
+/// Text of a `str`, `ipaddress.IPv4Address` or `ipaddress.IPv6Address`.
+fn ip_text(obj: &Bound<'_, PyAny>) -> PyResult<PyBackedStr> {
+    let py = obj.py();
+    if obj.is_instance_of::<PyString>() {
+        return obj.extract();
+    }
+    if obj.is_instance(IPV4.import(py, "ipaddress", "IPv4Address")?)?
+        || obj.is_instance(IPV6.import(py, "ipaddress", "IPv6Address")?)?
+    {
+        return obj.str()?.extract();
+    }
+    Err(PyTypeError::new_err(format!(
+        "ip must be a str, IPv4Address or IPv6Address, not {}",
+        type_name(obj)
+    )))
+}
+
+/// Text of a `str`, or the decimal text of an `int` (MP4 `speed` / `buffer`).
+fn str_or_int(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<PyBackedStr> {
+    if obj.is_instance_of::<PyString>() {
+        return obj.extract();
+    }
+    if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
+        return obj.str()?.extract();
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be a str or an int, not {}",
+        type_name(obj)
+    )))
+}
+
+fn key_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(s.extract::<PyBackedStr>()?.as_bytes().to_vec());
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be str or bytes, not {}",
+        type_name(obj)
+    )))
+}
+
+fn token_kind(py: Python<'_>, kind: Option<&PyBackedStr>) -> PyResult<st::TokenKind> {
+    kind.map_or(Ok(st::TokenKind::File), |k| {
+        st::TokenKind::from_str(k).py_err(py)
+    })
+}
+
+/// The keyword arguments shared by the signing calls, converted once.
+struct SignArgs {
+    expires: Option<i64>,
+    ttl: Option<i64>,
+    ip: Option<PyBackedStr>,
+    kind: st::TokenKind,
+    speed: Option<PyBackedStr>,
+    buffer: Option<PyBackedStr>,
+    now: Option<i64>,
+}
+
+impl SignArgs {
+    fn options(&self) -> st::SignOptions<'_> {
+        st::SignOptions {
+            expires: self.expires,
+            ttl: self.ttl,
+            ip: self.ip.as_deref(),
+            kind: self.kind,
+            speed: self.speed.as_deref(),
+            buffer: self.buffer.as_deref(),
+            now: self.now,
+        }
+    }
+}
+
+/// Signs and verifies CDN Secure Token links. Immutable and safe to share between threads.
+#[pyclass(frozen, module = "secure_token", name = "Signer")]
+struct Signer {
+    inner: st::Signer,
+    clock: Option<Py<PyAny>>,
+}
+
+impl Signer {
+    /// `now` if given, else the custom clock's time, else `None` (the core's system clock).
+    fn now_arg(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<Option<i64>> {
+        if let Some(n) = now {
+            return unix_seconds(n, "now", false).map(Some);
+        }
+        match &self.clock {
+            Some(c) => unix_seconds(&c.bind(py).call0()?, "clock()", true).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn sign_args(
+        &self,
+        py: Python<'_>,
+        expires: Option<&Bound<'_, PyAny>>,
+        ttl: Option<&Bound<'_, PyAny>>,
+        ip: Option<&Bound<'_, PyAny>>,
+        kind: Option<&PyBackedStr>,
+        speed: Option<&Bound<'_, PyAny>>,
+        buffer: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<SignArgs> {
+        Ok(SignArgs {
+            expires: expires
+                .map(|e| unix_seconds(e, "expires", false))
+                .transpose()?,
+            ttl: ttl.map(|t| seconds(t, "ttl")).transpose()?,
+            ip: ip.map(ip_text).transpose()?,
+            kind: token_kind(py, kind)?,
+            speed: speed.map(|s| str_or_int(s, "speed")).transpose()?,
+            buffer: buffer.map(|b| str_or_int(b, "buffer")).transpose()?,
+            now: self.now_arg(py, now)?,
+        })
+    }
+}
+
+#[pymethods]
+impl Signer {
+    #[new]
+    #[pyo3(signature = (key, *, verify_keys=None, default_ttl=None, allow_past_expiry=false, clock=None))]
+    fn new(
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        verify_keys: Option<&Bound<'_, PyAny>>,
+        default_ttl: Option<&Bound<'_, PyAny>>,
+        allow_past_expiry: bool,
+        clock: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut b = st::Signer::builder(key_bytes(key, "key")?);
+        if let Some(keys) = verify_keys {
+            if keys.is_instance_of::<PyString>() || keys.is_instance_of::<PyBytes>() {
+                return Err(PyTypeError::new_err(
+                    "verify_keys must be a list of keys, not a single key",
+                ));
+            }
+            for k in keys.try_iter()? {
+                b = b.verify_key(key_bytes(&k?, "each verify key")?);
+            }
+        }
+        if let Some(t) = default_ttl {
+            b = b.default_ttl(seconds(t, "default_ttl")?);
+        }
+        if let Some(c) = &clock {
+            if !c.is_callable() {
+                return Err(PyTypeError::new_err(
+                    "clock must be a callable returning Unix seconds",
+                ));
+            }
+        }
+        let inner = b.allow_past_expiry(allow_past_expiry).build().py_err(py)?;
+        Ok(Signer {
+            inner,
+            clock: clock.map(Bound::unbind),
+        })
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Some(c) = &self.clock {
+            visit.call(c)?;
+        }
+        Ok(())
+    }
+
+    fn __repr__(&self) -> String {
+        let ttl = self
+            .inner
+            .default_ttl()
+            .map_or_else(|| "None".to_owned(), |t| t.to_string());
+        format!(
+            "<secure_token.Signer keys={} default_ttl={}>",
+            self.inner.key_count(),
+            ttl
+        )
+    }
+
+    /// Number of keys held: the signing key plus the rotation keys.
+    #[getter]
+    fn key_count(&self) -> usize {
+        self.inner.key_count()
+    }
+
+    /// The default lifetime in seconds, if one was set.
+    #[getter]
+    fn default_ttl(&self) -> Option<i64> {
+        self.inner.default_ttl()
+    }
+
+    /// The current Unix time by this signer's clock.
+    fn now(&self, py: Python<'_>) -> PyResult<i64> {
+        Ok(self.now_arg(py, None)?.unwrap_or_else(|| self.inner.now()))
+    }
+
+    /// The absolute expiry that these arguments give, checked as signing would check it.
+    #[pyo3(signature = (*, expires=None, ttl=None, now=None))]
+    fn resolve_expires(
+        &self,
+        py: Python<'_>,
+        expires: Option<&Bound<'_, PyAny>>,
+        ttl: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<i64> {
+        let a = self.sign_args(py, expires, ttl, None, None, None, None, now)?;
+        self.inner.resolve_expires(&a.options()).py_err(py)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (url, *, expires=None, ttl=None, ip=None, kind=None, speed=None, buffer=None, now=None))]
+    fn sign_url(
+        &self,
+        py: Python<'_>,
+        url: PyBackedStr,
+        expires: Option<&Bound<'_, PyAny>>,
+        ttl: Option<&Bound<'_, PyAny>>,
+        ip: Option<&Bound<'_, PyAny>>,
+        kind: Option<PyBackedStr>,
+        speed: Option<&Bound<'_, PyAny>>,
+        buffer: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let a = self.sign_args(py, expires, ttl, ip, kind.as_ref(), speed, buffer, now)?;
+        self.inner.sign_url(&url, &a.options()).py_err(py)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (urls, *, expires=None, ttl=None, ip=None, kind=None, speed=None, buffer=None, now=None))]
+    fn sign_many<'py>(
+        &self,
+        py: Python<'py>,
+        urls: &Bound<'py, PyAny>,
+        expires: Option<&Bound<'py, PyAny>>,
+        ttl: Option<&Bound<'py, PyAny>>,
+        ip: Option<&Bound<'py, PyAny>>,
+        kind: Option<PyBackedStr>,
+        speed: Option<&Bound<'py, PyAny>>,
+        buffer: Option<&Bound<'py, PyAny>>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        if urls.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err(
+                "urls must be an iterable of str, not a single str",
+            ));
+        }
+        let mut input: Vec<PyBackedStr> = Vec::with_capacity(urls.len().unwrap_or(0));
+        for (i, u) in urls.try_iter()?.enumerate() {
+            let u = u?;
+            input.push(u.extract().map_err(|_| {
+                PyTypeError::new_err(format!("item {i}: expected str, not {}", type_name(&u)))
+            })?);
+        }
+        let a = self.sign_args(py, expires, ttl, ip, kind.as_ref(), speed, buffer, now)?;
+        let inner = &self.inner;
+        let signed = py.detach(|| inner.sign_many(&input, &a.options()));
+        drop(input);
+        match signed {
+            Ok(out) => PyList::new(py, out),
+            Err(e) => Err(error_to_py(py, &e.error, Some(e.index))),
+        }
+    }
+
+    /// The token for an already decoded path (`%` is literal), as a string.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (path, *, expires=None, ttl=None, ip=None, kind=None, speed=None, buffer=None, now=None))]
+    fn token(
+        &self,
+        py: Python<'_>,
+        path: PyBackedStr,
+        expires: Option<&Bound<'_, PyAny>>,
+        ttl: Option<&Bound<'_, PyAny>>,
+        ip: Option<&Bound<'_, PyAny>>,
+        kind: Option<PyBackedStr>,
+        speed: Option<&Bound<'_, PyAny>>,
+        buffer: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let a = self.sign_args(py, expires, ttl, ip, kind.as_ref(), speed, buffer, now)?;
+        Ok(self.inner.token_with(&path, &a.options()).py_err(py)?.token)
+    }
+
+    /// Like `token`, also returning the expiry it covers.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (path, *, expires=None, ttl=None, ip=None, kind=None, speed=None, buffer=None, now=None))]
+    fn signed_token(
+        &self,
+        py: Python<'_>,
+        path: PyBackedStr,
+        expires: Option<&Bound<'_, PyAny>>,
+        ttl: Option<&Bound<'_, PyAny>>,
+        ip: Option<&Bound<'_, PyAny>>,
+        kind: Option<PyBackedStr>,
+        speed: Option<&Bound<'_, PyAny>>,
+        buffer: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<SignedToken> {
+        let a = self.sign_args(py, expires, ttl, ip, kind.as_ref(), speed, buffer, now)?;
+        let t = self.inner.token_with(&path, &a.options()).py_err(py)?;
+        Ok(SignedToken {
+            token: t.token,
+            expires: t.expires,
+        })
+    }
+
+    /// A Video Streaming link: `{base}/{prefix}/{account}_{id}/{token}/{expires}/{file}`.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (account, id, *, stream=None, base=None, file=None, expires=None, ttl=None, ip=None, now=None))]
+    fn stream_url(
+        &self,
+        py: Python<'_>,
+        account: &Bound<'_, PyAny>,
+        id: PyBackedStr,
+        stream: Option<PyBackedStr>,
+        base: Option<PyBackedStr>,
+        file: Option<PyBackedStr>,
+        expires: Option<&Bound<'_, PyAny>>,
+        ttl: Option<&Bound<'_, PyAny>>,
+        ip: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let account = str_or_int(account, "account")?;
+        let stream = stream.map_or(Ok(st::StreamKind::Vod), |s| {
+            st::StreamKind::from_str(&s).py_err(py)
+        })?;
+        let a = self.sign_args(py, expires, ttl, ip, None, None, None, now)?;
+        self.inner
+            .stream_url(
+                base.as_deref().unwrap_or(""),
+                stream,
+                &account,
+                &id,
+                file.as_deref(),
+                &a.options(),
+            )
+            .py_err(py)
+    }
+
+    /// A Video Streaming path token and its expiry.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (account, id, *, expires=None, ttl=None, ip=None, now=None))]
+    fn stream_token(
+        &self,
+        py: Python<'_>,
+        account: &Bound<'_, PyAny>,
+        id: PyBackedStr,
+        expires: Option<&Bound<'_, PyAny>>,
+        ttl: Option<&Bound<'_, PyAny>>,
+        ip: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<SignedToken> {
+        let account = str_or_int(account, "account")?;
+        let a = self.sign_args(py, expires, ttl, ip, None, None, None, now)?;
+        let t = self
+            .inner
+            .stream_token(&account, &id, &a.options())
+            .py_err(py)?;
+        Ok(SignedToken {
+            token: t.token,
+            expires: t.expires,
+        })
+    }
+
+    /// Checks a request (URL or path-and-query) as the edge would.
+    #[pyo3(signature = (url, *, ip=None, now=None, kind=None))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        url: PyBackedStr,
+        ip: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+        kind: Option<PyBackedStr>,
+    ) -> PyResult<Verdict> {
+        let ip = ip.map(ip_text).transpose()?;
+        let opts = st::VerifyOptions {
+            ip: ip.as_deref(),
+            now: self.now_arg(py, now)?,
+            kind: token_kind(py, kind.as_ref())?,
+        };
+        let inner = self.inner.verify(&url, &opts).py_err(py)?;
+        Ok(Verdict { inner })
+    }
+
+    /// Shows what the edge hashes for a link; the key appears as `***`.
+    #[pyo3(signature = (url, *, ip=None, kind=None, expires=None))]
+    fn explain(
+        &self,
+        py: Python<'_>,
+        url: PyBackedStr,
+        ip: Option<&Bound<'_, PyAny>>,
+        kind: Option<PyBackedStr>,
+        expires: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Explanation> {
+        let ip = ip.map(ip_text).transpose()?;
+        let opts = st::ExplainOptions {
+            ip: ip.as_deref(),
+            kind: token_kind(py, kind.as_ref())?,
+            expires: expires
+                .map(|e| unix_seconds(e, "expires", false))
+                .transpose()?,
+        };
+        let inner = self.inner.explain(&url, &opts).py_err(py)?;
+        Ok(Explanation { inner })
+    }
+}
+
+/// The edge's answer to a request: 200 (valid), 410 (expired) or 403 (invalid).
+#[pyclass(frozen, module = "secure_token", name = "Verdict")]
+struct Verdict {
+    inner: st::Verdict,
+}
+
+#[pymethods]
+impl Verdict {
+    /// The token matches and has not expired.
+    #[getter]
+    fn valid(&self) -> bool {
+        self.inner.is_valid()
+    }
+
+    /// The token matches but the link has expired.
+    #[getter]
+    fn expired(&self) -> bool {
+        self.inner.is_expired()
+    }
+
+    /// The HTTP status the edge answers: 200, 410 or 403.
+    #[getter]
+    fn status(&self) -> u16 {
+        self.inner.status()
+    }
+
+    /// `"valid"`, `"expired"` or `"invalid"`.
+    #[getter]
+    fn state(&self) -> &'static str {
+        self.inner.as_str()
+    }
+
+    /// Why the request is refused, for people; `None` when valid.
+    #[getter]
+    fn reason(&self) -> Option<String> {
+        self.inner.reason()
+    }
+
+    /// A stable snake_case code for an invalid token (`"mismatch"`, ...); `None` otherwise.
+    #[getter]
+    fn reason_code(&self) -> Option<&'static str> {
+        match &self.inner {
+            st::Verdict::Invalid(r) => Some(r.code()),
+            _ => None,
+        }
+    }
+
+    /// The link's expiry when the token matches.
+    #[getter]
+    fn expires(&self) -> Option<i64> {
+        self.inner.expires()
+    }
+
+    /// Which key matched (0 = the signing key) when the token matches.
+    #[getter]
+    fn key_index(&self) -> Option<usize> {
+        self.inner.key_index()
+    }
+
+    fn __bool__(&self) -> bool {
+        self.inner.is_valid()
+    }
+
+    fn __repr__(&self) -> String {
+        match &self.inner {
+            st::Verdict::Invalid(r) => {
+                format!("<Verdict invalid status=403 reason_code='{}'>", r.code())
+            }
+            v => format!(
+                "<Verdict {} status={} expires={} key_index={}>",
+                v.as_str(),
+                v.status(),
+                v.expires().unwrap_or_default(),
+                v.key_index().unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// What the edge hashes for a link, for debugging 403s. The key is shown as `***`.
+#[pyclass(frozen, module = "secure_token", name = "Explanation")]
+struct Explanation {
+    inner: st::Explanation,
+}
+
+#[pymethods]
+impl Explanation {
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind.as_str()
+    }
+    #[getter]
+    fn hashed_path(&self) -> &str {
+        &self.inner.hashed_path
+    }
+    #[getter]
+    fn expires(&self) -> &str {
+        &self.inner.expires
+    }
+    #[getter]
+    fn ip(&self) -> Option<&str> {
+        self.inner.ip.as_deref()
+    }
+    #[getter]
+    fn string_to_sign(&self) -> &str {
+        &self.inner.string_to_sign
+    }
+    #[getter]
+    fn expected_token(&self) -> &str {
+        &self.inner.expected_token
+    }
+    #[getter]
+    fn found_token(&self) -> Option<&str> {
+        self.inner.found_token.as_deref()
+    }
+    #[getter]
+    fn matches(&self) -> Option<bool> {
+        self.inner.matches
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let e = &slf.get().inner;
+        let r = |v: Bound<'_, PyAny>| -> PyResult<String> { Ok(v.repr()?.to_string()) };
+        let py = slf.py();
+        Ok(format!(
+            "<Explanation kind={} string_to_sign={} expected_token={} found_token={} matches={}>",
+            r(e.kind.as_str().into_pyobject(py)?.into_any())?,
+            r(e.string_to_sign.as_str().into_pyobject(py)?.into_any())?,
+            r(e.expected_token.as_str().into_pyobject(py)?.into_any())?,
+            r(e.found_token.as_deref().into_pyobject(py)?)?,
+            r(e.matches.into_pyobject(py)?)?,
+        ))
+    }
+}
+
+/// A token with the expiry it was made for.
+#[pyclass(frozen, eq, module = "secure_token", name = "SignedToken")]
+#[derive(PartialEq)]
+struct SignedToken {
+    #[pyo3(get)]
+    token: String,
+    #[pyo3(get)]
+    expires: i64,
+}
+
+#[pymethods]
+impl SignedToken {
+    fn __repr__(&self) -> String {
+        format!(
+            "SignedToken(token={:?}, expires={})",
+            self.token, self.expires
+        )
+    }
+
+    fn __str__(&self) -> String {
+        self.token.clone()
+    }
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<Signer>()?;
+    m.add_class::<Verdict>()?;
+    m.add_class::<Explanation>()?;
+    m.add_class::<SignedToken>()?;
+    let base = py.get_type::<SecureTokenError>();
+    base.setattr("code", py.None())?;
+    base.setattr("index", py.None())?;
+    m.add("SecureTokenError", base)?;
+    let classes = [
+        (py.get_type::<InvalidKeyError>(), st::ErrorKind::Key),
+        (py.get_type::<InvalidPathError>(), st::ErrorKind::Path),
+        (py.get_type::<InvalidIpError>(), st::ErrorKind::Ip),
+        (py.get_type::<InvalidExpiryError>(), st::ErrorKind::Expiry),
+        (py.get_type::<InvalidUrlError>(), st::ErrorKind::Url),
+        (
+            py.get_type::<InvalidArgumentError>(),
+            st::ErrorKind::Argument,
+        ),
+    ];
+    for (cls, kind) in classes {
+        cls.setattr("code", kind.code())?;
+        m.add(cls.name()?.to_string().as_str(), cls)?;
+    }
+    m.add("__version__", st::VERSION)?;
+    m.add("TOKEN_LEN", st::TOKEN_LEN)?;
+    m.add("MAX_EXPIRES", st::MAX_EXPIRES)?;
+    m.add("MIN_KEY_LEN", st::MIN_KEY_LEN)?;
+    m.add("MAX_KEY_LEN", st::MAX_KEY_LEN)?;
+    m.add("MAX_KEYS", st::MAX_KEYS)?;
+    Ok(())
+}

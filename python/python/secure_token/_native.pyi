@@ -1,0 +1,189 @@
+"""Type stubs for the Rust extension module (re-exported by ``secure_token``)."""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from ipaddress import IPv4Address, IPv6Address
+from typing import ClassVar, Final, TypeAlias, final
+
+
+__version__: Final[str]
+TOKEN_LEN: Final[int]
+MAX_EXPIRES: Final[int]
+MIN_KEY_LEN: Final[int]
+MAX_KEY_LEN: Final[int]
+MAX_KEYS: Final[int]
+
+_Key: TypeAlias = str | bytes
+_Time: TypeAlias = int | datetime
+_Lifetime: TypeAlias = int | timedelta
+_Ip: TypeAlias = str | IPv4Address | IPv6Address
+
+class SecureTokenError(ValueError):
+    """Base class of every secure_token error. Messages never contain the key."""
+
+    code: ClassVar[str | None]
+    index: int | None
+
+class InvalidKeyError(SecureTokenError): ...
+class InvalidPathError(SecureTokenError): ...
+class InvalidIpError(SecureTokenError): ...
+class InvalidExpiryError(SecureTokenError): ...
+class InvalidUrlError(SecureTokenError): ...
+class InvalidArgumentError(SecureTokenError): ...
+
+@final
+class SignedToken:
+    @property
+    def token(self) -> str: ...
+    @property
+    def expires(self) -> int: ...
+
+@final
+class Verdict:
+    @property
+    def valid(self) -> bool: ...
+    @property
+    def expired(self) -> bool: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def reason_code(self) -> str | None: ...
+    @property
+    def expires(self) -> int | None: ...
+    @property
+    def key_index(self) -> int | None: ...
+    def __bool__(self) -> bool: ...
+
+@final
+class Explanation:
+    @property
+    def kind(self) -> str: ...
+    @property
+    def hashed_path(self) -> str: ...
+    @property
+    def expires(self) -> str: ...
+    @property
+    def ip(self) -> str | None: ...
+    @property
+    def string_to_sign(self) -> str: ...
+    @property
+    def expected_token(self) -> str: ...
+    @property
+    def found_token(self) -> str | None: ...
+    @property
+    def matches(self) -> bool | None: ...
+
+@final
+class Signer:
+    def __new__(
+        cls,
+        key: _Key,
+        *,
+        verify_keys: Iterable[_Key] | None = None,
+        default_ttl: _Lifetime | None = None,
+        allow_past_expiry: bool = False,
+        clock: Callable[[], int | float | datetime] | None = None,
+    ) -> Signer: ...
+    @property
+    def key_count(self) -> int: ...
+    @property
+    def default_ttl(self) -> int | None: ...
+    def now(self) -> int: ...
+    def resolve_expires(
+        self,
+        *,
+        expires: _Time | None = None,
+        ttl: _Lifetime | None = None,
+        now: _Time | None = None,
+    ) -> int: ...
+    def sign_url(
+        self,
+        url: str,
+        *,
+        expires: _Time | None = None,
+        ttl: _Lifetime | None = None,
+        ip: _Ip | None = None,
+        kind: str | None = None,
+        speed: str | int | None = None,
+        buffer: str | int | None = None,
+        now: _Time | None = None,
+    ) -> str: ...
+    def sign_many(
+        self,
+        urls: Iterable[str],
+        *,
+        expires: _Time | None = None,
+        ttl: _Lifetime | None = None,
+        ip: _Ip | None = None,
+        kind: str | None = None,
+        speed: str | int | None = None,
+        buffer: str | int | None = None,
+        now: _Time | None = None,
+    ) -> list[str]: ...
+    def token(
+        self,
+        path: str,
+        *,
+        expires: _Time | None = None,
+        ttl: _Lifetime | None = None,
+        ip: _Ip | None = None,
+        kind: str | None = None,
+        speed: str | int | None = None,
+        buffer: str | int | None = None,
+        now: _Time | None = None,
+    ) -> str: ...
+    def signed_token(
+        self,
+        path: str,
+        *,
+        expires: _Time | None = None,
+        ttl: _Lifetime | None = None,
+        ip: _Ip | None = None,
+        kind: str | None = None,
+        speed: str | int | None = None,
+        buffer: str | int | None = None,
+        now: _Time | None = None,
+    ) -> SignedToken: ...
+    def stream_url(
+        self,
+        account: str | int,
+        id: str,
+        *,
+        stream: str | None = None,
+        base: str | None = None,
+        file: str | None = None,
+        expires: _Time | None = None,
+        ttl: _Lifetime | None = None,
+        ip: _Ip | None = None,
+        now: _Time | None = None,
+    ) -> str: ...
+    def stream_token(
+        self,
+        account: str | int,
+        id: str,
+        *,
+        expires: _Time | None = None,
+        ttl: _Lifetime | None = None,
+        ip: _Ip | None = None,
+        now: _Time | None = None,
+    ) -> SignedToken: ...
+    def verify(
+        self,
+        url: str,
+        *,
+        ip: _Ip | None = None,
+        now: _Time | None = None,
+        kind: str | None = None,
+    ) -> Verdict: ...
+    def explain(
+        self,
+        url: str,
+        *,
+        ip: _Ip | None = None,
+        kind: str | None = None,
+        expires: _Time | None = None,
+    ) -> Explanation: ...
