@@ -714,15 +714,9 @@ impl Signer {
             handles
                 .into_iter()
                 .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(BatchError {
-                            index: 0,
-                            error: Error::Argument {
-                                name: "batch",
-                                reason: "a worker thread failed",
-                            },
-                        })
-                    })
+                    // A worker can only fail by panicking (a bug): pass the panic on to
+                    // the caller, whose FFI boundary catches it.
+                    h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
                 })
                 .collect()
         });
