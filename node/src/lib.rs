@@ -1,1 +1,560 @@
-// placeholder: filled in by this crate's issue
+//! Node.js face of `secure-token`: converts JavaScript arguments in, calls the core,
+//! converts results and errors out. No signing rule lives here.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{AsyncTask, Env, Unknown};
+use napi::{Status, Task};
+use napi_derive::napi;
+use secure_token::{ErrorKind, FixedClock, StreamKind, TokenKind, Verdict};
+
+mod js;
+
+use js::{guard, Fail, JsResult, Opts, Val};
+
+/// The library version (one version for every face of secure-token).
+#[napi]
+pub const VERSION: &str = secure_token::VERSION;
+
+/// Options of `new Signer(key, options)`.
+#[napi(object, object_to_js = false)]
+pub struct SignerOptions {
+    /// More keys that `verify` accepts (key rotation); signing always uses `key`.
+    pub verify_keys: Option<Vec<String>>,
+    /// Lifetime in seconds used when a call gives neither `expires` nor `ttl`.
+    pub default_ttl: Option<i64>,
+    /// Accept an `expires` already in the past (off by default: such a link is born dead).
+    pub allow_past_expiry: Option<bool>,
+    /// Freezes this signer's clock at this instant (Unix seconds or a `Date`), for tests.
+    #[napi(ts_type = "number | Date")]
+    pub now: Option<i64>,
+}
+
+/// Options of `signUrl`, `signMany`, `signManyAsync`, `token` and `tokenWith`.
+#[napi(object, object_to_js = false)]
+pub struct SignOptions {
+    /// Absolute expiry: Unix time in seconds, or a `Date`. Milliseconds are refused.
+    #[napi(ts_type = "number | Date")]
+    pub expires: Option<i64>,
+    /// Lifetime in seconds from now (instead of `expires`).
+    pub ttl: Option<i64>,
+    /// Client IP to bind the link to, in any valid spelling.
+    pub ip: Option<String>,
+    /// Token kind (default `'file'`).
+    #[napi(ts_type = "'file' | 'directory' | 'mp4'")]
+    pub kind: Option<String>,
+    /// MP4 only: the `speed` limit, e.g. `'1m'` or `'500k'`.
+    #[napi(ts_type = "string | number")]
+    pub speed: Option<String>,
+    /// MP4 only: the `buffer` (seconds sent at full speed).
+    #[napi(ts_type = "string | number")]
+    pub buffer: Option<String>,
+    /// The current time (Unix seconds or a `Date`); defaults to the signer's clock.
+    #[napi(ts_type = "number | Date")]
+    pub now: Option<i64>,
+}
+
+/// Options of `streamUrl`: which video or stream, and when the link expires.
+#[napi(object, object_to_js = false)]
+pub struct StreamUrlOptions {
+    /// `''` (default) for a path, or `https://host[:port]`.
+    pub base: Option<String>,
+    /// The Video Streaming layout (default `'vod'`).
+    #[napi(ts_type = "'vod' | 'cmaf' | 'mpegts' | 'streams'")]
+    pub stream: Option<String>,
+    /// The numeric account (client) id.
+    #[napi(ts_type = "string | number")]
+    pub account: String,
+    /// The video slug or live stream id.
+    pub id: String,
+    /// The file after the expiry segment (default `master.m3u8`, `playlist.m3u8` for `streams`).
+    pub file: Option<String>,
+    /// Absolute expiry: Unix time in seconds, or a `Date`.
+    #[napi(ts_type = "number | Date")]
+    pub expires: Option<i64>,
+    /// Lifetime in seconds from now.
+    pub ttl: Option<i64>,
+    /// Client IP to bind the link to.
+    pub ip: Option<String>,
+    /// The current time (Unix seconds or a `Date`).
+    #[napi(ts_type = "number | Date")]
+    pub now: Option<i64>,
+}
+
+/// Options of `streamToken`.
+#[napi(object, object_to_js = false)]
+pub struct StreamTokenOptions {
+    /// Absolute expiry: Unix time in seconds, or a `Date`.
+    #[napi(ts_type = "number | Date")]
+    pub expires: Option<i64>,
+    /// Lifetime in seconds from now.
+    pub ttl: Option<i64>,
+    /// Client IP to bind the token to.
+    pub ip: Option<String>,
+    /// The current time (Unix seconds or a `Date`).
+    #[napi(ts_type = "number | Date")]
+    pub now: Option<i64>,
+}
+
+/// Options of `verify`.
+#[napi(object, object_to_js = false)]
+pub struct VerifyOptions {
+    /// The client address the edge would see, in any valid spelling.
+    pub ip: Option<String>,
+    /// The current time (Unix seconds or a `Date`); defaults to the signer's clock.
+    #[napi(ts_type = "number | Date")]
+    pub now: Option<i64>,
+    /// The token kind the location expects (default `'file'`).
+    #[napi(ts_type = "'file' | 'directory' | 'mp4' | 'stream'")]
+    pub kind: Option<String>,
+}
+
+/// Options of `explain`.
+#[napi(object, object_to_js = false)]
+pub struct ExplainOptions {
+    /// Client IP, in any valid spelling.
+    pub ip: Option<String>,
+    /// Token kind (default `'file'`).
+    #[napi(ts_type = "'file' | 'directory' | 'mp4' | 'stream'")]
+    pub kind: Option<String>,
+    /// Expiry to use when the link has none (Unix seconds or a `Date`).
+    #[napi(ts_type = "number | Date")]
+    pub expires: Option<i64>,
+}
+
+/// The edge's answer to a request.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct VerifyResult {
+    /// `'valid'` (200), `'expired'` (410) or `'invalid'` (403).
+    #[napi(ts_type = "'valid' | 'expired' | 'invalid'")]
+    pub status: String,
+    /// The HTTP status the edge answers.
+    #[napi(ts_type = "200 | 410 | 403")]
+    pub http_status: u32,
+    /// `null` when valid, `'expired'`, or why the link is refused: `'missing_token'`,
+    /// `'malformed_token'`, `'missing_expires'`, `'malformed_expires'`, `'bad_request'`,
+    /// `'not_a_stream_path'`, `'mismatch'`.
+    pub reason: Option<String>,
+    /// A sentence for logs, `null` when valid.
+    pub message: Option<String>,
+    /// The link's expiry (Unix seconds) when its token matches.
+    pub expires: Option<i64>,
+    /// Which key matched (0 = the signing key, 1.. = `verifyKeys`) when the token matches.
+    pub key_index: Option<u32>,
+}
+
+/// A token with the expiry it was made for.
+#[napi(object, object_from_js = false)]
+pub struct SignedToken {
+    /// The 22-character token.
+    pub token: String,
+    /// The expiry it covers, Unix seconds.
+    pub expires: i64,
+}
+
+/// What the edge hashes for a link; the key is shown as `***`.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct Explanation {
+    /// The token kind explained.
+    #[napi(ts_type = "'file' | 'directory' | 'mp4' | 'stream'")]
+    pub kind: String,
+    /// The decoded, normalized path that is hashed (the directory for directory tokens,
+    /// `{account}_{id}` for stream tokens).
+    pub hashed_path: String,
+    /// The expires text that is hashed.
+    pub expires: String,
+    /// The canonical client IP that is hashed, if any.
+    pub ip: Option<String>,
+    /// The string-to-sign with the key replaced by `***`.
+    pub string_to_sign: String,
+    /// The token the signing key gives.
+    pub expected_token: String,
+    /// The token found in the link, if any.
+    pub found_token: Option<String>,
+    /// Whether the found token matches, if a token was found.
+    pub matches: Option<bool>,
+}
+
+/// Sign options read from JavaScript, owned so that they can cross to a worker thread.
+#[derive(Default)]
+struct SignArgs {
+    expires: Option<i64>,
+    ttl: Option<i64>,
+    ip: Option<String>,
+    kind: TokenKind,
+    speed: Option<String>,
+    buffer: Option<String>,
+    now: Option<i64>,
+}
+
+impl SignArgs {
+    fn read(o: &Opts) -> JsResult<Self> {
+        Ok(SignArgs {
+            expires: o.seconds_or_date(c"expires")?,
+            ttl: o.integer(c"ttl", ErrorKind::Expiry)?,
+            ip: o.string(c"ip", ErrorKind::Ip)?,
+            kind: read_kind(o)?,
+            speed: o.string_or_integer(c"speed", ErrorKind::Argument)?,
+            buffer: o.string_or_integer(c"buffer", ErrorKind::Argument)?,
+            now: o.seconds_or_date(c"now")?,
+        })
+    }
+
+    /// Only the fields a stream token uses.
+    fn read_stream(o: &Opts) -> JsResult<Self> {
+        Ok(SignArgs {
+            expires: o.seconds_or_date(c"expires")?,
+            ttl: o.integer(c"ttl", ErrorKind::Expiry)?,
+            ip: o.string(c"ip", ErrorKind::Ip)?,
+            now: o.seconds_or_date(c"now")?,
+            ..Default::default()
+        })
+    }
+
+    fn core(&self) -> secure_token::SignOptions<'_> {
+        secure_token::SignOptions {
+            expires: self.expires,
+            ttl: self.ttl,
+            ip: self.ip.as_deref(),
+            kind: self.kind,
+            speed: self.speed.as_deref(),
+            buffer: self.buffer.as_deref(),
+            now: self.now,
+        }
+    }
+}
+
+fn read_kind(o: &Opts) -> JsResult<TokenKind> {
+    match o.string(c"kind", ErrorKind::Argument)? {
+        Some(k) => Ok(TokenKind::from_str(&k)?),
+        None => Ok(TokenKind::File),
+    }
+}
+
+fn options(env: &Env, v: Option<Unknown<'_>>, name: &str) -> JsResult<Opts> {
+    match v {
+        Some(v) => Val::new(env.raw(), &v).options(name),
+        None => Ok(Opts::empty(env.raw())),
+    }
+}
+
+fn arg_string(env: &Env, v: Unknown<'_>, kind: ErrorKind, name: &str) -> JsResult<String> {
+    Val::new(env.raw(), &v).string(kind, name)
+}
+
+fn verify_result(v: Verdict) -> VerifyResult {
+    let reason = match &v {
+        Verdict::Valid { .. } => None,
+        Verdict::Expired { .. } => Some("expired".to_owned()),
+        Verdict::Invalid(r) => Some(r.code().to_owned()),
+    };
+    VerifyResult {
+        status: v.as_str().to_owned(),
+        http_status: u32::from(v.status()),
+        reason,
+        message: v.reason(),
+        expires: v.expires(),
+        key_index: v.key_index().map(|i| i as u32),
+    }
+}
+
+/// Signs and verifies Secure Token links. Holds its keys out of JavaScript's reach: no
+/// property, message or `util.inspect` output shows them.
+#[napi]
+pub struct Signer {
+    inner: Arc<secure_token::Signer>,
+}
+
+#[napi]
+impl Signer {
+    /// `new Signer(key, { verifyKeys, defaultTtl, allowPastExpiry, now })`.
+    #[napi(
+        constructor,
+        catch_unwind,
+        ts_args_type = "key: string, options?: SignerOptions"
+    )]
+    pub fn new(env: Env, key: Unknown<'_>, options_: Option<Unknown<'_>>) -> napi::Result<Self> {
+        guard(env.raw(), || {
+            let key = arg_string(&env, key, ErrorKind::Key, "key")?;
+            let o = options(&env, options_, "options")?;
+            let mut b = secure_token::Signer::builder(&key);
+            if let Some(keys) = o.strings(c"verifyKeys", ErrorKind::Key)? {
+                for k in keys {
+                    b = b.verify_key(k);
+                }
+            }
+            if let Some(t) = o.integer(c"defaultTtl", ErrorKind::Expiry)? {
+                b = b.default_ttl(t);
+            }
+            if let Some(a) = o.boolean(c"allowPastExpiry", ErrorKind::Argument)? {
+                b = b.allow_past_expiry(a);
+            }
+            if let Some(now) = o.seconds_or_date(c"now")? {
+                b = b.clock(Arc::new(FixedClock(now)));
+            }
+            Ok(Signer {
+                inner: Arc::new(b.build()?),
+            })
+        })
+    }
+
+    /// How many keys this signer holds (the signing key and the `verifyKeys`).
+    #[napi(getter, catch_unwind)]
+    pub fn key_count(&self) -> u32 {
+        self.inner.key_count() as u32
+    }
+
+    /// The default lifetime in seconds, or `null`.
+    #[napi(getter, catch_unwind)]
+    pub fn default_ttl(&self) -> Option<i64> {
+        self.inner.default_ttl()
+    }
+
+    /// The current Unix time by this signer's clock.
+    #[napi(catch_unwind)]
+    pub fn now(&self) -> i64 {
+        self.inner.now()
+    }
+
+    /// Signs a URL (absolute, scheme-relative or path-and-query) and returns it with
+    /// `md5` and `expires` (and for MP4 `speed` / `buffer`) in its query.
+    #[napi(catch_unwind, ts_args_type = "url: string, options?: SignOptions")]
+    pub fn sign_url(
+        &self,
+        env: Env,
+        url: Unknown<'_>,
+        options_: Option<Unknown<'_>>,
+    ) -> napi::Result<String> {
+        guard(env.raw(), || {
+            let url = arg_string(&env, url, ErrorKind::Url, "url")?;
+            let args = SignArgs::read(&options(&env, options_, "options")?)?;
+            Ok(self.inner.sign_url(&url, &args.core())?)
+        })
+    }
+
+    /// Signs many URLs with the same options. A failure names the item (`err.index`).
+    #[napi(catch_unwind, ts_args_type = "urls: string[], options?: SignOptions")]
+    pub fn sign_many(
+        &self,
+        env: Env,
+        urls: Unknown<'_>,
+        options_: Option<Unknown<'_>>,
+    ) -> napi::Result<Vec<String>> {
+        guard(env.raw(), || {
+            let urls = Val::new(env.raw(), &urls).strings(ErrorKind::Url, "urls")?;
+            let args = SignArgs::read(&options(&env, options_, "options")?)?;
+            Ok(self.inner.sign_many(&urls, &args.core())?)
+        })
+    }
+
+    /// Like `signMany`, but hashes on a worker thread so the event loop stays free.
+    /// Every failure, bad arguments included, rejects the promise.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "urls: string[], options?: SignOptions",
+        ts_return_type = "Promise<string[]>"
+    )]
+    pub fn sign_many_async(
+        &self,
+        env: Env,
+        urls: Unknown<'_>,
+        options_: Option<Unknown<'_>>,
+    ) -> AsyncTask<SignManyTask> {
+        let read = js::catch(|| {
+            let urls = Val::new(env.raw(), &urls).strings(ErrorKind::Url, "urls")?;
+            let args = SignArgs::read(&options(&env, options_, "options")?)?;
+            Ok((urls, args))
+        });
+        AsyncTask::new(SignManyTask {
+            signer: Arc::clone(&self.inner),
+            input: Some(read),
+        })
+    }
+
+    /// The token of a file, directory or MP4 link for an already decoded path
+    /// (`%` is taken literally).
+    #[napi(catch_unwind, ts_args_type = "path: string, options?: SignOptions")]
+    pub fn token(
+        &self,
+        env: Env,
+        path: Unknown<'_>,
+        options_: Option<Unknown<'_>>,
+    ) -> napi::Result<String> {
+        self.token_with(env, path, options_).map(|t| t.token)
+    }
+
+    /// Like `token`, with the expiry it covers: `{ token, expires }`.
+    #[napi(catch_unwind, ts_args_type = "path: string, options?: SignOptions")]
+    pub fn token_with(
+        &self,
+        env: Env,
+        path: Unknown<'_>,
+        options_: Option<Unknown<'_>>,
+    ) -> napi::Result<SignedToken> {
+        guard(env.raw(), || {
+            let path = arg_string(&env, path, ErrorKind::Path, "path")?;
+            let args = SignArgs::read(&options(&env, options_, "options")?)?;
+            let t = self.inner.token_with(&path, &args.core())?;
+            Ok(SignedToken {
+                token: t.token,
+                expires: t.expires,
+            })
+        })
+    }
+
+    /// A Video Streaming link:
+    /// `{base}/{videos|cmaf|mpegts|streams}/{account}_{id}/{token}/{expires}/{file}`.
+    #[napi(catch_unwind, ts_args_type = "options: StreamUrlOptions")]
+    pub fn stream_url(&self, env: Env, options_: Unknown<'_>) -> napi::Result<String> {
+        guard(env.raw(), || {
+            let o = Val::new(env.raw(), &options_).options("options")?;
+            let base = o.string(c"base", ErrorKind::Url)?.unwrap_or_default();
+            let stream = match o.string(c"stream", ErrorKind::Argument)? {
+                Some(s) => StreamKind::from_str(&s)?,
+                None => StreamKind::Vod,
+            };
+            let account = required(
+                o.string_or_integer(c"account", ErrorKind::Argument)?,
+                "account",
+            )?;
+            let id = required(o.string(c"id", ErrorKind::Argument)?, "id")?;
+            let file = o.string(c"file", ErrorKind::Argument)?;
+            let args = SignArgs::read_stream(&o)?;
+            Ok(self.inner.stream_url(
+                &base,
+                stream,
+                &account,
+                &id,
+                file.as_deref(),
+                &args.core(),
+            )?)
+        })
+    }
+
+    /// A Video Streaming path token: `{ token, expires }`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "account: string | number, id: string, options?: StreamTokenOptions"
+    )]
+    pub fn stream_token(
+        &self,
+        env: Env,
+        account: Unknown<'_>,
+        id: Unknown<'_>,
+        options_: Option<Unknown<'_>>,
+    ) -> napi::Result<SignedToken> {
+        guard(env.raw(), || {
+            let account =
+                Val::new(env.raw(), &account).string_or_integer(ErrorKind::Argument, "account")?;
+            let id = arg_string(&env, id, ErrorKind::Argument, "id")?;
+            let args = SignArgs::read_stream(&options(&env, options_, "options")?)?;
+            let t = self.inner.stream_token(&account, &id, &args.core())?;
+            Ok(SignedToken {
+                token: t.token,
+                expires: t.expires,
+            })
+        })
+    }
+
+    /// Checks a request URL (or path-and-query) as the edge would. Only bad arguments
+    /// throw; everything about the link itself is in the result.
+    #[napi(catch_unwind, ts_args_type = "url: string, options?: VerifyOptions")]
+    pub fn verify(
+        &self,
+        env: Env,
+        url: Unknown<'_>,
+        options_: Option<Unknown<'_>>,
+    ) -> napi::Result<VerifyResult> {
+        guard(env.raw(), || {
+            let url = arg_string(&env, url, ErrorKind::Url, "url")?;
+            let o = options(&env, options_, "options")?;
+            let ip = o.string(c"ip", ErrorKind::Ip)?;
+            let now = o.seconds_or_date(c"now")?;
+            let kind = read_kind(&o)?;
+            let v = self.inner.verify(
+                &url,
+                &secure_token::VerifyOptions {
+                    ip: ip.as_deref(),
+                    now,
+                    kind,
+                },
+            )?;
+            Ok(verify_result(v))
+        })
+    }
+
+    /// What the edge hashes for `url`, to debug a 403 (the key shows as `***`).
+    #[napi(catch_unwind, ts_args_type = "url: string, options?: ExplainOptions")]
+    pub fn explain(
+        &self,
+        env: Env,
+        url: Unknown<'_>,
+        options_: Option<Unknown<'_>>,
+    ) -> napi::Result<Explanation> {
+        guard(env.raw(), || {
+            let url = arg_string(&env, url, ErrorKind::Url, "url")?;
+            let o = options(&env, options_, "options")?;
+            let ip = o.string(c"ip", ErrorKind::Ip)?;
+            let kind = read_kind(&o)?;
+            let expires = o.seconds_or_date(c"expires")?;
+            let e = self.inner.explain(
+                &url,
+                &secure_token::ExplainOptions {
+                    ip: ip.as_deref(),
+                    kind,
+                    expires,
+                },
+            )?;
+            Ok(Explanation {
+                kind: e.kind.as_str().to_owned(),
+                hashed_path: e.hashed_path,
+                expires: e.expires,
+                ip: e.ip,
+                string_to_sign: e.string_to_sign,
+                expected_token: e.expected_token,
+                found_token: e.found_token,
+                matches: e.matches,
+            })
+        })
+    }
+}
+
+fn required<T>(v: Option<T>, name: &str) -> JsResult<T> {
+    v.ok_or_else(|| Fail::type_error(ErrorKind::Argument, format!("{name} is required")))
+}
+
+/// The work of `signManyAsync`: arguments read on the JavaScript thread, hashing on a
+/// libuv worker.
+pub struct SignManyTask {
+    signer: Arc<secure_token::Signer>,
+    input: Option<JsResult<(Vec<String>, SignArgs)>>,
+}
+
+impl Task for SignManyTask {
+    type Output = JsResult<Vec<String>>;
+    type JsValue = Vec<String>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let (urls, args) = match self.input.take() {
+            Some(Ok(input)) => input,
+            Some(Err(fail)) => return Ok(Err(fail)),
+            None => return Err(napi::Error::new(Status::GenericFailure, "task ran twice")),
+        };
+        let signer = &self.signer;
+        Ok(js::catch(|| Ok(signer.sign_many(&urls, &args.core())?)))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        output.map_err(|f| f.into_napi(env.raw()))
+    }
+}
+
+/// Panics on purpose, so that the tests can check that no panic reaches JavaScript.
+#[doc(hidden)]
+#[napi(js_name = "__panicForTesting", catch_unwind, skip_typescript)]
+pub fn panic_for_testing(env: Env) -> napi::Result<()> {
+    guard(env.raw(), || -> JsResult<()> {
+        panic!("deliberate panic for the test suite")
+    })
+}

@@ -1,0 +1,8 @@
+// ES module entry of `secure-token/express`: the same functions as the CommonJS one.
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const helpers = require('./express.js')
+
+export const { secureLink, signedUrls, clientIp } = helpers
+export default helpers

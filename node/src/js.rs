@@ -1,0 +1,422 @@
+//! Reading JavaScript arguments and building JavaScript errors.
+//!
+//! Arguments are taken as raw values so that a wrong type becomes a `TypeError` with a
+//! stable `code` (napi's own conversion errors have neither), and so that no message ever
+//! echoes a value that could be the key.
+
+use std::ffi::CStr;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+
+use napi::bindgen_prelude::{FromNapiValue, Unknown};
+use napi::{sys, ValueType};
+use secure_token::{BatchError, Error as CoreError, ErrorKind};
+
+/// Which JavaScript error class to throw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    Error,
+    Type,
+    Range,
+}
+
+/// A failure on its way to JavaScript.
+#[derive(Debug)]
+pub struct Fail {
+    class: Class,
+    kind: ErrorKind,
+    message: String,
+    index: Option<usize>,
+    internal: bool,
+}
+
+pub type JsResult<T> = Result<T, Fail>;
+
+impl Fail {
+    pub(crate) fn type_error(kind: ErrorKind, message: String) -> Self {
+        Fail {
+            class: Class::Type,
+            kind,
+            message,
+            index: None,
+            internal: false,
+        }
+    }
+
+    pub(crate) fn range_error(kind: ErrorKind, message: String) -> Self {
+        Fail {
+            class: Class::Range,
+            kind,
+            message,
+            index: None,
+            internal: false,
+        }
+    }
+
+    fn internal(message: String) -> Self {
+        Fail {
+            class: Class::Error,
+            kind: ErrorKind::Argument,
+            message,
+            index: None,
+            internal: true,
+        }
+    }
+
+    pub(crate) fn at(mut self, index: usize) -> Self {
+        self.index = Some(index);
+        self.message = format!("item {index}: {}", self.message);
+        self
+    }
+
+    /// `ERR_SECURE_TOKEN_INVALID_KEY`, ...; `ERR_SECURE_TOKEN_INTERNAL` for a caught panic.
+    fn code(&self) -> String {
+        if self.internal {
+            return "ERR_SECURE_TOKEN_INTERNAL".to_owned();
+        }
+        format!("ERR_SECURE_TOKEN_{}", self.kind.code())
+    }
+
+    /// Builds the JavaScript error object (with `code`, and `index` for batches) and wraps
+    /// it so that napi throws or rejects with exactly that object.
+    pub(crate) fn into_napi(self, env: sys::napi_env) -> napi::Error {
+        let code = self.code();
+        let build = || -> Option<sys::napi_value> {
+            let code_v = js_string(env, &code)?;
+            let msg_v = js_string(env, &self.message)?;
+            let mut err = ptr::null_mut();
+            let status = unsafe {
+                match self.class {
+                    Class::Error => sys::napi_create_error(env, code_v, msg_v, &mut err),
+                    Class::Type => sys::napi_create_type_error(env, code_v, msg_v, &mut err),
+                    Class::Range => sys::napi_create_range_error(env, code_v, msg_v, &mut err),
+                }
+            };
+            if status != sys::Status::napi_ok {
+                return None;
+            }
+            if let Some(i) = self.index {
+                let mut idx = ptr::null_mut();
+                unsafe {
+                    if sys::napi_create_double(env, i as f64, &mut idx) == sys::Status::napi_ok {
+                        sys::napi_set_named_property(env, err, c"index".as_ptr(), idx);
+                    }
+                }
+            }
+            Some(err)
+        };
+        match build() {
+            Some(err) => napi::Error::from(unsafe { Unknown::from_raw_unchecked(env, err) }),
+            None => napi::Error::new(napi::Status::GenericFailure, self.message),
+        }
+    }
+}
+
+impl From<CoreError> for Fail {
+    fn from(e: CoreError) -> Self {
+        // Node throws RangeError for numbers out of range and TypeError for missing or
+        // conflicting options; everything else the core refuses is a plain Error.
+        let class = match e {
+            CoreError::KeyTooShort { .. }
+            | CoreError::KeyTooLong { .. }
+            | CoreError::ExpiresNotPositive { .. }
+            | CoreError::ExpiresMilliseconds { .. }
+            | CoreError::ExpiresInPast { .. }
+            | CoreError::TtlNotPositive { .. }
+            | CoreError::TtlTooLarge { .. } => Class::Range,
+            CoreError::ExpiresAndTtl | CoreError::ExpiresMissing => Class::Type,
+            _ => Class::Error,
+        };
+        Fail {
+            class,
+            kind: e.kind(),
+            message: e.to_string(),
+            index: None,
+            internal: false,
+        }
+    }
+}
+
+impl From<BatchError> for Fail {
+    fn from(e: BatchError) -> Self {
+        Fail::from(e.error).at(e.index)
+    }
+}
+
+fn js_string(env: sys::napi_env, s: &str) -> Option<sys::napi_value> {
+    let mut v = ptr::null_mut();
+    let status =
+        unsafe { sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut v) };
+    (status == sys::Status::napi_ok).then_some(v)
+}
+
+/// Runs one export's body: a panic becomes an `ERR_SECURE_TOKEN_INTERNAL` error and any
+/// failure becomes the JavaScript error it describes.
+pub(crate) fn guard<T>(env: sys::napi_env, f: impl FnOnce() -> JsResult<T>) -> napi::Result<T> {
+    catch(f).map_err(|fail| fail.into_napi(env))
+}
+
+/// Runs `f`, turning a panic into an `ERR_SECURE_TOKEN_INTERNAL` failure.
+pub(crate) fn catch<T>(f: impl FnOnce() -> JsResult<T>) -> JsResult<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(Fail::internal(format!(
+            "internal error in secure-token: {what}"
+        )))
+    })
+}
+
+/// The largest integer a JavaScript number holds exactly.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// One JavaScript value and the environment it lives in.
+#[derive(Clone, Copy)]
+pub(crate) struct Val {
+    env: sys::napi_env,
+    raw: sys::napi_value,
+}
+
+impl Val {
+    pub(crate) fn new(env: sys::napi_env, v: &Unknown<'_>) -> Self {
+        Val {
+            env,
+            raw: napi::JsValue::raw(v),
+        }
+    }
+
+    fn type_of(self) -> ValueType {
+        let mut t = 0;
+        let status = unsafe { sys::napi_typeof(self.env, self.raw, &mut t) };
+        if status != sys::Status::napi_ok {
+            return ValueType::Unknown;
+        }
+        ValueType::from(t)
+    }
+
+    /// `undefined` and `null` both mean "not given".
+    pub(crate) fn is_nullish(self) -> bool {
+        matches!(self.type_of(), ValueType::Undefined | ValueType::Null)
+    }
+
+    /// What a message says about a value of the wrong type (never the value itself).
+    fn describe(self) -> &'static str {
+        match self.type_of() {
+            ValueType::Undefined => "undefined",
+            ValueType::Null => "null",
+            ValueType::Boolean => "a boolean",
+            ValueType::Number => "a number",
+            ValueType::String => "a string",
+            ValueType::Symbol => "a symbol",
+            ValueType::Function => "a function",
+            ValueType::BigInt => "a bigint",
+            ValueType::Object if self.is_array() => "an array",
+            ValueType::Object if self.is_date() => "a Date",
+            ValueType::Object => "an object",
+            _ => "a value of unknown type",
+        }
+    }
+
+    fn is_array(self) -> bool {
+        let mut b = false;
+        unsafe { sys::napi_is_array(self.env, self.raw, &mut b) };
+        b
+    }
+
+    fn is_date(self) -> bool {
+        let mut b = false;
+        unsafe { sys::napi_is_date(self.env, self.raw, &mut b) };
+        b
+    }
+
+    fn wrong_type(self, kind: ErrorKind, name: &str, expected: &str) -> Fail {
+        Fail::type_error(
+            kind,
+            format!("{name} must be {expected}, got {}", self.describe()),
+        )
+    }
+
+    pub(crate) fn string(self, kind: ErrorKind, name: &str) -> JsResult<String> {
+        if self.type_of() != ValueType::String {
+            return Err(self.wrong_type(kind, name, "a string"));
+        }
+        unsafe { String::from_napi_value(self.env, self.raw) }
+            .map_err(|_| self.wrong_type(kind, name, "a string"))
+    }
+
+    pub(crate) fn boolean(self, kind: ErrorKind, name: &str) -> JsResult<bool> {
+        if self.type_of() != ValueType::Boolean {
+            return Err(self.wrong_type(kind, name, "a boolean"));
+        }
+        unsafe { bool::from_napi_value(self.env, self.raw) }
+            .map_err(|_| self.wrong_type(kind, name, "a boolean"))
+    }
+
+    /// A number that must be a safe integer: `1.5`, `NaN`, `Infinity` and `2 ** 60` are
+    /// `RangeError`s, as Node's own integer arguments are.
+    pub(crate) fn integer(self, kind: ErrorKind, name: &str) -> JsResult<i64> {
+        if self.type_of() != ValueType::Number {
+            return Err(self.wrong_type(kind, name, "a number"));
+        }
+        let v = unsafe { f64::from_napi_value(self.env, self.raw) }
+            .map_err(|_| self.wrong_type(kind, name, "a number"))?;
+        if !v.is_finite() || v.fract() != 0.0 || v.abs() > MAX_SAFE_INTEGER {
+            return Err(Fail::range_error(
+                kind,
+                format!("{name} must be a whole number of seconds (a safe integer), got {v}"),
+            ));
+        }
+        Ok(v as i64)
+    }
+
+    /// Unix seconds from a number of seconds or a `Date` (rounded down to the second).
+    pub(crate) fn seconds_or_date(self, kind: ErrorKind, name: &str) -> JsResult<i64> {
+        if self.type_of() == ValueType::Object && self.is_date() {
+            let mut ms = 0.0;
+            let status = unsafe { sys::napi_get_date_value(self.env, self.raw, &mut ms) };
+            if status != sys::Status::napi_ok || !ms.is_finite() {
+                return Err(Fail::range_error(
+                    kind,
+                    format!("{name} is an invalid Date"),
+                ));
+            }
+            return Ok((ms / 1000.0).floor() as i64);
+        }
+        if self.type_of() != ValueType::Number {
+            return Err(self.wrong_type(kind, name, "a number of seconds or a Date"));
+        }
+        self.integer(kind, name)
+    }
+
+    /// The decimal text of an integer, or a string as given (MP4 `speed` / `buffer`,
+    /// stream `account`).
+    pub(crate) fn string_or_integer(self, kind: ErrorKind, name: &str) -> JsResult<String> {
+        match self.type_of() {
+            ValueType::Number => Ok(self.integer(kind, name)?.to_string()),
+            ValueType::String => self.string(kind, name),
+            _ => Err(self.wrong_type(kind, name, "a string or a number")),
+        }
+    }
+
+    /// The elements of an array of strings.
+    pub(crate) fn strings(self, kind: ErrorKind, name: &str) -> JsResult<Vec<String>> {
+        if !self.is_array() {
+            return Err(self.wrong_type(kind, name, "an array of strings"));
+        }
+        let mut len = 0u32;
+        unsafe { sys::napi_get_array_length(self.env, self.raw, &mut len) };
+        let mut out = Vec::with_capacity(len as usize);
+        for i in 0..len {
+            let mut el = ptr::null_mut();
+            let status = unsafe { sys::napi_get_element(self.env, self.raw, i, &mut el) };
+            if status != sys::Status::napi_ok {
+                return Err(Fail::type_error(
+                    kind,
+                    format!("{name}[{i}] could not be read"),
+                ));
+            }
+            let v = Val {
+                env: self.env,
+                raw: el,
+            };
+            let item = format!("{name}[{i}]");
+            out.push(v.string(kind, &item).map_err(|mut f| {
+                f.index = Some(i as usize);
+                f
+            })?);
+        }
+        Ok(out)
+    }
+
+    /// An options object (absent means empty); anything but a plain object is a TypeError.
+    pub(crate) fn options(self, name: &str) -> JsResult<Opts> {
+        if self.is_nullish() {
+            return Ok(Opts {
+                env: self.env,
+                obj: None,
+            });
+        }
+        if self.type_of() != ValueType::Object || self.is_array() || self.is_date() {
+            return Err(self.wrong_type(ErrorKind::Argument, name, "an object"));
+        }
+        Ok(Opts {
+            env: self.env,
+            obj: Some(self.raw),
+        })
+    }
+}
+
+/// An options object, read field by field.
+#[derive(Clone, Copy)]
+pub(crate) struct Opts {
+    env: sys::napi_env,
+    obj: Option<sys::napi_value>,
+}
+
+impl Opts {
+    pub(crate) fn empty(env: sys::napi_env) -> Self {
+        Opts { env, obj: None }
+    }
+
+    /// The field's value, `None` when absent, `undefined` or `null`.
+    pub(crate) fn get(&self, field: &CStr) -> Option<Val> {
+        let obj = self.obj?;
+        let mut v = ptr::null_mut();
+        let status = unsafe { sys::napi_get_named_property(self.env, obj, field.as_ptr(), &mut v) };
+        if status != sys::Status::napi_ok {
+            return None;
+        }
+        let v = Val {
+            env: self.env,
+            raw: v,
+        };
+        (!v.is_nullish()).then_some(v)
+    }
+
+    pub(crate) fn string(&self, field: &CStr, kind: ErrorKind) -> JsResult<Option<String>> {
+        self.get(field)
+            .map(|v| v.string(kind, field_name(field)))
+            .transpose()
+    }
+
+    pub(crate) fn seconds_or_date(&self, field: &CStr) -> JsResult<Option<i64>> {
+        self.get(field)
+            .map(|v| v.seconds_or_date(ErrorKind::Expiry, field_name(field)))
+            .transpose()
+    }
+
+    pub(crate) fn integer(&self, field: &CStr, kind: ErrorKind) -> JsResult<Option<i64>> {
+        self.get(field)
+            .map(|v| v.integer(kind, field_name(field)))
+            .transpose()
+    }
+
+    pub(crate) fn string_or_integer(
+        &self,
+        field: &CStr,
+        kind: ErrorKind,
+    ) -> JsResult<Option<String>> {
+        self.get(field)
+            .map(|v| v.string_or_integer(kind, field_name(field)))
+            .transpose()
+    }
+
+    pub(crate) fn boolean(&self, field: &CStr, kind: ErrorKind) -> JsResult<Option<bool>> {
+        self.get(field)
+            .map(|v| v.boolean(kind, field_name(field)))
+            .transpose()
+    }
+
+    pub(crate) fn strings(&self, field: &CStr, kind: ErrorKind) -> JsResult<Option<Vec<String>>> {
+        self.get(field)
+            .map(|v| v.strings(kind, field_name(field)))
+            .transpose()
+    }
+}
+
+fn field_name(field: &CStr) -> &str {
+    field.to_str().unwrap_or("option")
+}
