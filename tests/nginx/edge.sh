@@ -159,15 +159,6 @@ http {
             return 200 "ok";
         }
 
-        # Same, bound to the client IP: {account}_{id}_{key}_{expires}_{remote_addr}
-        location ~ ^/ipvideos/(?<edge_iacct>[0-9]+)_(?<edge_ivid>[^/]+)/(?<edge_itok>[^/]+)/(?<edge_iexp>[^/]+)/ {
-            secure_link \$edge_itok,\$edge_iexp;
-            secure_link_md5 "\${edge_iacct}_\${edge_ivid}_${EDGE_KEY}_\${secure_link_expires}_\${remote_addr}";
-            if (\$secure_link = "") { return 403; }
-            if (\$secure_link = "0") { return 410; }
-            return 200 "ok";
-        }
-
         # File tokens with other keys (EDGE_KEY_1..EDGE_KEY_4 in edge.env).
         location /k1/ {
             secure_link \$arg_md5,\$arg_expires;
@@ -199,6 +190,24 @@ http {
         }
 
         # Liveness probe, and 404 for anything outside the locations above.
+        location = /health { return 200 "ok"; }
+        location / { return 404; }
+    }
+
+    # Requests with "Host: ipstream.edge": Video Streaming path tokens bound to the client IP,
+    # hashed as {account}_{id}_{key}_{expires}_{remote_addr}.
+    server {
+        listen 127.0.0.1:$port;
+        listen [::1]:$port;
+        server_name ipstream.edge;
+
+        location ~ ^/(?:videos|cmaf|mpegts|streams)/(?<edge_acct>[0-9]+)_(?<edge_vid>[^/]+)/(?<edge_tok>[^/]+)/(?<edge_exp>[^/]+)/ {
+            secure_link \$edge_tok,\$edge_exp;
+            secure_link_md5 "\${edge_acct}_\${edge_vid}_${EDGE_KEY}_\${secure_link_expires}_\${remote_addr}";
+            if (\$secure_link = "") { return 403; }
+            if (\$secure_link = "0") { return 410; }
+            return 200 "ok";
+        }
         location = /health { return 200 "ok"; }
         location / { return 404; }
     }
