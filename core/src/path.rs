@@ -19,6 +19,10 @@ pub(crate) enum PathInput {
     Encoded,
     /// Already decoded: `%` is an ordinary character.
     Decoded,
+    /// A request as the edge receives it, for verification: `%XX` escapes are decoded and
+    /// an escaped control byte (`%01`..`%1F`, `%7F`) is kept, as nginx keeps it in `$uri`
+    /// and serves the link. Only `%00` and raw control bytes are refused.
+    Request,
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -52,11 +56,15 @@ pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) ->
     let mut i = 0;
     while i < raw.len() {
         let mut b = raw[i];
-        if b == b'%' && input == PathInput::Encoded {
+        let mut escaped = false;
+        if b == b'%' && input != PathInput::Decoded {
             let hi = raw.get(i + 1).copied().and_then(hex_val);
             let lo = raw.get(i + 2).copied().and_then(hex_val);
             match (hi, lo) {
-                (Some(h), Some(l)) => b = (h << 4) | l,
+                (Some(h), Some(l)) => {
+                    b = (h << 4) | l;
+                    escaped = true;
+                }
                 _ => return Err(Error::PathInvalidEscape { position: i }),
             }
             i += 3;
@@ -66,7 +74,7 @@ pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) ->
         if b == 0 {
             return Err(Error::PathNul);
         }
-        if b < 0x20 || b == 0x7f {
+        if (b < 0x20 || b == 0x7f) && !(escaped && input == PathInput::Request) {
             return Err(Error::PathControlChar {
                 byte: b,
                 position: out.len(),
@@ -245,6 +253,18 @@ mod tests {
             canon("/a%0a").unwrap_err(),
             Error::PathControlChar { byte: 0x0a, .. }
         ));
+    }
+
+    #[test]
+    fn requests_keep_escaped_control_bytes_like_nginx() {
+        let mut out = PathBytes::new();
+        canonicalize(b"/a%0a%7F%1fb", PathInput::Request, &mut out).unwrap();
+        assert_eq!(&out[..], b"/a\n\x7f\x1fb");
+        assert_eq!(
+            canonicalize(b"/a%00", PathInput::Request, &mut out).unwrap_err(),
+            Error::PathNul
+        );
+        assert!(canonicalize(b"/a\tb", PathInput::Request, &mut out).is_err());
     }
 
     #[test]

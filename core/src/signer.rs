@@ -873,7 +873,7 @@ impl Signer {
         let mut canon = PathBytes::new();
         if let Err(e) = path::canonicalize(
             parts.path_or_root().as_bytes(),
-            PathInput::Encoded,
+            PathInput::Request,
             &mut canon,
         ) {
             return Ok(Verdict::Invalid(InvalidReason::BadRequest(e)));
