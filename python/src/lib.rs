@@ -333,6 +333,15 @@ impl Signer {
         )
     }
 
+    /// Immutable: a copy is the same object.
+    fn __copy__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __deepcopy__(slf: Py<Self>, _memo: &Bound<'_, PyAny>) -> Py<Self> {
+        slf
+    }
+
     /// Number of keys held: the signing key plus the rotation keys.
     #[getter]
     fn key_count(&self) -> usize {
@@ -709,7 +718,7 @@ struct SignedToken {
 impl SignedToken {
     fn __repr__(&self) -> String {
         format!(
-            "SignedToken(token={:?}, expires={})",
+            "SignedToken(token='{}', expires={})",
             self.token, self.expires
         )
     }

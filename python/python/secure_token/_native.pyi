@@ -6,6 +6,26 @@ from ipaddress import IPv4Address, IPv6Address
 from typing import ClassVar, Final, TypeAlias, final
 
 
+__all__ = [
+    "Explanation",
+    "InvalidArgumentError",
+    "InvalidExpiryError",
+    "InvalidIpError",
+    "InvalidKeyError",
+    "InvalidPathError",
+    "InvalidUrlError",
+    "MAX_EXPIRES",
+    "MAX_KEYS",
+    "MAX_KEY_LEN",
+    "MIN_KEY_LEN",
+    "SecureTokenError",
+    "SignedToken",
+    "Signer",
+    "TOKEN_LEN",
+    "Verdict",
+    "__version__",
+]
+
 __version__: Final[str]
 TOKEN_LEN: Final[int]
 MAX_EXPIRES: Final[int]
@@ -88,6 +108,8 @@ class Signer:
         allow_past_expiry: bool = False,
         clock: Callable[[], int | float | datetime] | None = None,
     ) -> Signer: ...
+    def __copy__(self) -> Signer: ...
+    def __deepcopy__(self, memo: object, /) -> Signer: ...
     @property
     def key_count(self) -> int: ...
     @property
