@@ -34,6 +34,38 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
+/// The canonical bytes of `raw`: `raw` itself when it is already canonical and needs no
+/// escaping on output (the common case, found in one pass without copying), else the bytes
+/// [`canonicalize`] writes into `buf`. The flag says which.
+pub(crate) fn canonical<'a>(
+    raw: &'a [u8],
+    input: PathInput,
+    buf: &'a mut PathBytes,
+) -> Result<(&'a [u8], bool)> {
+    if is_verbatim(raw) {
+        Ok((raw, true))
+    } else {
+        canonicalize(raw, input, buf)?;
+        Ok((&buf[..], false))
+    }
+}
+
+/// True when `raw` starts with `/`, has only bytes that are emitted unescaped (so no `%` and
+/// no control characters) and no `//`, `/.` or `/..` to resolve.
+fn is_verbatim(raw: &[u8]) -> bool {
+    if raw.first() != Some(&b'/') || raw.len() > MAX_PATH_LEN {
+        return false;
+    }
+    let mut prev = 0u8;
+    for &c in raw {
+        if !PATH_SAFE[c as usize] || (prev == b'/' && (c == b'/' || c == b'.')) {
+            return false;
+        }
+        prev = c;
+    }
+    true
+}
+
 /// Decodes (when `input` is `Encoded`) and normalizes `raw` into `out`, which is cleared
 /// first. `raw` is the path only: no query, no fragment.
 pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) -> Result<()> {
@@ -265,6 +297,40 @@ mod tests {
             Error::PathNul
         );
         assert!(canonicalize(b"/a\tb", PathInput::Request, &mut out).is_err());
+    }
+
+    #[test]
+    fn verbatim_fast_path_agrees_with_the_full_path() {
+        for raw in [
+            "/a/b.jpg",
+            "/a//b",
+            "/a/.b",
+            "/a/./b",
+            "/a/..",
+            "/a b",
+            "/a%20b",
+            "/",
+            "/.x",
+            "/a/b/",
+            "/~user/x+y.jpg",
+            "/é",
+            "/a/b.",
+            "a/b",
+            "",
+        ] {
+            let mut buf = PathBytes::new();
+            let fast = canonical(raw.as_bytes(), PathInput::Encoded, &mut buf)
+                .map(|(b, v)| (b.to_vec(), v));
+            let mut full = PathBytes::new();
+            let slow =
+                canonicalize(raw.as_bytes(), PathInput::Encoded, &mut full).map(|()| full.to_vec());
+            assert_eq!(fast.clone().map(|f| f.0), slow, "{raw}");
+            if let Ok((bytes, true)) = fast {
+                let mut s = String::new();
+                encode_into(&bytes, &mut s);
+                assert_eq!(s, raw, "verbatim path must need no escaping");
+            }
+        }
     }
 
     #[test]

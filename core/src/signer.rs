@@ -81,11 +81,25 @@ impl<'a> Layout<'a> {
     }
 
     pub(crate) fn digest(&self, key: &[u8]) -> [u8; 16] {
-        let mut h = Md5::new();
-        for part in self.parts(key) {
-            h.update(part);
+        let parts = self.parts(key);
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len <= SHORT_MESSAGE {
+            // Typical links fit in two MD5 blocks: pad on the stack and call the compression
+            // function directly, skipping the streaming hasher's buffering.
+            let mut buf = [0u8; 128];
+            let mut n = 0;
+            for p in parts {
+                buf[n..n + p.len()].copy_from_slice(p);
+                n += p.len();
+            }
+            md5_padded(&mut buf, n)
+        } else {
+            let mut h = Md5::new();
+            for part in parts {
+                h.update(part);
+            }
+            h.finalize().into()
         }
-        h.finalize().into()
     }
 
     /// Total length of the string-to-sign.
@@ -99,6 +113,26 @@ impl<'a> Layout<'a> {
             out.extend_from_slice(part);
         }
     }
+}
+
+/// Longest message [`md5_padded`] takes: two blocks less the padding byte and length.
+pub(crate) const SHORT_MESSAGE: usize = 128 - 9;
+
+/// MD5 of `buf[..len]` (`len <= SHORT_MESSAGE`); `buf[len..]` must be zero.
+pub(crate) fn md5_padded(buf: &mut [u8; 128], len: usize) -> [u8; 16] {
+    debug_assert!(len <= SHORT_MESSAGE);
+    buf[len] = 0x80;
+    let blocks = if len < 56 { 1 } else { 2 };
+    let end = blocks * 64;
+    buf[end - 8..end].copy_from_slice(&((len as u64) * 8).to_le_bytes());
+    let mut state = [0x6745_2301u32, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+    let (chunks, _) = buf[..end].as_chunks::<64>();
+    md5::block_api::compress(&mut state, chunks);
+    let mut out = [0u8; 16];
+    for (o, s) in out.chunks_exact_mut(4).zip(state) {
+        o.copy_from_slice(&s.to_le_bytes());
+    }
+    out
 }
 
 /// base64url without padding of a digest: always 22 ASCII bytes.
@@ -441,9 +475,9 @@ fn check_ttl(ttl: i64, now: i64) -> Result<i64> {
     }
 }
 
-fn check_speed_buffer<'a>(name: &'static str, v: Option<&'a str>) -> Result<&'a [u8]> {
+fn check_speed_buffer<'a>(name: &'static str, v: Option<&'a str>) -> Result<&'a str> {
     match v {
-        None => Ok(b""),
+        None => Ok(""),
         Some(s) if s.is_empty() || s.len() > 32 => Err(Error::Argument {
             name,
             reason: "must be 1 to 32 characters",
@@ -454,7 +488,7 @@ fn check_speed_buffer<'a>(name: &'static str, v: Option<&'a str>) -> Result<&'a 
                 reason: "may contain only letters, digits and '.' (for example 1m or 500k)",
             })
         }
-        Some(s) => Ok(s.as_bytes()),
+        Some(s) => Ok(s),
     }
 }
 
@@ -479,20 +513,57 @@ fn check_stream_ids<'a>(account: &'a str, id: &'a str) -> Result<()> {
     Ok(())
 }
 
+/// Decimal text of an expiry, held inline.
+#[derive(Clone, Copy)]
+struct Digits {
+    buf: [u8; 20],
+    len: u8,
+}
+
+impl Digits {
+    fn new(v: i64) -> Self {
+        let mut b = itoa::Buffer::new();
+        let s = b.format(v).as_bytes();
+        let mut buf = [0u8; 20];
+        buf[..s.len()].copy_from_slice(s);
+        Digits {
+            buf,
+            len: s.len() as u8,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits (and a '-' for negatives, which never get here) are written.
+        std::str::from_utf8(&self.buf[..self.len as usize]).unwrap_or_default()
+    }
+}
+
 /// Everything resolved once per call (or once per batch).
+#[derive(Clone, Copy)]
 struct Prepared<'o> {
     expires: i64,
-    expires_text: itoa::Buffer,
+    expires_text: Digits,
     ip: Option<CanonicalIp>,
     kind: TokenKind,
-    speed: &'o [u8],
-    buffer: &'o [u8],
+    speed: &'o str,
+    buffer: &'o str,
 }
 
 impl Prepared<'_> {
-    fn expires_bytes(&mut self) -> &[u8] {
-        let expires = self.expires;
-        self.expires_text.format(expires).as_bytes()
+    fn ip_bytes(&self) -> &[u8] {
+        self.ip.as_ref().map_or(&b""[..], |i| i.as_bytes())
+    }
+
+    /// The query-token layout of `path` (a canonical path) with these options.
+    fn layout<'a>(&'a self, path: &'a [u8]) -> Layout<'a> {
+        Signer::query_layout(
+            self.kind,
+            path,
+            self.expires_text.as_str().as_bytes(),
+            self.ip_bytes(),
+            self.speed.as_bytes(),
+            self.buffer.as_bytes(),
+        )
     }
 }
 
@@ -576,11 +647,11 @@ impl Signer {
                 reason: "apply to MP4 tokens only (kind mp4)",
             });
         } else {
-            (&b""[..], &b""[..])
+            ("", "")
         };
         Ok(Prepared {
             expires,
-            expires_text: itoa::Buffer::new(),
+            expires_text: Digits::new(expires),
             ip,
             kind: opts.kind,
             speed,
@@ -630,14 +701,10 @@ impl Signer {
         if opts.kind == TokenKind::Stream {
             return Err(stream_kind_error());
         }
-        let mut p = self.prepare(opts)?;
-        let mut canon = PathBytes::new();
-        path::canonicalize(path.as_bytes(), PathInput::Decoded, &mut canon)?;
-        let ip = p.ip;
-        let ip = ip.as_ref().map_or(&b""[..], |i| i.as_bytes());
-        let (kind, speed, buffer) = (p.kind, p.speed, p.buffer);
-        let digest = Self::query_layout(kind, &canon, p.expires_bytes(), ip, speed, buffer)
-            .digest(self.signing_key());
+        let p = self.prepare(opts)?;
+        let mut buf = PathBytes::new();
+        let (canon, _) = path::canonical(path.as_bytes(), PathInput::Decoded, &mut buf)?;
+        let digest = p.layout(canon).digest(self.signing_key());
         Ok(SignedToken {
             token: token_str(&encode_token(&digest)).to_owned(),
             expires: p.expires,
@@ -652,21 +719,16 @@ impl Signer {
         if opts.kind == TokenKind::Stream {
             return Err(stream_kind_error());
         }
-        let mut p = self.prepare(opts)?;
-        let mut canon = PathBytes::new();
+        let p = self.prepare(opts)?;
         let parts = url::split(url)?;
-        path::canonicalize(
+        let mut buf = PathBytes::new();
+        let (canon, verbatim) = path::canonical(
             parts.path_or_root().as_bytes(),
             PathInput::Encoded,
-            &mut canon,
+            &mut buf,
         )?;
-        let ip = p.ip;
-        let ip = ip.as_ref().map_or(&b""[..], |i| i.as_bytes());
-        let (kind, speed, buffer) = (p.kind, p.speed, p.buffer);
-        let digest = Self::query_layout(kind, &canon, p.expires_bytes(), ip, speed, buffer)
-            .digest(self.signing_key());
-        let token = encode_token(&digest);
-        Ok(assemble(&parts, &canon, &token, &mut p))
+        let token = encode_token(&p.layout(canon).digest(self.signing_key()));
+        Ok(assemble(&parts, canon, verbatim, &token, &p))
     }
 
     /// Signs many URLs with the same options. Fails on the first bad URL, saying which.
@@ -682,33 +744,21 @@ impl Signer {
                 error: stream_kind_error(),
             });
         }
-        let mut p = self
+        let p = self
             .prepare(opts)
             .map_err(|error| BatchError { index: 0, error })?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         if urls.len() < PARALLEL_BATCH || threads < 2 {
-            return self.sign_chunk(urls, 0, &mut p);
+            return self.sign_chunk(urls, 0, &p);
         }
         let per = urls.len().div_ceil(threads);
-        let expires = p.expires;
         let results: Vec<Result<Vec<String>, BatchError>> = std::thread::scope(|s| {
             let handles: Vec<_> = urls
                 .chunks(per)
                 .enumerate()
                 .map(|(i, chunk)| {
-                    let ip = p.ip;
-                    let (kind, speed, buffer) = (p.kind, p.speed, p.buffer);
-                    s.spawn(move || {
-                        let mut local = Prepared {
-                            expires,
-                            expires_text: itoa::Buffer::new(),
-                            ip,
-                            kind,
-                            speed,
-                            buffer,
-                        };
-                        self.sign_chunk(chunk, i * per, &mut local)
-                    })
+                    let p = &p;
+                    s.spawn(move || self.sign_chunk(chunk, i * per, p))
                 })
                 .collect();
             handles
@@ -732,18 +782,14 @@ impl Signer {
         &self,
         urls: &[S],
         base_index: usize,
-        p: &mut Prepared<'_>,
+        p: &Prepared<'_>,
     ) -> Result<Vec<String>, BatchError> {
         const LANES: usize = 16;
         let key = self.signing_key();
-        let ip_owned = p.ip;
-        let ip = ip_owned.as_ref().map_or(&b""[..], |i| i.as_bytes());
-        let (kind, speed, buffer) = (p.kind, p.speed, p.buffer);
-        let mut expires_buf = itoa::Buffer::new();
-        let expires_text = expires_buf.format(p.expires).as_bytes();
 
         let mut out = Vec::with_capacity(urls.len());
         let mut paths: Vec<PathBytes> = (0..LANES).map(|_| PathBytes::new()).collect();
+        let mut verbatim = [false; LANES];
         let mut parts: Vec<UrlParts<'_>> = Vec::with_capacity(LANES);
         let mut arena: Vec<u8> = Vec::new();
         let mut bounds = [(0usize, 0usize); LANES];
@@ -756,15 +802,12 @@ impl Signer {
                 let index = base_index + c * LANES + j;
                 let fail = |error| BatchError { index, error };
                 let pr = url::split(u.as_ref()).map_err(fail)?;
-                path::canonicalize(
-                    pr.path_or_root().as_bytes(),
-                    PathInput::Encoded,
-                    &mut paths[j],
-                )
-                .map_err(fail)?;
-                let layout = Self::query_layout(kind, &paths[j], expires_text, ip, speed, buffer);
+                let raw = pr.path_or_root().as_bytes();
+                let (canon, v) =
+                    path::canonical(raw, PathInput::Encoded, &mut paths[j]).map_err(fail)?;
+                verbatim[j] = v;
                 let start = arena.len();
-                layout.write(key, &mut arena);
+                p.layout(canon).write(key, &mut arena);
                 bounds[j] = (start, arena.len());
                 parts.push(pr);
             }
@@ -775,7 +818,12 @@ impl Signer {
             crate::multi_md5::md5_many(&msgs, &mut digests[..chunk.len()]);
             for j in 0..chunk.len() {
                 let token = encode_token(&digests[j]);
-                out.push(assemble(&parts[j], &paths[j], &token, p));
+                let canon = if verbatim[j] {
+                    parts[j].path_or_root().as_bytes()
+                } else {
+                    &paths[j][..]
+                };
+                out.push(assemble(&parts[j], canon, verbatim[j], &token, p));
             }
         }
         // The arena held key bytes: wipe it before it is freed.
@@ -791,17 +839,15 @@ impl Signer {
         opts: &SignOptions<'_>,
     ) -> Result<SignedToken> {
         check_stream_ids(account, id)?;
-        let mut p = self.prepare(&SignOptions {
+        let p = self.prepare(&SignOptions {
             kind: TokenKind::File,
             ..*opts
         })?;
-        let ip = p.ip;
-        let ip = ip.as_ref().map_or(&b""[..], |i| i.as_bytes());
         let digest = Layout::Stream {
             account: account.as_bytes(),
             id: id.as_bytes(),
-            expires: p.expires_bytes(),
-            ip,
+            expires: p.expires_text.as_str().as_bytes(),
+            ip: p.ip_bytes(),
         }
         .digest(self.signing_key());
         Ok(SignedToken {
@@ -1066,11 +1112,13 @@ fn stream_fields(path: &[u8]) -> Option<Found<'_>> {
 }
 
 /// Writes the signed URL: origin, encoded path, kept query, new parameters, fragment.
+/// `verbatim` says the canonical path is the URL's own path text and needs no escaping.
 fn assemble(
     parts: &UrlParts<'_>,
     canon: &[u8],
+    verbatim: bool,
     token: &[u8; TOKEN_LEN],
-    p: &mut Prepared<'_>,
+    p: &Prepared<'_>,
 ) -> String {
     let strip: &[&str] = if p.kind == TokenKind::Mp4 {
         &["md5", "expires", "speed", "buffer"]
@@ -1084,15 +1132,23 @@ fn assemble(
             .split('&')
             .filter(|q| !q.is_empty() && !url::is_named(q, strip))
     };
-    let (speed, buffer) = (p.speed, p.buffer);
-    let expires = p.expires_bytes();
+    let has_query = parts.query.is_some_and(|q| !q.is_empty());
+    let (speed, buffer, expires) = (p.speed, p.buffer, p.expires_text.as_str());
     let len = parts.origin.len()
-        + path::encoded_len(canon)
+        + if verbatim {
+            canon.len()
+        } else {
+            path::encoded_len(canon)
+        }
         + 1
-        + kept().map(|q| url::query_text_len(q) + 1).sum::<usize>()
-        + 4
+        + if has_query {
+            kept().map(|q| url::query_text_len(q) + 1).sum::<usize>()
+        } else {
+            0
+        }
+        + "md5=".len()
         + TOKEN_LEN
-        + 9
+        + "&expires=".len()
         + expires.len()
         + if speed.is_empty() { 0 } else { 7 + speed.len() }
         + if buffer.is_empty() {
@@ -1103,23 +1159,29 @@ fn assemble(
         + url::query_text_len(parts.fragment);
     let mut out = String::with_capacity(len);
     out.push_str(parts.origin);
-    path::encode_into(canon, &mut out);
+    if verbatim {
+        out.push_str(parts.path_or_root());
+    } else {
+        path::encode_into(canon, &mut out);
+    }
     out.push('?');
-    for q in kept() {
-        url::push_query_text(q, &mut out);
-        out.push('&');
+    if has_query {
+        for q in kept() {
+            url::push_query_text(q, &mut out);
+            out.push('&');
+        }
     }
     out.push_str("md5=");
     out.push_str(token_str(token));
     out.push_str("&expires=");
-    out.push_str(std::str::from_utf8(expires).unwrap_or_default());
+    out.push_str(expires);
     if !speed.is_empty() {
         out.push_str("&speed=");
-        out.push_str(std::str::from_utf8(speed).unwrap_or_default());
+        out.push_str(speed);
     }
     if !buffer.is_empty() {
         out.push_str("&buffer=");
-        out.push_str(std::str::from_utf8(buffer).unwrap_or_default());
+        out.push_str(buffer);
     }
     url::push_query_text(parts.fragment, &mut out);
     debug_assert_eq!(out.len(), len);
@@ -1129,6 +1191,17 @@ fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn padded_md5_matches_the_md5_crate() {
+        for len in 0..=SHORT_MESSAGE {
+            let msg: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
+            let mut buf = [0u8; 128];
+            buf[..len].copy_from_slice(&msg);
+            let want: [u8; 16] = Md5::digest(&msg).into();
+            assert_eq!(md5_padded(&mut buf, len), want, "length {len}");
+        }
+    }
 
     #[test]
     fn decode_token_follows_nginx() {

@@ -37,68 +37,83 @@ fn url_err(reason: &'static str) -> Error {
 /// Splits `input`, an absolute URL (`scheme://host[:port]/path?query#fragment`), a
 /// scheme-relative URL (`//host/path`) or a path-and-query (`/path?query`).
 pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
-    if input.len() > MAX_URL_LEN {
+    let b = input.as_bytes();
+    if b.len() > MAX_URL_LEN {
         return Err(Error::UrlTooLong {
-            len: input.len(),
+            len: b.len(),
             max: MAX_URL_LEN,
         });
     }
-    if input.is_empty() {
+    if b.is_empty() {
         return Err(url_err("is empty"));
     }
-    if input.bytes().any(|b| b < 0x20 || b == 0x7f) {
+    // No early exit, so the compiler can check many bytes at once.
+    let has_control = b
+        .iter()
+        .fold(false, |acc, &c| acc | (c < 0x20) | (c == 0x7f));
+    if has_control {
         return Err(url_err("contains a control character"));
     }
-    let bytes = input.as_bytes();
-    let authority_start = if input.starts_with("//") {
+    let authority_start = if b.starts_with(b"//") {
         2
-    } else if bytes[0] == b'/' {
+    } else if b[0] == b'/' {
         0
     } else {
-        let colon = input.find("://").ok_or_else(|| {
-            url_err("must be an absolute URL (https://host/path) or a path starting with '/'")
-        })?;
-        let scheme = &bytes[..colon];
+        let colon = b
+            .iter()
+            .position(|&c| c == b':')
+            .filter(|&c| b[c..].starts_with(b"://"));
+        let Some(colon) = colon else {
+            return Err(url_err(
+                "must be an absolute URL (https://host/path) or a path starting with '/'",
+            ));
+        };
+        let scheme = &b[..colon];
         if scheme.is_empty()
             || !scheme[0].is_ascii_alphabetic()
             || !scheme
                 .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
         {
             return Err(url_err("has an invalid scheme"));
         }
         colon + 3
     };
 
-    let (origin, rest) = if authority_start == 0 {
-        ("", input)
-    } else {
-        let end = input[authority_start..]
-            .find(['/', '?', '#'])
-            .map_or(input.len(), |p| authority_start + p);
-        let authority = &input[authority_start..end];
+    // All split points are ASCII bytes, so every slice below is on a char boundary.
+    let mut path_start = 0;
+    if authority_start > 0 {
+        let end = b[authority_start..]
+            .iter()
+            .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+            .map_or(b.len(), |p| authority_start + p);
+        let authority = &b[authority_start..end];
         if authority.is_empty() {
             return Err(url_err("has no host"));
         }
-        if authority.bytes().any(|b| b == b' ' || b == b'\\') {
+        if authority.iter().any(|&c| c == b' ' || c == b'\\') {
             return Err(url_err("has a space or backslash in the host"));
         }
-        (&input[..end], &input[end..])
-    };
-
-    let (before_fragment, fragment) = match rest.find('#') {
-        Some(p) => (&rest[..p], &rest[p..]),
-        None => (rest, ""),
-    };
-    let (path, query) = match before_fragment.find('?') {
-        Some(p) => (&before_fragment[..p], Some(&before_fragment[p + 1..])),
-        None => (before_fragment, None),
+        path_start = end;
+    }
+    let path_end = b[path_start..]
+        .iter()
+        .position(|&c| c == b'?' || c == b'#')
+        .map_or(b.len(), |p| path_start + p);
+    let (query, fragment_start) = if b.get(path_end) == Some(&b'?') {
+        let q_end = b[path_end..]
+            .iter()
+            .position(|&c| c == b'#')
+            .map_or(b.len(), |p| path_end + p);
+        (Some(&input[path_end + 1..q_end]), q_end)
+    } else {
+        (None, path_end)
     };
     Ok(UrlParts {
-        origin,
-        path,
+        origin: &input[..path_start],
+        path: &input[path_start..path_end],
         query,
-        fragment,
+        fragment: &input[fragment_start..],
     })
 }
 
