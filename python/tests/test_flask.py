@@ -1,0 +1,140 @@
+"""A real Flask app: the extension's Jinja filter and global render signed URLs, and
+@require_secure_token answers 200 / 403 / 410 as the edge does."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask, g, render_template
+
+import secure_token
+from secure_token.flask import SecureToken, require_secure_token
+
+KEY = "flask-cdn-key-1"
+CDN = "https://cdn.example.com"
+
+
+def make_app(**config: object) -> Flask:
+    app = Flask(__name__, template_folder=str(Path(__file__).parent / "flask_templates"))
+    app.config.update(
+        SECURE_TOKEN_KEY=KEY,
+        SECURE_TOKEN_TTL=3600,
+        SECURE_TOKEN_CDN_HOST=CDN,
+        SECURE_TOKEN_IP_BINDING=False,
+        SECURE_TOKEN_VERIFY_KEYS=["flask-old-key"],
+    )
+    app.config.update(config)
+    ext = SecureToken()
+    ext.init_app(app)
+
+    @app.route("/")
+    def index() -> str:
+        return render_template("index.html", path="/photos/a b.jpg")
+
+    @app.route("/protected/<path:name>")
+    @require_secure_token
+    def protected(name: str) -> str:
+        return f"ok {name} key_index={g.secure_token.key_index}"
+
+    @app.route("/protected-dir/<path:name>")
+    @require_secure_token(kind="directory")
+    def protected_dir(name: str) -> str:
+        return "ok"
+
+    @app.route("/protected-ip/<path:name>")
+    @require_secure_token(ip_binding=True)
+    def protected_ip(name: str) -> str:
+        return "ok"
+
+    @app.route("/sign")
+    def sign() -> str:
+        return ext.sign_url("/dl/file.zip", ttl=60)
+
+    return app
+
+
+@pytest.fixture
+def edge() -> secure_token.Signer:
+    return secure_token.Signer(KEY)
+
+
+def _links(body: str) -> dict[str, str]:
+    return {m[0]: html.unescape(m[1]) for m in re.findall(r'id="(\w+)" href="([^"]*)"', body)}
+
+
+def test_templates_render_signed_urls(edge: secure_token.Signer) -> None:
+    client = make_app().test_client()
+    r = client.get("/")
+    assert r.status_code == 200
+    links = _links(r.get_data(as_text=True))
+    assert links["filter"].startswith(f"{CDN}/photos/a%20b.jpg?md5=")
+    assert 3500 < int(links["filter"].rsplit("=", 1)[1]) - time.time() <= 3600
+    assert links["global"].startswith(f"{CDN}/videos/clip%201.mp4?md5=")
+    assert 500 < int(links["global"].rsplit("=", 1)[1]) - time.time() <= 600
+    for key in ("filter", "global"):
+        assert edge.verify(links[key]).valid
+    assert edge.verify(links["dir"], kind="directory").valid
+
+
+def test_ip_binding_uses_remote_addr(edge: secure_token.Signer) -> None:
+    app = make_app(SECURE_TOKEN_IP_BINDING=True)
+    client = app.test_client()
+    r = client.get("/", environ_base={"REMOTE_ADDR": "203.0.113.50"})
+    links = _links(r.get_data(as_text=True))
+    assert edge.verify(links["filter"], ip="203.0.113.50").valid
+    assert not edge.verify(links["filter"], ip="203.0.113.51").valid
+    url = client.get("/sign", environ_base={"REMOTE_ADDR": "2001:db8::7"}).get_data(as_text=True)
+    assert edge.verify(url, ip="2001:db8::7").valid
+    with app.app_context():
+        with pytest.raises(RuntimeError, match="IP_BINDING"):
+            SecureToken().sign_url("/x")
+
+
+def test_decorator_answers_like_the_edge(edge: secure_token.Signer) -> None:
+    client = make_app().test_client()
+    good = edge.sign_url("/protected/a b/c.txt", ttl=60)
+    r = client.get(good)
+    assert r.status_code == 200 and r.get_data(as_text=True) == "ok a b/c.txt key_index=0"
+    old = secure_token.Signer("flask-old-key").sign_url("/protected/x", ttl=60)
+    assert client.get(old).get_data(as_text=True) == "ok x key_index=1"
+    past = secure_token.Signer(KEY, allow_past_expiry=True).sign_url(
+        "/protected/x", expires=int(time.time()) - 10
+    )
+    assert client.get(past).status_code == 410
+    assert client.get("/protected/x").status_code == 403
+    assert client.get(good.replace("c.txt", "d.txt")).status_code == 403
+    assert client.get(good.replace("md5=", "md5=x")).status_code == 403
+
+
+def test_decorator_directory_and_ip(edge: secure_token.Signer) -> None:
+    client = make_app().test_client()
+    manifest = edge.sign_url("/protected-dir/show/index.m3u8", kind="directory", ttl=60)
+    query = manifest.split("?", 1)[1]
+    assert client.get(f"/protected-dir/show/seg.ts?{query}").status_code == 200
+    assert client.get(f"/protected-dir/other/seg.ts?{query}").status_code == 403
+    bound = edge.sign_url("/protected-ip/a", ttl=60, ip="192.0.2.8")
+    assert client.get(bound, environ_base={"REMOTE_ADDR": "192.0.2.8"}).status_code == 200
+    assert client.get(bound, environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 403
+
+
+def test_extension_signer_and_config_errors() -> None:
+    app = make_app()
+    ext = SecureToken(app)
+    with app.app_context():
+        assert ext.signer.default_ttl == 3600 and ext.signer.key_count == 2
+        assert KEY not in repr(ext.signer) and KEY not in repr(app.extensions["secure_token"])
+    bare = Flask("bare")
+    with pytest.raises(RuntimeError, match="KEY"):
+        SecureToken(bare)
+    with bare.app_context():
+        with pytest.raises(RuntimeError, match="init_app"):
+            SecureToken().sign_url("/x")
+    bad = Flask("bad")
+    bad.config["SECURE_TOKEN_KEY"] = "k3y!z"
+    with pytest.raises(secure_token.InvalidKeyError) as info:
+        SecureToken(bad)
+    assert "k3y!z" not in str(info.value)
