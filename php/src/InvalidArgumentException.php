@@ -1,0 +1,10 @@
+<?php
+
+declare(strict_types=1);
+
+namespace SecureToken;
+
+/** Another argument (token kind, stream kind, account, id, speed, buffer, file) is unusable. */
+final class InvalidArgumentException extends SecureTokenException
+{
+}

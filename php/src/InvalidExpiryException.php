@@ -1,0 +1,10 @@
+<?php
+
+declare(strict_types=1);
+
+namespace SecureToken;
+
+/** The expiry or lifetime is unusable (missing, not positive, milliseconds, in the past, both given). */
+final class InvalidExpiryException extends SecureTokenException
+{
+}

@@ -1,0 +1,10 @@
+<?php
+
+declare(strict_types=1);
+
+namespace SecureToken;
+
+/** The URL path cannot be hashed as the edge would (bad % escape, %00, '..' above the root, too long). */
+final class InvalidPathException extends SecureTokenException
+{
+}

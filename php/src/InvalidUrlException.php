@@ -1,0 +1,10 @@
+<?php
+
+declare(strict_types=1);
+
+namespace SecureToken;
+
+/** The URL as a whole is malformed. */
+final class InvalidUrlException extends SecureTokenException
+{
+}

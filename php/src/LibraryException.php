@@ -1,0 +1,10 @@
+<?php
+
+declare(strict_types=1);
+
+namespace SecureToken;
+
+/** The C library cannot be loaded, or reported an internal error. */
+final class LibraryException extends \RuntimeException
+{
+}

@@ -1,0 +1,26 @@
+<?php
+
+declare(strict_types=1);
+
+namespace SecureToken;
+
+/**
+ * Base class of every error about an argument (key, URL, path, client IP, expiry, ...).
+ * `errorCode` is the identifier shared by every face of secure-token (`INVALID_PATH`, ...);
+ * the message never contains the key.
+ */
+class SecureTokenException extends \InvalidArgumentException
+{
+    /**
+     * @param string $errorCode Stable identifier, e.g. `INVALID_PATH`.
+     * @param int|string|null $index For batches: the key of the failing URL in the input array.
+     */
+    public function __construct(
+        string $message,
+        public readonly string $errorCode,
+        public readonly int|string|null $index = null,
+        int $status = 0,
+    ) {
+        parent::__construct($message, $status);
+    }
+}

@@ -1,0 +1,586 @@
+<?php
+
+declare(strict_types=1);
+
+namespace SecureToken;
+
+use FFI;
+use FFI\CData;
+
+/**
+ * Signs and verifies CDN Secure Token links (Gcore CDN, nginx secure_link) with the
+ * secure-token library, loaded through FFI (see {@see Library}).
+ *
+ * ```php
+ * $signer = new SecureToken\Signer('my-cdn-key');
+ * $url = $signer->signUrl('https://cdn.example.com/photos/summer trip.jpeg', ttl: 3600);
+ * ```
+ *
+ * Expiries are Unix seconds (`int`) or any `DateTimeInterface`. Errors are
+ * {@see SecureTokenException} subclasses whose messages never contain the key. The C signer is
+ * released when the object is destroyed; a Signer cannot be cloned or serialized.
+ */
+final class Signer
+{
+    private const OK = 0;
+    private const BUFFER_TOO_SMALL = 2;
+    private const INITIAL_CAP = 4096;
+    /** Token kind names by `st_token_kind` value, for {@see Explanation::$kind}. */
+    private const KIND_NAMES = ['file', 'directory', 'mp4', 'stream'];
+
+    /** @var array<string, int> kind name => st_token_kind, as parsed by the library */
+    private static array $kinds = [];
+    /** @var array<string, int> stream kind name => st_stream_kind, as parsed by the library */
+    private static array $streamKinds = [];
+
+    private FFI $ffi;
+    private CData $handle;
+    private CData $opts;
+    private CData $optsPtr;
+    private CData $outLen;
+    private CData $outLenPtr;
+    private CData $buf;
+    private int $cap = 0;
+    private int $keyCount;
+    /** Whether the reused options point at strings (which must be reset before reuse). */
+    private bool $optionStrings = false;
+
+    /**
+     * @param string $key The CDN resource's Secure Token key (6 to 255 bytes).
+     * @param list<string> $verifyKeys Older keys that {@see verify()} also accepts (rotation).
+     * @param int|null $defaultTtl Lifetime in seconds used when a call gives no expiry.
+     * @param bool $allowPastExpiry Accept expiries already in the past (off: such links are born dead).
+     * @throws InvalidKeyException|InvalidExpiryException|SecureTokenException
+     */
+    public function __construct(
+        string $key,
+        array $verifyKeys = [],
+        ?int $defaultTtl = null,
+        bool $allowPastExpiry = false,
+    ) {
+        $ffi = $this->ffi = Library::ffi();
+        $handle = $ffi->new('st_signer*');
+        if ($verifyKeys === [] && $defaultTtl === null && !$allowPastExpiry) {
+            $this->check($ffi->st_signer_new($key, strlen($key), FFI::addr($handle)));
+        } else {
+            $builder = $ffi->new('st_signer_builder*');
+            $this->check($ffi->st_signer_builder_new($key, strlen($key), FFI::addr($builder)));
+            try {
+                foreach ($verifyKeys as $k) {
+                    if (!is_string($k)) {
+                        throw new \TypeError('verifyKeys must be a list of strings');
+                    }
+                    $this->check($ffi->st_signer_builder_add_verify_key($builder, $k, strlen($k)));
+                }
+                if ($defaultTtl !== null) {
+                    $this->check($ffi->st_signer_builder_set_default_ttl($builder, $defaultTtl));
+                }
+                if ($allowPastExpiry) {
+                    $this->check($ffi->st_signer_builder_set_allow_past_expiry($builder, true));
+                }
+            } catch (\Throwable $e) {
+                $ffi->st_signer_builder_free($builder);
+                throw $e;
+            }
+            // Consumes the builder, whatever the result.
+            $this->check($ffi->st_signer_builder_build($builder, FFI::addr($handle)));
+        }
+        $this->handle = $handle;
+        $this->keyCount = (int) $ffi->st_signer_key_count($handle);
+        $this->opts = $ffi->new('st_sign_options');
+        $this->optsPtr = FFI::addr($this->opts);
+        $this->outLen = $ffi->new('size_t');
+        $this->outLenPtr = FFI::addr($this->outLen);
+        $this->grow(self::INITIAL_CAP);
+    }
+
+    public function __destruct()
+    {
+        if (isset($this->handle)) {
+            $this->ffi->st_signer_free($this->handle);
+        }
+    }
+
+    /** Chooses the library file (default: `SECURE_TOKEN_LIB`, then `libsecure_token.so`). */
+    public static function useLibrary(string $path): void
+    {
+        Library::use($path);
+    }
+
+    /** The version of the loaded library, e.g. `0.1.0`. */
+    public static function version(): string
+    {
+        return Library::ffi()->st_version();
+    }
+
+    /** Number of keys held (signing key + rotation keys). */
+    public function keyCount(): int
+    {
+        return $this->keyCount;
+    }
+
+    /**
+     * Signs a URL (absolute, scheme-relative or path-and-query). The path is normalized and
+     * percent-encoded as the edge decodes it; old `md5`/`expires` parameters are replaced; the
+     * rest of the URL is kept.
+     *
+     * @param int|\DateTimeInterface|null $expires Absolute expiry (give it or `$ttl`, or neither with a default lifetime).
+     * @param int|null $ttl Lifetime in seconds from now.
+     * @param string|null $ip Client IP to bind the link to, any valid spelling.
+     * @param string $kind `file`, `directory` (HLS/DASH) or `mp4`.
+     * @param string|null $speed MP4 only: speed limit, e.g. `1m`.
+     * @param string|null $buffer MP4 only: seconds sent at full speed.
+     * @param int|\DateTimeInterface|null $now The current time (default: the system clock).
+     * @throws SecureTokenException
+     */
+    public function signUrl(
+        string $url,
+        int|\DateTimeInterface|null $expires = null,
+        ?int $ttl = null,
+        ?string $ip = null,
+        string $kind = 'file',
+        ?string $speed = null,
+        ?string $buffer = null,
+        int|\DateTimeInterface|null $now = null,
+    ): string {
+        $keep = $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
+        $len = strlen($url);
+        $status = $this->ffi->st_signer_sign_url(
+            $this->handle, $url, $len, $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr);
+        if ($status === self::BUFFER_TOO_SMALL) {
+            $this->grow($this->outLen->cdata + 1);
+            $status = $this->ffi->st_signer_sign_url(
+                $this->handle, $url, $len, $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr);
+        }
+        unset($keep);
+        if ($status !== self::OK) {
+            $this->fail($status);
+        }
+        return FFI::string($this->buf, $this->outLen->cdata);
+    }
+
+    /**
+     * Signs many URLs with the same options in one call into the library. Keys of `$urls` are
+     * kept. On a bad URL the exception's `index` is that URL's key (the first key when the
+     * options themselves are wrong).
+     *
+     * @template K of array-key
+     * @param array<K, string> $urls
+     * @return array<K, string>
+     * @throws SecureTokenException
+     */
+    public function signMany(
+        array $urls,
+        int|\DateTimeInterface|null $expires = null,
+        ?int $ttl = null,
+        ?string $ip = null,
+        string $kind = 'file',
+        ?string $speed = null,
+        ?string $buffer = null,
+        int|\DateTimeInterface|null $now = null,
+    ): array {
+        $n = count($urls);
+        if ($n === 0) {
+            return [];
+        }
+        $keep = $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
+        // One C copy of all the URLs, and an st_str array pointing into it.
+        $lens = [];
+        foreach ($urls as $url) {
+            $lens[] = strlen($url); // a TypeError for a non-string (strict_types)
+        }
+        $joined = implode('', $urls);
+        $total = strlen($joined);
+        $mem = FFI::new('char[' . ($total + 1) . ']');
+        FFI::memcpy($mem, $joined, $total);
+        $items = $this->ffi->new("st_str[$n]");
+        $this->fillItems($items, $mem, $lens);
+        $failed = $this->ffi->new('size_t');
+        // Signed URLs are rarely more than three times their input plus the parameters.
+        $want = 3 * $total + 160 * $n;
+        if ($want > $this->cap) {
+            $this->grow($want);
+        }
+        $status = $this->ffi->st_signer_sign_many($this->handle, $items, $n, $this->optsPtr,
+            $this->buf, $this->cap, $this->outLenPtr, FFI::addr($failed));
+        if ($status === self::BUFFER_TOO_SMALL) {
+            $this->grow($this->outLen->cdata + 1);
+            $status = $this->ffi->st_signer_sign_many($this->handle, $items, $n, $this->optsPtr,
+                $this->buf, $this->cap, $this->outLenPtr, FFI::addr($failed));
+        }
+        unset($keep, $mem);
+        if ($status !== self::OK) {
+            $this->fail($status, array_keys($urls)[$failed->cdata] ?? null);
+        }
+        $out = explode("\n", FFI::string($this->buf, $this->outLen->cdata));
+        return array_is_list($urls) ? $out : array_combine(array_keys($urls), $out);
+    }
+
+    /**
+     * The file token for an already decoded path (`%` taken literally), e.g.
+     * `token('/photo.jpeg', 2147483647)`.
+     *
+     * @throws SecureTokenException
+     */
+    public function token(string $path, int|\DateTimeInterface $expires, ?string $ip = null): string
+    {
+        $expires = self::seconds($expires);
+        $status = $this->ffi->st_signer_token($this->handle, $path, strlen($path), $expires,
+            $ip, $ip === null ? 0 : strlen($ip), $this->buf, $this->cap, $this->outLenPtr);
+        if ($status !== self::OK) {
+            $this->fail($status);
+        }
+        return FFI::string($this->buf, $this->outLen->cdata);
+    }
+
+    /**
+     * The token of a query-token kind (file, directory, MP4) for an already decoded path, with
+     * the expiry it covers.
+     *
+     * @throws SecureTokenException
+     */
+    public function tokenWith(
+        string $path,
+        int|\DateTimeInterface|null $expires = null,
+        ?int $ttl = null,
+        ?string $ip = null,
+        string $kind = 'file',
+        ?string $speed = null,
+        ?string $buffer = null,
+        int|\DateTimeInterface|null $now = null,
+    ): SignedToken {
+        $keep = $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
+        $exp = $this->ffi->new('int64_t');
+        $status = $this->ffi->st_signer_token_with($this->handle, $path, strlen($path),
+            $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr, FFI::addr($exp));
+        unset($keep);
+        if ($status !== self::OK) {
+            $this->fail($status);
+        }
+        return new SignedToken(FFI::string($this->buf, $this->outLen->cdata), $exp->cdata);
+    }
+
+    /**
+     * A Video Streaming path token: `{account}_{id}_{key}_{expires}_{ip}`.
+     *
+     * @throws SecureTokenException
+     */
+    public function streamToken(
+        string $account,
+        string $id,
+        int|\DateTimeInterface|null $expires = null,
+        ?int $ttl = null,
+        ?string $ip = null,
+        int|\DateTimeInterface|null $now = null,
+    ): SignedToken {
+        $keep = $this->setOptions($expires, $ttl, $ip, 'file', null, null, $now);
+        $exp = $this->ffi->new('int64_t');
+        $status = $this->ffi->st_signer_stream_token($this->handle, $account, strlen($account),
+            $id, strlen($id), $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr,
+            FFI::addr($exp));
+        unset($keep);
+        if ($status !== self::OK) {
+            $this->fail($status);
+        }
+        return new SignedToken(FFI::string($this->buf, $this->outLen->cdata), $exp->cdata);
+    }
+
+    /**
+     * A Video Streaming link `{base}/{prefix}/{account}_{id}/{token}/{expires}/{file}`.
+     *
+     * @param string $base `''` for a path, or `https://host`.
+     * @param string $stream `vod`, `cmaf`, `mpegts` or `streams`.
+     * @param string|null $file File under the token (default: the layout's manifest).
+     * @throws SecureTokenException
+     */
+    public function streamUrl(
+        string $base,
+        string $stream,
+        string $account,
+        string $id,
+        ?string $file = null,
+        int|\DateTimeInterface|null $expires = null,
+        ?int $ttl = null,
+        ?string $ip = null,
+        int|\DateTimeInterface|null $now = null,
+    ): string {
+        $streamKind = self::$streamKinds[$stream] ?? $this->parseStreamKind($stream);
+        $keep = $this->setOptions($expires, $ttl, $ip, 'file', null, null, $now);
+        $args = fn () => [$this->handle, $base, strlen($base), $streamKind, $account,
+            strlen($account), $id, strlen($id), $file, $file === null ? 0 : strlen($file),
+            $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr];
+        $status = $this->ffi->st_signer_stream_url(...$args());
+        if ($status === self::BUFFER_TOO_SMALL) {
+            $this->grow($this->outLen->cdata + 1);
+            $status = $this->ffi->st_signer_stream_url(...$args());
+        }
+        unset($keep);
+        if ($status !== self::OK) {
+            $this->fail($status);
+        }
+        return FFI::string($this->buf, $this->outLen->cdata);
+    }
+
+    /**
+     * Checks a request (URL or path-and-query) as the edge would. Problems with the link are a
+     * {@see Verdict}; exceptions are for bad arguments (a malformed client IP).
+     *
+     * @param string $kind `file`, `directory`, `mp4` or `stream`.
+     * @throws SecureTokenException
+     */
+    public function verify(
+        string $url,
+        ?string $ip = null,
+        int|\DateTimeInterface|null $now = null,
+        string $kind = 'file',
+    ): Verdict {
+        $o = $this->ffi->new('st_verify_options');
+        $keep = $this->setStr($o->ip, $ip);
+        $o->now = $now === null ? 0 : self::seconds($now);
+        $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
+        $r = $this->ffi->new('st_verify_result');
+        $args = fn () => [$this->handle, $url, strlen($url), FFI::addr($o), FFI::addr($r),
+            $this->buf, $this->cap, $this->outLenPtr];
+        $status = $this->ffi->st_signer_verify(...$args());
+        if ($status === self::BUFFER_TOO_SMALL) {
+            $this->grow($this->outLen->cdata + 1);
+            $status = $this->ffi->st_signer_verify(...$args());
+        }
+        unset($keep);
+        if ($status !== self::OK) {
+            $this->fail($status);
+        }
+        $verdict = $r->verdict;
+        $message = FFI::string($this->buf, $this->outLen->cdata);
+        $valid = $verdict === $this->ffi->ST_VERDICT_VALID;
+        $invalid = $verdict === $this->ffi->ST_VERDICT_INVALID;
+        return new Verdict(
+            $valid ? Verdict::VALID : ($invalid ? Verdict::INVALID : Verdict::EXPIRED),
+            $r->http_status,
+            $invalid ? null : $r->expires,
+            $invalid ? null : $r->key_index,
+            $invalid ? $this->ffi->st_reason_str($r->reason) : null,
+            $valid ? null : $message,
+        );
+    }
+
+    /**
+     * Shows what the edge hashes for `$url` and the token the signing key gives (the key
+     * appears as `***`). The expiry is the link's own, else `$expires`.
+     *
+     * @throws SecureTokenException
+     */
+    public function explain(
+        string $url,
+        ?string $ip = null,
+        string $kind = 'file',
+        int|\DateTimeInterface|null $expires = null,
+    ): Explanation {
+        $o = $this->ffi->new('st_explain_options');
+        $keep = $this->setStr($o->ip, $ip);
+        $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
+        $o->expires = $expires === null ? 0 : self::seconds($expires);
+        $e = $this->ffi->new('st_explanation*');
+        $status = $this->ffi->st_signer_explain($this->handle, $url, strlen($url), FFI::addr($o),
+            FFI::addr($e));
+        unset($keep);
+        if ($status !== self::OK) {
+            $this->fail($status);
+        }
+        try {
+            $info = $this->ffi->new('st_explain_info');
+            $this->check($this->ffi->st_explanation_info($e, FFI::addr($info)));
+            $f = [];
+            for ($field = 0; $field <= 5; $field++) {
+                $status = $this->ffi->st_explanation_get($e, $field, $this->buf, $this->cap,
+                    $this->outLenPtr);
+                if ($status === self::BUFFER_TOO_SMALL) {
+                    $this->grow($this->outLen->cdata + 1);
+                    $status = $this->ffi->st_explanation_get($e, $field, $this->buf, $this->cap,
+                        $this->outLenPtr);
+                }
+                $this->check($status);
+                $f[] = FFI::string($this->buf, $this->outLen->cdata);
+            }
+        } finally {
+            $this->ffi->st_explanation_free($e);
+        }
+        return new Explanation(
+            self::KIND_NAMES[$info->kind] ?? (string) $info->kind,
+            $f[0],
+            $f[1],
+            $info->has_ip ? $f[2] : null,
+            $f[3],
+            $f[4],
+            $info->has_found_token ? $f[5] : null,
+            $info->matches < 0 ? null : $info->matches === 1,
+        );
+    }
+
+    /** @return array{keys: int} Never the key. */
+    public function __debugInfo(): array
+    {
+        return ['keys' => $this->keyCount];
+    }
+
+    public function __clone()
+    {
+        // The copy shares the C handle: it must not free it when it is destroyed.
+        unset($this->handle);
+        throw new \LogicException('a SecureToken\Signer cannot be cloned; share the instance');
+    }
+
+    public function __serialize(): array
+    {
+        throw new \LogicException('a SecureToken\Signer cannot be serialized');
+    }
+
+    /** @param array<mixed> $data */
+    public function __unserialize(array $data): void
+    {
+        throw new \LogicException('a SecureToken\Signer cannot be unserialized');
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    private static function seconds(int|\DateTimeInterface $t): int
+    {
+        return is_int($t) ? $t : $t->getTimestamp();
+    }
+
+    /**
+     * Fills the reused st_sign_options. Returns the C copies of the option strings, which
+     * must stay alive until the call that reads them returns.
+     *
+     * @return list<CData|null>
+     */
+    private function setOptions(
+        int|\DateTimeInterface|null $expires,
+        ?int $ttl,
+        ?string $ip,
+        string $kind,
+        ?string $speed,
+        ?string $buffer,
+        int|\DateTimeInterface|null $now,
+    ): array {
+        $o = $this->opts;
+        $o->expires = $expires === null ? 0 : self::seconds($expires);
+        $o->ttl = $ttl ?? 0;
+        $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
+        $o->now = $now === null ? 0 : self::seconds($now);
+        $hasStrs = $ip !== null || $speed !== null || $buffer !== null;
+        if (!$hasStrs && !$this->optionStrings) {
+            return [];
+        }
+        $this->optionStrings = $hasStrs;
+        return [
+            $this->setStr($o->ip, $ip),
+            $this->setStr($o->speed, $speed),
+            $this->setStr($o->buffer, $buffer),
+        ];
+    }
+
+    /** Points an st_str at a C copy of `$s` (or at nothing); returns the copy to keep alive. */
+    private function setStr(CData $field, ?string $s): ?CData
+    {
+        if ($s === null) {
+            $field->ptr = null;
+            $field->len = 0;
+            return null;
+        }
+        $len = strlen($s);
+        $copy = FFI::new('char[' . ($len + 1) . ']');
+        FFI::memcpy($copy, $s, $len);
+        $field->ptr = FFI::cast('char*', FFI::addr($copy));
+        $field->len = $len;
+        return $copy;
+    }
+
+    /**
+     * Points each st_str of `$items` at its URL inside `$mem`, where the URLs lie end to end.
+     *
+     * @param list<int>|array<array-key, int> $lens
+     */
+    private function fillItems(CData $items, CData $mem, array $lens): void
+    {
+        $base = FFI::cast('char*', FFI::addr($mem));
+        if (PHP_INT_SIZE === 8 && FFI::sizeof($items[0]) === 16 && pack('S', 1) === "\x01\x00") {
+            // 64-bit little-endian {pointer, size_t} pairs, written in one copy: far cheaper
+            // than one PHP property assignment per field.
+            $addr = FFI::cast('uintptr_t', $base)->cdata;
+            $pairs = [];
+            foreach ($lens as $len) {
+                $pairs[] = $addr;
+                $pairs[] = $len;
+                $addr += $len;
+            }
+            $packed = pack('P*', ...$pairs);
+            FFI::memcpy($items, $packed, strlen($packed));
+            return;
+        }
+        $i = 0;
+        $off = 0;
+        foreach ($lens as $len) {
+            $items[$i]->ptr = $base + $off;
+            $items[$i]->len = $len;
+            $off += $len;
+            $i++;
+        }
+    }
+
+    private function grow(int $cap): void
+    {
+        $this->buf = FFI::new("char[$cap]");
+        $this->cap = $cap;
+    }
+
+    private function parseKind(string $kind): int
+    {
+        $out = $this->ffi->new('st_token_kind');
+        $this->check($this->ffi->st_token_kind_parse($kind, strlen($kind), FFI::addr($out)));
+        return self::$kinds[$kind] = $out->cdata;
+    }
+
+    private function parseStreamKind(string $stream): int
+    {
+        $out = $this->ffi->new('st_stream_kind');
+        $this->check($this->ffi->st_stream_kind_parse($stream, strlen($stream), FFI::addr($out)));
+        return self::$streamKinds[$stream] = $out->cdata;
+    }
+
+    private function check(int $status): void
+    {
+        if ($status !== self::OK) {
+            $this->fail($status);
+        }
+    }
+
+    private function fail(int $status, int|string|null $index = null): never
+    {
+        $ffi = $this->ffi;
+        $message = '';
+        $len = $ffi->new('size_t');
+        $buf = FFI::new('char[1024]');
+        if ($ffi->st_last_error($buf, 1024, FFI::addr($len)) === self::OK) {
+            $message = FFI::string($buf, $len->cdata);
+        }
+        if ($message === '') {
+            $message = $ffi->st_status_str($status);
+        }
+        $code = $ffi->st_status_code($status);
+        if ($index !== null) {
+            // As the core words a batch error.
+            $message = "item $index: $message";
+        }
+        throw match ($status) {
+            $ffi->ST_ERR_INVALID_KEY => new InvalidKeyException($message, $code, $index, $status),
+            $ffi->ST_ERR_INVALID_PATH => new InvalidPathException($message, $code, $index, $status),
+            $ffi->ST_ERR_INVALID_IP => new InvalidIpException($message, $code, $index, $status),
+            $ffi->ST_ERR_INVALID_EXPIRY => new InvalidExpiryException($message, $code, $index, $status),
+            $ffi->ST_ERR_INVALID_URL => new InvalidUrlException($message, $code, $index, $status),
+            $ffi->ST_ERR_INVALID_ARGUMENT => new InvalidArgumentException($message, $code, $index, $status),
+            $ffi->ST_ERR_INVALID_UTF8 => new InvalidEncodingException($message, $code, $index, $status),
+            default => new LibraryException("secure-token: $code: $message", $status),
+        };
+    }
+}

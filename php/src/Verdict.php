@@ -1,0 +1,41 @@
+<?php
+
+declare(strict_types=1);
+
+namespace SecureToken;
+
+/** The edge's answer to a request: valid (200), expired (410) or invalid (403). */
+final class Verdict
+{
+    public const VALID = 'valid';
+    public const EXPIRED = 'expired';
+    public const INVALID = 'invalid';
+
+    /**
+     * @param string $status `valid`, `expired` or `invalid`.
+     * @param int $httpStatus 200, 410 or 403.
+     * @param int|null $expires The link's expiry when the token matched.
+     * @param int|null $keyIndex Which key matched (0 = the signing key).
+     * @param string|null $reason Stable code of a refusal (`mismatch`, `malformed_token`, ...).
+     * @param string|null $message Human-readable reason (null when valid).
+     */
+    public function __construct(
+        public readonly string $status,
+        public readonly int $httpStatus,
+        public readonly ?int $expires,
+        public readonly ?int $keyIndex,
+        public readonly ?string $reason,
+        public readonly ?string $message,
+    ) {
+    }
+
+    public function isValid(): bool
+    {
+        return $this->status === self::VALID;
+    }
+
+    public function isExpired(): bool
+    {
+        return $this->status === self::EXPIRED;
+    }
+}

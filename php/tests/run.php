@@ -1,0 +1,425 @@
+<?php
+
+declare(strict_types=1);
+
+/*
+ * PHP tests of SecureToken\Signer over the real library: every shared vector, bad input, a
+ * differential test against the vendor's PHP template over random ASCII inputs, memory
+ * release, and (when EDGE_ENV names a running tests/nginx/edge.sh) URLs signed here checked by
+ * a real nginx. Usage: php tests/run.php (php/test.sh sets SECURE_TOKEN_LIB and EDGE_ENV).
+ */
+
+require __DIR__ . '/bootstrap.php';
+
+use SecureToken\Explanation;
+use SecureToken\InvalidArgumentException;
+use SecureToken\InvalidEncodingException;
+use SecureToken\InvalidExpiryException;
+use SecureToken\InvalidIpException;
+use SecureToken\InvalidKeyException;
+use SecureToken\InvalidPathException;
+use SecureToken\InvalidUrlException;
+use SecureToken\SecureTokenException;
+use SecureToken\Signer;
+use SecureToken\Verdict;
+
+const NOW = 1700000000;
+const FAR = 2147483647;
+
+// ---------------------------------------------------------------------------------------
+// Shared vectors.
+
+foreach (vectors('sign') as $v) {
+    T::run("sign vector: {$v['name']}", function () use ($v): void {
+        $s = new Signer($v['key']);
+        $opts = [
+            'expires' => $v['expires'], 'ttl' => $v['ttl'], 'ip' => $v['ip'], 'kind' => $v['kind'],
+            'speed' => $v['speed'], 'buffer' => $v['buffer'], 'now' => $v['now'],
+        ];
+        T::eq($v['signed_url'], $s->signUrl($v['url'], ...$opts), 'signUrl');
+        T::eq([$v['signed_url'], $v['signed_url']], $s->signMany([$v['url'], $v['url']], ...$opts), 'signMany');
+        $e = $s->explain($v['signed_url'], ip: $v['ip'], kind: $v['kind']);
+        T::eq($v['explained'], $e->stringToSign, 'explain stringToSign');
+        T::eq($v['token'], $e->expectedToken, 'explain expectedToken');
+        T::eq($v['token'], $e->foundToken, 'explain foundToken');
+        T::eq(true, $e->matches, 'explain matches');
+        T::eq($v['kind'], $e->kind, 'explain kind');
+        T::true(!str_contains(print_r($e, true), $v['key']), 'explanation shows no key');
+        $verdict = $s->verify($v['signed_url'], ip: $v['ip'], now: $v['now'], kind: $v['kind']);
+        T::eq(Verdict::VALID, $verdict->status, 'verify');
+        if ($v['url'][0] === '/' && strpbrk($v['url'], '%?#') === false) {
+            $t = $s->tokenWith($v['url'], ...$opts);
+            T::eq($v['token'], $t->token, 'tokenWith');
+            T::eq($v['expires'] ?? $v['now'] + $v['ttl'], $t->expires, 'tokenWith expires');
+            if ($v['kind'] === 'file' && $v['expires'] !== null) {
+                T::eq($v['token'], $s->token($v['url'], $v['expires'], $v['ip']), 'token');
+            }
+        }
+    });
+}
+
+foreach (vectors('stream') as $v) {
+    T::run("stream vector: {$v['name']}", function () use ($v): void {
+        $s = new Signer($v['key']);
+        $url = $s->streamUrl($v['base'], $v['stream'], $v['account'], $v['id'], $v['file'],
+            expires: $v['expires'], ip: $v['ip'], now: $v['now']);
+        T::eq($v['signed_url'], $url, 'streamUrl');
+        $t = $s->streamToken($v['account'], $v['id'], expires: $v['expires'], ip: $v['ip'], now: $v['now']);
+        T::eq($v['token'], $t->token, 'streamToken');
+        T::eq($v['expires'], $t->expires, 'streamToken expires');
+        T::eq(200, $s->verify($url, ip: $v['ip'], now: $v['now'], kind: 'stream')->httpStatus, 'verify');
+    });
+}
+
+foreach (vectors('verify') as $v) {
+    T::run("verify vector: {$v['name']}", function () use ($v): void {
+        $s = new Signer($v['key'], verifyKeys: $v['verify_keys']);
+        T::eq(1 + count($v['verify_keys']), $s->keyCount(), 'keyCount');
+        $r = $s->verify($v['url'], ip: $v['ip'], now: $v['now'], kind: $v['kind']);
+        T::eq($v['expected'], $r->status, 'status');
+        T::eq($v['status'], $r->httpStatus, 'httpStatus');
+        T::eq($v['key_index'], $r->keyIndex, 'keyIndex');
+        T::eq($v['reason'], $r->reason, 'reason');
+        T::eq($v['expected'] === 'valid', $r->isValid(), 'isValid');
+        T::eq($v['expected'] === 'expired', $r->isExpired(), 'isExpired');
+        T::true(($r->message === null) === ($v['expected'] === 'valid'), 'message only when not valid');
+    });
+}
+
+foreach (vectors('errors') as $v) {
+    T::run("error vector: {$v['name']}", function () use ($v): void {
+        $class = [
+            'INVALID_KEY' => InvalidKeyException::class,
+            'INVALID_PATH' => InvalidPathException::class,
+            'INVALID_IP' => InvalidIpException::class,
+            'INVALID_EXPIRY' => InvalidExpiryException::class,
+            'INVALID_URL' => InvalidUrlException::class,
+            'INVALID_ARGUMENT' => InvalidArgumentException::class,
+        ][$v['error']];
+        $e = T::throws($class, function () use ($v): void {
+            $s = new Signer($v['key']);
+            match ($v['op']) {
+                'sign' => $s->signUrl($v['url'], expires: $v['expires'], ttl: $v['ttl'], ip: $v['ip'],
+                    kind: $v['kind'], speed: $v['speed'], buffer: $v['buffer'], now: $v['now']),
+                'stream' => $s->streamUrl('', $v['stream'], $v['account'], $v['id'],
+                    expires: $v['expires'], ttl: $v['ttl'], ip: $v['ip'], now: $v['now']),
+                'verify' => $s->verify($v['url'], ip: $v['ip'], now: $v['now'], kind: $v['kind']),
+            };
+        });
+        if ($e instanceof SecureTokenException) {
+            T::eq($v['error'], $e->errorCode, 'errorCode');
+            T::true($e instanceof \InvalidArgumentException, 'is an \InvalidArgumentException');
+            T::true($e->getMessage() !== '', 'has a message');
+            if ($v['key'] !== '') {
+                T::true(!str_contains($e->getMessage(), $v['key']), 'message does not contain the key');
+                T::true(!str_contains((string) $e, $v['key']), 'string form does not contain the key');
+            }
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Bad input and PHP conventions.
+
+T::run('invalid UTF-8 is an InvalidEncodingException', function (): void {
+    $s = new Signer('secret-key');
+    $e = T::throws(InvalidEncodingException::class, fn () => $s->signUrl("/caf\xC3.jpg", expires: FAR));
+    T::eq('INVALID_UTF8', $e?->errorCode, 'errorCode');
+    T::throws(InvalidEncodingException::class, fn () => $s->signUrl('/a.jpg', expires: FAR, ip: "1.2.3.\xFF"));
+    T::throws(InvalidEncodingException::class, fn () => $s->verify("/\xFF"));
+    T::throws(InvalidEncodingException::class, fn () => $s->explain("/\xFF", expires: FAR));
+    T::throws(InvalidEncodingException::class, fn () => $s->token("/\xFE", FAR));
+    T::throws(InvalidEncodingException::class, fn () => $s->streamUrl('', 'vod', '1', "a\xFF", expires: FAR));
+    T::throws(InvalidKeyException::class, fn () => new Signer("secret\xFF-key"));
+});
+
+T::run('bad kinds and arguments', function (): void {
+    $s = new Signer('secret-key');
+    T::throws(InvalidArgumentException::class, fn () => $s->signUrl('/a', expires: FAR, kind: 'bogus'));
+    T::throws(InvalidArgumentException::class, fn () => $s->signUrl('/a', expires: FAR, kind: 'stream'));
+    T::throws(InvalidArgumentException::class, fn () => $s->verify('/a', kind: ''));
+    T::throws(InvalidArgumentException::class, fn () => $s->streamUrl('', 'radio', '1', 'a', expires: FAR));
+    T::throws(InvalidArgumentException::class, fn () => $s->signUrl('/a', expires: FAR, speed: '1m'));
+    T::throws(InvalidExpiryException::class, fn () => $s->signUrl('/a'));
+    T::throws(InvalidExpiryException::class, fn () => $s->signUrl('/a', expires: FAR, ttl: 60));
+    T::throws(InvalidIpException::class, fn () => $s->signUrl('/a', expires: FAR, ip: '1.2.3'));
+    T::throws(InvalidUrlException::class, fn () => $s->signUrl("/a\n", expires: FAR));
+    T::throws(InvalidUrlException::class, fn () => $s->signUrl("/a\0b", expires: FAR));
+    T::throws(InvalidPathException::class, fn () => $s->signUrl('/a%00', expires: FAR));
+    T::throws(InvalidKeyException::class, fn () => new Signer('secret-key', verifyKeys: ['x']));
+    T::throws(InvalidExpiryException::class, fn () => new Signer('secret-key', defaultTtl: 0));
+    T::throws(\TypeError::class, fn () => new Signer('secret-key', verifyKeys: [123]));
+    T::throws(\TypeError::class, fn () => $s->signMany(['/a', 5], expires: FAR));
+    // The options are reset between calls: an IP or speed given once does not stick.
+    $a = $s->signUrl('/m.mp4', expires: FAR, kind: 'mp4', ip: '1.2.3.4', speed: '1m', buffer: '5');
+    $b = $s->signUrl('/m.mp4', expires: FAR, kind: 'mp4');
+    T::eq('/m.mp4?md5=' . $s->tokenWith('/m.mp4', expires: FAR, kind: 'mp4')->token . '&expires=' . FAR, $b, 'no stale options');
+    T::true($a !== $b, 'options change the token');
+});
+
+T::run('DateTimeInterface expiries, defaults and rotation', function (): void {
+    $s = new Signer('secret-key');
+    $at = new DateTimeImmutable('@' . FAR);
+    T::eq($s->signUrl('/a.jpg', expires: FAR), $s->signUrl('/a.jpg', expires: $at), 'DateTimeImmutable');
+    T::eq($s->token('/a.jpg', FAR), $s->token('/a.jpg', new DateTime('2038-01-19 03:14:07', new DateTimeZone('UTC'))), 'DateTime');
+    $t = $s->tokenWith('/a.jpg', ttl: 60, now: new DateTimeImmutable('@' . NOW));
+    T::eq(NOW + 60, $t->expires, 'ttl from DateTimeInterface now');
+    $t = $s->tokenWith('/a.jpg', ttl: 60);
+    T::true(abs($t->expires - (time() + 60)) <= 2, 'ttl from the system clock');
+    $d = new Signer('secret-key', defaultTtl: 300);
+    T::eq(NOW + 300, $d->tokenWith('/a.jpg', now: NOW)->expires, 'default ttl');
+    T::throws(InvalidExpiryException::class, fn () => $s->signUrl('/a.jpg', expires: NOW - 10, now: NOW));
+    $p = new Signer('secret-key', allowPastExpiry: true);
+    $old = $p->signUrl('/a.jpg', expires: NOW - 10, now: NOW);
+    $v = $p->verify($old, now: new DateTimeImmutable('@' . NOW));
+    T::eq(Verdict::EXPIRED, $v->status, 'expired');
+    T::eq(410, $v->httpStatus, 'expired status');
+    T::eq(NOW - 10, $v->expires, 'expired expires');
+    T::true(str_contains((string) $v->message, 'expired'), 'expired message');
+    $new = new Signer('new-key-1', verifyKeys: ['old-key-1']);
+    $oldSigned = (new Signer('old-key-1'))->signUrl('/r.jpg', expires: FAR);
+    T::eq(1, $new->verify($oldSigned, now: NOW)->keyIndex, 'rotation key index');
+    T::eq(0, $new->verify($new->signUrl('/r.jpg', expires: FAR), now: NOW)->keyIndex, 'signing key index');
+});
+
+T::run('batches: keys kept, failing key reported, growth', function (): void {
+    $s = new Signer('secret-key');
+    T::eq([], $s->signMany([], expires: FAR), 'empty');
+    $in = ['a' => '/a.jpg', 'b' => '/b c.jpg', 7 => 'https://h.example/d?x=1'];
+    $out = $s->signMany($in, expires: FAR, ip: '10.0.0.1');
+    T::eq(['a', 'b', 7], array_keys($out), 'keys');
+    foreach ($in as $k => $u) {
+        T::eq($s->signUrl($u, expires: FAR, ip: '10.0.0.1'), $out[$k], "item $k");
+    }
+    $e = T::throws(InvalidPathException::class, fn () => $s->signMany(['x' => '/ok', 'y' => '/bad%zz', 'z' => '/ok'], expires: FAR));
+    T::eq('y', $e?->index, 'failing key');
+    T::true(str_starts_with((string) $e?->getMessage(), 'item y: '), 'message names the item');
+    $e = T::throws(InvalidEncodingException::class, fn () => $s->signMany(['/ok', '/ok', "/\xFF"], expires: FAR));
+    T::eq(2, $e?->index, 'failing index');
+    // Long URLs (percent-encoding triples them) and a batch big for the core's thread pool.
+    $long = '/' . str_repeat('a b/', 1500) . 'x.jpg';
+    $signed = $s->signUrl($long, expires: FAR);
+    T::true(strlen($signed) > 9000, 'long URL signed');
+    T::eq(Verdict::VALID, $s->verify($signed, now: NOW)->status, 'long URL verifies');
+    $many = [];
+    for ($i = 0; $i < 5000; $i++) {
+        $many[] = "/v/$i/" . str_repeat(' ', $i % 7) . 'f.mp4';
+    }
+    $out = $s->signMany($many, expires: FAR);
+    T::eq(5000, count($out), 'count');
+    $bad = 0;
+    foreach ([0, 1, 2, 999, 4095, 4096, 4999] as $i) {
+        $bad += $out[$i] === $s->signUrl($many[$i], expires: FAR) ? 0 : 1;
+    }
+    T::eq(0, $bad, 'batch items equal single calls');
+    $longs = array_fill(0, 20, $long);
+    T::eq(array_fill(0, 20, $signed), $s->signMany($longs, expires: FAR), 'batch of long URLs');
+});
+
+T::run('explain', function (): void {
+    $s = new Signer('secret-key');
+    $e = $s->explain('/a b.jpg', ip: '::FFFF:1.2.3.4', expires: FAR);
+    T::true($e instanceof Explanation, 'type');
+    T::eq('/a b.jpg', $e->hashedPath, 'hashedPath');
+    T::eq((string) FAR, $e->expires, 'expires');
+    T::eq('::ffff:1.2.3.4', $e->ip, 'canonical ip');
+    T::eq(FAR . '/a b.jpg::ffff:1.2.3.4 ***', $e->stringToSign, 'stringToSign');
+    T::eq(null, $e->foundToken, 'no token');
+    T::eq(null, $e->matches, 'no match info');
+    T::eq('file', $e->kind, 'kind');
+    T::eq('directory', $s->explain('/d/x.m3u8', kind: 'DIR', expires: FAR)->kind, 'kind name normalized');
+    T::throws(InvalidExpiryException::class, fn () => $s->explain('/a.jpg'));
+    $w = $s->explain('/a.jpg?md5=AAAAAAAAAAAAAAAAAAAAAA&expires=' . FAR);
+    T::eq(false, $w->matches, 'wrong token');
+});
+
+T::run('the key never shows; no clone or serialization', function (): void {
+    $s = new Signer('very-secret-key', verifyKeys: ['older-secret']);
+    $dump = print_r($s, true);
+    ob_start();
+    var_dump($s);
+    $dump .= (string) ob_get_clean();
+    T::true(!str_contains($dump, 'very-secret-key') && !str_contains($dump, 'older-secret'), 'dumps');
+    T::true(str_contains($dump, 'keys'), 'dump shows the key count');
+    T::throws(\LogicException::class, fn () => clone $s);
+    T::throws(\LogicException::class, fn () => serialize($s));
+    T::true(preg_match('/^\d+\.\d+\.\d+$/', Signer::version()) === 1, 'version');
+});
+
+T::run('memory: signers and explanations are released', function (): void {
+    $rss = static function (): int {
+        $statm = explode(' ', (string) file_get_contents('/proc/self/statm'));
+        return (int) $statm[1] * 4096;
+    };
+    $warm = static function (int $n): void {
+        for ($i = 0; $i < $n; $i++) {
+            $s = new Signer('secret-key-' . $i, verifyKeys: ['older-key'], defaultTtl: 60);
+            $s->explain('/a.jpg?md5=AAAAAAAAAAAAAAAAAAAAAA&expires=' . FAR, ip: '1.2.3.4');
+            $s->signMany(['/a', '/b'], ip: '1.2.3.4');
+            $s->verify('/a', ip: '::1');
+            unset($s);
+        }
+    };
+    $warm(2000);
+    gc_collect_cycles();
+    $before = $rss();
+    $warm(20000);
+    gc_collect_cycles();
+    $grown = $rss() - $before;
+    T::true($grown < 4 * 1024 * 1024, "RSS grew by $grown bytes over 20000 signers");
+});
+
+// ---------------------------------------------------------------------------------------
+// Differential test against the vendor's PHP template over random ASCII inputs.
+
+T::run('differential: token() equals the vendor template on random printable ASCII paths', function (): void {
+    mt_srand(20240501);
+    $s = new Signer('diff-key-1');
+    $diffs = 0;
+    for ($n = 0; $n < 3000; $n++) {
+        [$path, $expires, $ip] = random_case(' !"#$%&\'()*+,-.:;<=>?@[\\]^_`{|}~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
+        $want = explode('md5=', explode('&expires=', vendor_sign($path, $expires, $ip, 'diff-key-1'))[0])[1];
+        $got = $s->token($path, $expires, $ip === '' ? null : $ip);
+        if ($want !== $got && $diffs++ < 5) {
+            T::fail("path " . var_export($path, true) . " expires $expires ip '$ip': vendor $want, class $got");
+        }
+    }
+    T::eq(0, $diffs, 'differences');
+});
+
+T::run('differential: signUrl() equals the vendor template URL on random URL-safe paths', function (): void {
+    mt_srand(7);
+    $s = new Signer('diff-key-2');
+    $diffs = 0;
+    $urls = [];
+    $wants = [];
+    for ($n = 0; $n < 3000; $n++) {
+        [$path, $expires, $ip] = random_case("-._~!$&'()*+,;=:@0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+        $want = vendor_sign($path, $expires, $ip, 'diff-key-2');
+        $got = $s->signUrl($path, expires: $expires, ip: $ip === '' ? null : $ip);
+        if ($want !== $got && $diffs++ < 5) {
+            T::fail("vendor $want, class $got");
+        }
+        if ($ip === '' && $expires === FAR) {
+            $urls[] = $path;
+            $wants[] = $want;
+        }
+    }
+    T::eq(0, $diffs, 'differences');
+    T::eq($wants, $s->signMany($urls, expires: FAR), 'batch equals the vendor template');
+    T::true(count($urls) > 100, 'batch not empty');
+});
+
+/** @return array{string, int, string} a path of 1-5 segments over $alphabet, an expiry, an IP or '' */
+function random_case(string $alphabet): array
+{
+    $segments = [];
+    for ($k = mt_rand(1, 5); $k > 0; $k--) {
+        do {
+            $seg = '';
+            for ($j = mt_rand(1, 12); $j > 0; $j--) {
+                $seg .= $alphabet[mt_rand(0, strlen($alphabet) - 1)];
+            }
+        } while ($seg === '.' || $seg === '..'); // dot segments are resolved by the edge
+        $segments[] = $seg;
+    }
+    $path = '/' . implode('/', $segments) . (mt_rand(0, 4) === 0 ? '/' : '');
+    $expires = mt_rand(0, 3) === 0 ? FAR : mt_rand(time() + 60, FAR);
+    $ip = match (mt_rand(0, 2)) {
+        0 => '',
+        1 => mt_rand(1, 223) . '.' . mt_rand(0, 255) . '.' . mt_rand(0, 255) . '.' . mt_rand(1, 254),
+        2 => '2001:db8:' . dechex(mt_rand(1, 0xffff)) . '::' . dechex(mt_rand(1, 0xffff)),
+    };
+    return [$path, $expires, $ip];
+}
+
+// ---------------------------------------------------------------------------------------
+// A real nginx edge (tests/nginx/edge.sh) validates URLs signed here.
+
+$edgeEnv = getenv('EDGE_ENV');
+if ($edgeEnv !== false && $edgeEnv !== '') {
+    $env = parse_ini_file($edgeEnv, false, INI_SCANNER_RAW);
+    if ($env === false) {
+        T::run('nginx edge environment', fn () => T::fail("cannot read $edgeEnv"));
+    } else {
+        nginx_tests((int) $env['EDGE_PORT'], $env['EDGE_KEY']);
+    }
+}
+
+/** Sends the request line exactly as given and returns the HTTP status. */
+function http_status(string $host, int $port, string $target, string $hostHeader = 'edge.test'): int
+{
+    $fp = @stream_socket_client("tcp://$host:$port", $errno, $errstr, 5);
+    if ($fp === false) {
+        return -1;
+    }
+    fwrite($fp, "GET $target HTTP/1.1\r\nHost: $hostHeader\r\nConnection: close\r\n\r\n");
+    $line = (string) fgets($fp);
+    fclose($fp);
+    return preg_match('#^HTTP/1\.[01] (\d{3})#', $line, $m) === 1 ? (int) $m[1] : -1;
+}
+
+function nginx_tests(int $port, string $key): void
+{
+    $s = new Signer($key);
+    $exp = time() + 600;
+    $v4 = '127.0.0.1';
+    $v6 = '[::1]';
+
+    T::run('nginx: file tokens (plain, spaces, non-ASCII, reserved characters)', function () use ($s, $key, $exp, $port, $v4): void {
+        foreach (['/file/photo.jpeg', '/file/open/a b.jpg', '/file/фото/café.jpg', "/file/r/!$&'()*,;=:@~.jpg",
+            '/file/x/"<>`{}|\\^.jpg', '/file/q%3Fh%23p%25.jpg', '/file/a//b/./c/../d.jpg', '/file/a+b.jpg'] as $u) {
+            $signed = $s->signUrl($u, expires: $exp);
+            T::eq(200, http_status($v4, $port, $signed), $signed);
+        }
+        $signed = $s->signUrl('/file/photo.jpeg', expires: $exp);
+        T::eq(403, http_status($v4, $port, str_replace('md5=', 'md5=A', $signed)), 'tampered');
+        T::eq(403, http_status($v4, $port, str_replace('photo', 'photo2', $signed)), 'other path');
+        $past = (new Signer($key, allowPastExpiry: true))
+            ->signUrl('/file/photo.jpeg', expires: time() - 100);
+        T::eq(410, http_status($v4, $port, $past), 'expired');
+    });
+
+    T::run('nginx: IP-bound tokens over IPv4 and IPv6', function () use ($s, $exp, $port, $v4, $v6): void {
+        T::eq(200, http_status($v4, $port, $s->signUrl('/ip/a.jpg', expires: $exp, ip: '127.0.0.1')), 'IPv4');
+        T::eq(403, http_status($v4, $port, $s->signUrl('/ip/a.jpg', expires: $exp, ip: '127.0.0.2')), 'other IPv4');
+        T::eq(200, http_status($v6, $port, $s->signUrl('/ip/a.jpg', expires: $exp, ip: '0:0:0:0:0:0:0:1')), 'IPv6 long spelling');
+    });
+
+    T::run('nginx: directory, MP4 and stream tokens', function () use ($s, $exp, $port, $v4, $v6): void {
+        $dir = $s->signUrl('/dir/video-1/master.m3u8', expires: $exp, kind: 'directory');
+        T::eq(200, http_status($v4, $port, $dir), 'directory');
+        $q = substr($dir, strpos($dir, '?'));
+        T::eq(200, http_status($v4, $port, "/dir/video-1/seg-1.ts$q"), 'directory: other file, same query');
+        T::eq(403, http_status($v4, $port, "/dir/video-1/sub/seg-1.ts$q"), 'directory: subdirectory');
+        T::eq(200, http_status($v4, $port, $s->signUrl('/mp4/movie.mp4', expires: $exp, kind: 'mp4')), 'mp4');
+        T::eq(200, http_status($v4, $port, $s->signUrl('/mp4/movie.mp4', expires: $exp, kind: 'mp4', speed: '1m', buffer: '10')), 'mp4 speed buffer');
+        foreach (['vod', 'cmaf', 'mpegts', 'streams'] as $k) {
+            T::eq(200, http_status($v4, $port, $s->streamUrl('', $k, '123', 'abc-1', expires: $exp)), "stream $k");
+        }
+        T::eq(200, http_status($v4, $port, $s->streamUrl('', 'vod', '123', 'abc', '720p/seg 1.ts', expires: $exp)), 'stream file');
+        T::eq(200, http_status($v6, $port, $s->streamUrl('', 'vod', '123', 'abc', expires: $exp, ip: '::1'), 'ipstream.edge'), 'stream with IPv6');
+    });
+
+    T::run('nginx: random ASCII paths signed in one batch', function () use ($s, $exp, $port, $v4): void {
+        mt_srand(99);
+        $alphabet = ' !"#$%&\'()*+,-.:;<=>?@[\\]^_`{|}~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+        $urls = [];
+        for ($n = 0; $n < 300; $n++) {
+            [$path] = random_case($alphabet);
+            // A raw path given to signUrl is taken as a URL: escape what would end the path
+            // or start an escape, as a caller building a URL from a file name does.
+            $urls[] = '/file' . strtr($path, ['%' => '%25', '?' => '%3F', '#' => '%23']);
+        }
+        $bad = 0;
+        foreach ($s->signMany($urls, expires: $exp) as $i => $signed) {
+            $status = http_status($v4, $port, $signed);
+            if ($status !== 200 && $bad++ < 5) {
+                T::fail("{$urls[$i]} -> $signed: $status");
+            }
+        }
+        T::eq(0, $bad, 'refused by nginx');
+    });
+}
+
+T::finish('php');
