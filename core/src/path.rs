@@ -56,12 +56,18 @@ fn is_verbatim(raw: &[u8]) -> bool {
     if raw.first() != Some(&b'/') || raw.len() > MAX_PATH_LEN {
         return false;
     }
-    let mut prev = 0u8;
-    for &c in raw {
-        if !PATH_SAFE[c as usize] || (prev == b'/' && (c == b'/' || c == b'.')) {
+    // `/` is the one safe byte that needs a second look (at the byte after it).
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c == b'/' {
+            if let Some(b'/' | b'.') = raw.get(i + 1) {
+                return false;
+            }
+        } else if !PATH_SAFE[c as usize] {
             return false;
         }
-        prev = c;
+        i += 1;
     }
     true
 }
@@ -209,24 +215,17 @@ pub(crate) fn encoded_len(path: &[u8]) -> usize {
 }
 
 /// Appends `path` percent-encoded so that nginx decodes it back to exactly `path`.
-pub(crate) fn encode_into(path: &[u8], out: &mut String) {
-    // Runs of safe bytes are copied at once; they are ASCII, so the string stays UTF-8.
+/// Only ASCII is written.
+pub(crate) fn encode_into(path: &[u8], out: &mut Vec<u8>) {
     let mut start = 0;
     for (i, &b) in path.iter().enumerate() {
         if !PATH_SAFE[b as usize] {
-            out.push_str(ascii(&path[start..i]));
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
+            out.extend_from_slice(&path[start..i]);
+            out.extend_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
             start = i + 1;
         }
     }
-    out.push_str(ascii(&path[start..]));
-}
-
-fn ascii(b: &[u8]) -> &str {
-    // Only safe-table bytes reach here, all ASCII.
-    std::str::from_utf8(b).unwrap_or_default()
+    out.extend_from_slice(&path[start..]);
 }
 
 /// The directory part of a canonical path: everything up to and including the last `/`.
@@ -326,17 +325,18 @@ mod tests {
                 canonicalize(raw.as_bytes(), PathInput::Encoded, &mut full).map(|()| full.to_vec());
             assert_eq!(fast.clone().map(|f| f.0), slow, "{raw}");
             if let Ok((bytes, true)) = fast {
-                let mut s = String::new();
+                let mut s = Vec::new();
                 encode_into(&bytes, &mut s);
-                assert_eq!(s, raw, "verbatim path must need no escaping");
+                assert_eq!(s, raw.as_bytes(), "verbatim path must need no escaping");
             }
         }
     }
 
     #[test]
     fn encodes_reversibly() {
-        let mut s = String::new();
+        let mut s = Vec::new();
         encode_into("/a b/é?#%+".as_bytes(), &mut s);
+        let s = String::from_utf8(s).unwrap();
         assert_eq!(s, "/a%20b/%C3%A9%3F%23%25+");
         assert_eq!(encoded_len("/a b/é?#%+".as_bytes()), s.len());
         assert_eq!(canon(&s).unwrap(), "/a b/é?#%+");

@@ -532,9 +532,8 @@ impl Digits {
         }
     }
 
-    fn as_str(&self) -> &str {
-        // Only ASCII digits (and a '-' for negatives, which never get here) are written.
-        std::str::from_utf8(&self.buf[..self.len as usize]).unwrap_or_default()
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len as usize]
     }
 }
 
@@ -559,7 +558,7 @@ impl Prepared<'_> {
         Signer::query_layout(
             self.kind,
             path,
-            self.expires_text.as_str().as_bytes(),
+            self.expires_text.as_bytes(),
             self.ip_bytes(),
             self.speed.as_bytes(),
             self.buffer.as_bytes(),
@@ -846,7 +845,7 @@ impl Signer {
         let digest = Layout::Stream {
             account: account.as_bytes(),
             id: id.as_bytes(),
-            expires: p.expires_text.as_str().as_bytes(),
+            expires: p.expires_text.as_bytes(),
             ip: p.ip_bytes(),
         }
         .digest(self.signing_key());
@@ -902,7 +901,9 @@ impl Signer {
         out.push_str(&t.token);
         out.push('/');
         out.push_str(itoa::Buffer::new().format(t.expires));
-        path::encode_into(&file_canon, &mut out);
+        let mut tail = Vec::with_capacity(file_canon.len() * 3);
+        path::encode_into(&file_canon, &mut tail);
+        out.push_str(&into_string(tail));
         Ok(out)
     }
 
@@ -1133,7 +1134,7 @@ fn assemble(
             .filter(|q| !q.is_empty() && !url::is_named(q, strip))
     };
     let has_query = parts.query.is_some_and(|q| !q.is_empty());
-    let (speed, buffer, expires) = (p.speed, p.buffer, p.expires_text.as_str());
+    let (speed, buffer, expires) = (p.speed, p.buffer, p.expires_text.as_bytes());
     let len = parts.origin.len()
         + if verbatim {
             canon.len()
@@ -1157,35 +1158,41 @@ fn assemble(
             8 + buffer.len()
         }
         + url::query_text_len(parts.fragment);
-    let mut out = String::with_capacity(len);
-    out.push_str(parts.origin);
+    let mut out = Vec::with_capacity(len);
+    out.extend_from_slice(parts.origin.as_bytes());
     if verbatim {
-        out.push_str(parts.path_or_root());
+        out.extend_from_slice(parts.path_or_root().as_bytes());
     } else {
         path::encode_into(canon, &mut out);
     }
-    out.push('?');
+    out.push(b'?');
     if has_query {
         for q in kept() {
             url::push_query_text(q, &mut out);
-            out.push('&');
+            out.push(b'&');
         }
     }
-    out.push_str("md5=");
-    out.push_str(token_str(token));
-    out.push_str("&expires=");
-    out.push_str(expires);
+    out.extend_from_slice(b"md5=");
+    out.extend_from_slice(token);
+    out.extend_from_slice(b"&expires=");
+    out.extend_from_slice(expires);
     if !speed.is_empty() {
-        out.push_str("&speed=");
-        out.push_str(speed);
+        out.extend_from_slice(b"&speed=");
+        out.extend_from_slice(speed.as_bytes());
     }
     if !buffer.is_empty() {
-        out.push_str("&buffer=");
-        out.push_str(buffer);
+        out.extend_from_slice(b"&buffer=");
+        out.extend_from_slice(buffer.as_bytes());
     }
     url::push_query_text(parts.fragment, &mut out);
     debug_assert_eq!(out.len(), len);
-    out
+    into_string(out)
+}
+
+/// The output is built from `&str` pieces and ASCII, so it is UTF-8; checked once here
+/// rather than at every piece.
+fn into_string(out: Vec<u8>) -> String {
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]

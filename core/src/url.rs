@@ -47,11 +47,7 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
     if b.is_empty() {
         return Err(url_err("is empty"));
     }
-    // No early exit, so the compiler can check many bytes at once.
-    let has_control = b
-        .iter()
-        .fold(false, |acc, &c| acc | (c < 0x20) | (c == 0x7f));
-    if has_control {
+    if has_control(b) {
         return Err(url_err("contains a control character"));
     }
     let authority_start = if b.starts_with(b"//") {
@@ -59,10 +55,7 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
     } else if b[0] == b'/' {
         0
     } else {
-        let colon = b
-            .iter()
-            .position(|&c| c == b':')
-            .filter(|&c| b[c..].starts_with(b"://"));
+        let colon = memchr::memchr(b':', b).filter(|&c| b[c..].starts_with(b"://"));
         let Some(colon) = colon else {
             return Err(url_err(
                 "must be an absolute URL (https://host/path) or a path starting with '/'",
@@ -83,9 +76,7 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
     // All split points are ASCII bytes, so every slice below is on a char boundary.
     let mut path_start = 0;
     if authority_start > 0 {
-        let end = b[authority_start..]
-            .iter()
-            .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+        let end = memchr::memchr3(b'/', b'?', b'#', &b[authority_start..])
             .map_or(b.len(), |p| authority_start + p);
         let authority = &b[authority_start..end];
         if authority.is_empty() {
@@ -96,15 +87,10 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
         }
         path_start = end;
     }
-    let path_end = b[path_start..]
-        .iter()
-        .position(|&c| c == b'?' || c == b'#')
-        .map_or(b.len(), |p| path_start + p);
+    let path_end =
+        memchr::memchr2(b'?', b'#', &b[path_start..]).map_or(b.len(), |p| path_start + p);
     let (query, fragment_start) = if b.get(path_end) == Some(&b'?') {
-        let q_end = b[path_end..]
-            .iter()
-            .position(|&c| c == b'#')
-            .map_or(b.len(), |p| path_end + p);
+        let q_end = memchr::memchr(b'#', &b[path_end..]).map_or(b.len(), |p| path_end + p);
         (Some(&input[path_end + 1..q_end]), q_end)
     } else {
         (None, path_end)
@@ -115,6 +101,26 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
         query,
         fragment: &input[fragment_start..],
     })
+}
+
+/// True if `b` has a byte below 0x20 or 0x7f. Eight bytes at a time: a byte below 0x20
+/// borrows into its top bit when 0x20 is subtracted; 0x7f becomes zero when xored with 0x7f.
+fn has_control(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = b.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(w);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let y = x ^ (ONES * 0x7f);
+        let del = y.wrapping_sub(ONES) & !y & HIGH;
+        if below_space | del != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&c| c < 0x20 || c == 0x7f)
 }
 
 /// The value of the first parameter called `name` (ASCII case-insensitive), exactly as
@@ -145,19 +151,18 @@ pub(crate) fn query_byte_needs_escape(b: u8) -> bool {
 }
 
 /// Appends `s` with the bytes of [`query_byte_needs_escape`] percent-encoded.
-pub(crate) fn push_query_text(s: &str, out: &mut String) {
+pub(crate) fn push_query_text(s: &str, out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let s = s.as_bytes();
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
+    for (i, &b) in s.iter().enumerate() {
         if query_byte_needs_escape(b) {
-            out.push_str(&s[start..i]);
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
+            out.extend_from_slice(&s[start..i]);
+            out.extend_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
             start = i + 1;
         }
     }
-    out.push_str(&s[start..]);
+    out.extend_from_slice(&s[start..]);
 }
 
 /// Length of `s` after [`push_query_text`].
@@ -198,6 +203,24 @@ mod tests {
         assert!(split("1ttp://h/x").is_err());
         assert!(split("http://h/x\n").is_err());
         assert!(split("http://h o/x").is_err());
+    }
+
+    #[test]
+    fn control_scan_finds_every_control_byte_anywhere() {
+        for len in 0..40 {
+            for pos in 0..len {
+                for bad in (0u8..0x20).chain([0x7f]) {
+                    let mut v = vec![b'a'; len];
+                    v[pos] = bad;
+                    assert!(has_control(&v), "len {len} pos {pos} byte {bad}");
+                }
+                let mut v = vec![b'a'; len];
+                for ok in [0x20u8, 0x7e, 0x80, 0xff, 0x9f] {
+                    v[pos] = ok;
+                    assert!(!has_control(&v), "len {len} pos {pos} byte {ok}");
+                }
+            }
+        }
     }
 
     #[test]
