@@ -25,4 +25,24 @@ bash tests/nginx/edge.sh start "$EDGE_DIR" 18380 >/dev/null || fail_setup "canno
 export EDGE_ENV="$EDGE_DIR/edge.env"
 
 # ffi.enable=true: FFI::cdef at run time (the CLI default "preload" allows it too).
-php -d ffi.enable=true -d zend.assertions=1 php/tests/run.php
+log="$EDGE_DIR/run.log"
+php -d ffi.enable=true -d zend.assertions=1 php/tests/run.php 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+line="$(grep -E '^php-tests: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)"
+passed=0
+failed=0
+if [ -n "$line" ]; then
+  passed=$(echo "$line" | sed -E 's/^php-tests: ([0-9]+) passed.*/\1/')
+  failed=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+fi
+[ "$rc" -eq 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
+
+# The benchmark, briefly: it first checks that the class and the vendor template agree.
+if php -d ffi.enable=true php/bench.php 0.2; then
+  passed=$((passed + 1))
+else
+  echo "FAIL - php/bench.php"
+  failed=$((failed + 1))
+fi
+echo "php: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -42,8 +42,10 @@ final class Signer
     private CData $buf;
     private int $cap = 0;
     private int $keyCount;
-    /** Whether the reused options point at strings (which must be reset before reuse). */
-    private bool $optionStrings = false;
+    /** @var array{ip: ?string, speed: ?string, buffer: ?string} strings the reused options hold */
+    private array $optionText = ['ip' => null, 'speed' => null, 'buffer' => null];
+    /** @var array<string, CData|null> the C copies those strings point at */
+    private array $optionMemory = [];
 
     /**
      * @param string $key The CDN resource's Secure Token key (6 to 255 bytes).
@@ -143,7 +145,7 @@ final class Signer
         ?string $buffer = null,
         int|\DateTimeInterface|null $now = null,
     ): string {
-        $keep = $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
+        $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
         $len = strlen($url);
         $status = $this->ffi->st_signer_sign_url(
             $this->handle, $url, $len, $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr);
@@ -152,7 +154,6 @@ final class Signer
             $status = $this->ffi->st_signer_sign_url(
                 $this->handle, $url, $len, $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr);
         }
-        unset($keep);
         if ($status !== self::OK) {
             $this->fail($status);
         }
@@ -183,7 +184,7 @@ final class Signer
         if ($n === 0) {
             return [];
         }
-        $keep = $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
+        $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
         // One C copy of all the URLs, and an st_str array pointing into it.
         $lens = [];
         foreach ($urls as $url) {
@@ -208,7 +209,7 @@ final class Signer
             $status = $this->ffi->st_signer_sign_many($this->handle, $items, $n, $this->optsPtr,
                 $this->buf, $this->cap, $this->outLenPtr, FFI::addr($failed));
         }
-        unset($keep, $mem);
+        unset($mem);
         if ($status !== self::OK) {
             $this->fail($status, array_keys($urls)[$failed->cdata] ?? null);
         }
@@ -249,11 +250,10 @@ final class Signer
         ?string $buffer = null,
         int|\DateTimeInterface|null $now = null,
     ): SignedToken {
-        $keep = $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
+        $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
         $exp = $this->ffi->new('int64_t');
         $status = $this->ffi->st_signer_token_with($this->handle, $path, strlen($path),
             $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr, FFI::addr($exp));
-        unset($keep);
         if ($status !== self::OK) {
             $this->fail($status);
         }
@@ -273,12 +273,11 @@ final class Signer
         ?string $ip = null,
         int|\DateTimeInterface|null $now = null,
     ): SignedToken {
-        $keep = $this->setOptions($expires, $ttl, $ip, 'file', null, null, $now);
+        $this->setOptions($expires, $ttl, $ip, 'file', null, null, $now);
         $exp = $this->ffi->new('int64_t');
         $status = $this->ffi->st_signer_stream_token($this->handle, $account, strlen($account),
             $id, strlen($id), $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr,
             FFI::addr($exp));
-        unset($keep);
         if ($status !== self::OK) {
             $this->fail($status);
         }
@@ -305,7 +304,7 @@ final class Signer
         int|\DateTimeInterface|null $now = null,
     ): string {
         $streamKind = self::$streamKinds[$stream] ?? $this->parseStreamKind($stream);
-        $keep = $this->setOptions($expires, $ttl, $ip, 'file', null, null, $now);
+        $this->setOptions($expires, $ttl, $ip, 'file', null, null, $now);
         $args = fn () => [$this->handle, $base, strlen($base), $streamKind, $account,
             strlen($account), $id, strlen($id), $file, $file === null ? 0 : strlen($file),
             $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr];
@@ -314,7 +313,6 @@ final class Signer
             $this->grow($this->outLen->cdata + 1);
             $status = $this->ffi->st_signer_stream_url(...$args());
         }
-        unset($keep);
         if ($status !== self::OK) {
             $this->fail($status);
         }
@@ -449,10 +447,8 @@ final class Signer
     }
 
     /**
-     * Fills the reused st_sign_options. Returns the C copies of the option strings, which
-     * must stay alive until the call that reads them returns.
-     *
-     * @return list<CData|null>
+     * Fills the reused st_sign_options. The C copies of its strings stay in the object until
+     * a call gives a different value, so a repeated IP costs no allocation.
      */
     private function setOptions(
         int|\DateTimeInterface|null $expires,
@@ -462,22 +458,24 @@ final class Signer
         ?string $speed,
         ?string $buffer,
         int|\DateTimeInterface|null $now,
-    ): array {
+    ): void {
         $o = $this->opts;
         $o->expires = $expires === null ? 0 : self::seconds($expires);
         $o->ttl = $ttl ?? 0;
         $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
         $o->now = $now === null ? 0 : self::seconds($now);
-        $hasStrs = $ip !== null || $speed !== null || $buffer !== null;
-        if (!$hasStrs && !$this->optionStrings) {
-            return [];
+        if ($ip !== $this->optionText['ip']) {
+            $this->optionMemory['ip'] = $this->setStr($o->ip, $ip);
+            $this->optionText['ip'] = $ip;
         }
-        $this->optionStrings = $hasStrs;
-        return [
-            $this->setStr($o->ip, $ip),
-            $this->setStr($o->speed, $speed),
-            $this->setStr($o->buffer, $buffer),
-        ];
+        if ($speed !== $this->optionText['speed']) {
+            $this->optionMemory['speed'] = $this->setStr($o->speed, $speed);
+            $this->optionText['speed'] = $speed;
+        }
+        if ($buffer !== $this->optionText['buffer']) {
+            $this->optionMemory['buffer'] = $this->setStr($o->buffer, $buffer);
+            $this->optionText['buffer'] = $buffer;
+        }
     }
 
     /** Points an st_str at a C copy of `$s` (or at nothing); returns the copy to keep alive. */

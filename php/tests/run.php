@@ -422,4 +422,4 @@ function nginx_tests(int $port, string $key): void
     });
 }
 
-T::finish('php');
+T::finish('php-tests');
