@@ -126,8 +126,13 @@ fn unix_seconds(obj: &Bound<'_, PyAny>, what: &str, float_ok: bool) -> PyResult<
         let ts: f64 = obj.call_method0("timestamp")?.extract()?;
         return Ok(ts.floor() as i64);
     }
+    let expected = if float_ok {
+        "int or float Unix seconds or an aware datetime"
+    } else {
+        "int Unix seconds or an aware datetime"
+    };
     Err(PyTypeError::new_err(format!(
-        "{what} must be int Unix seconds or an aware datetime, not {}",
+        "{what} must be {expected}, not {}",
         type_name(obj)
     )))
 }

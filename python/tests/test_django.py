@@ -191,3 +191,10 @@ def test_middleware_protects_prefixes(client: Client, edge: secure_token.Signer)
     assert client.get(d.replace("/x/?", "/x/seg.ts?")).status_code == 200
     # Unprotected paths are left alone.
     assert client.get("/protected-ip/../guarded/a.jpg").status_code in (403, 404)
+
+
+def test_decorated_async_view(client: Client, edge: secure_token.Signer) -> None:
+    good = edge.sign_url("/protected-async/a.jpg", ttl=60)
+    r = client.get(good)
+    assert r.status_code == 200 and r.content == b"ok async"
+    assert client.get("/protected-async/a.jpg").status_code == 403

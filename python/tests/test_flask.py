@@ -50,6 +50,11 @@ def make_app(**config: object) -> Flask:
     def protected_ip(name: str) -> str:
         return "ok"
 
+    @app.route("/protected-async/<path:name>")
+    @require_secure_token
+    async def protected_async(name: str) -> str:
+        return "ok async"
+
     @app.route("/sign")
     def sign() -> str:
         return ext.sign_url("/dl/file.zip", ttl=60)
@@ -138,3 +143,11 @@ def test_extension_signer_and_config_errors() -> None:
     with pytest.raises(secure_token.InvalidKeyError) as info:
         SecureToken(bad)
     assert "k3y!z" not in str(info.value)
+
+
+def test_decorated_async_view(edge: secure_token.Signer) -> None:
+    client = make_app().test_client()
+    good = edge.sign_url("/protected-async/a.jpg", ttl=60)
+    r = client.get(good)
+    assert r.status_code == 200 and r.get_data(as_text=True) == "ok async"
+    assert client.get("/protected-async/a.jpg").status_code == 403

@@ -18,6 +18,7 @@ Configuration (``app.config``): ``SECURE_TOKEN_KEY`` (required), ``SECURE_TOKEN_
 from __future__ import annotations
 
 import functools
+import inspect
 from datetime import datetime, timedelta
 from ipaddress import IPv4Address, IPv6Address
 from typing import Any, Callable, Optional, TypeVar, Union, cast, overload
@@ -27,7 +28,7 @@ from flask import Flask, abort, current_app, g, has_request_context, request
 from ._native import Signer, Verdict
 from ._web import WebConfig, build_config, cdn_url, request_target
 
-__all__ = ["SecureToken", "require_secure_token"]
+__all__ = ["SecureToken", "require_secure_token", "verify_request"]
 
 _Ip = Union[str, IPv4Address, IPv6Address]
 _Time = Union[int, datetime]
@@ -128,15 +129,27 @@ def require_secure_token(
     answers; the view runs only for a valid token and finds the verdict in
     ``flask.g.secure_token``."""
 
+    def check() -> None:
+        verdict = verify_request(kind=kind, ip_binding=ip_binding)
+        if verdict.expired:
+            abort(410, description="The link has expired.")
+        if not verdict.valid:
+            abort(403)
+        g.secure_token = verdict
+
     def decorate(fn: _View) -> _View:
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def wrapped_async(*args: Any, **kwargs: Any) -> Any:
+                check()
+                return await fn(*args, **kwargs)
+
+            return cast(_View, wrapped_async)
+
         @functools.wraps(fn)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            verdict = verify_request(kind=kind, ip_binding=ip_binding)
-            if verdict.expired:
-                abort(410, description="The link has expired.")
-            if not verdict.valid:
-                abort(403)
-            g.secure_token = verdict
+            check()
             return fn(*args, **kwargs)
 
         return cast(_View, wrapped)

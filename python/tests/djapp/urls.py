@@ -10,4 +10,5 @@ urlpatterns = [
     path("guarded/<path:name>", views.plain),
     path("guarded-dir/<path:name>", views.plain),
     path("storage-url/<int:pk>/", views.storage_url),
+    path("protected-async/<path:name>", views.protected_async),
 ]

@@ -36,3 +36,8 @@ def plain(request: HttpRequest, name: str) -> HttpResponse:
 def storage_url(request: HttpRequest, pk: int) -> HttpResponse:
     doc = get_object_or_404(Document, pk=pk)
     return HttpResponse(doc.file.url, content_type="text/plain")
+
+
+@require_secure_token
+async def protected_async(request: HttpRequest, name: str) -> HttpResponse:
+    return HttpResponse("ok async", content_type="text/plain")

@@ -20,6 +20,7 @@ storages and for the ``PROTECT`` prefixes.
 from __future__ import annotations
 
 import functools
+import inspect
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from ipaddress import IPv4Address, IPv6Address
@@ -183,6 +184,19 @@ def require_secure_token(
     the view runs only for a valid token and finds the verdict in ``request.secure_token``."""
 
     def decorate(fn: _View) -> _View:
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def wrapped_async(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+                verdict = verify_request(request, kind=kind, ip_binding=ip_binding)
+                refused = _refusal(verdict)
+                if refused is not None:
+                    return refused
+                request.secure_token = verdict  # type: ignore[attr-defined]
+                return await fn(request, *args, **kwargs)
+
+            return wrapped_async  # type: ignore[return-value]
+
         @functools.wraps(fn)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             verdict = verify_request(request, kind=kind, ip_binding=ip_binding)
