@@ -1419,6 +1419,21 @@ mod tests {
     }
 
     #[test]
+    fn a_panic_becomes_a_status() {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let status = boundary(|| panic!("boom"));
+        std::panic::set_hook(prev);
+        assert_eq!(status, st_status::ST_ERR_PANIC);
+        let mut buf = [0 as c_char; 128];
+        let mut len = 0usize;
+        // SAFETY: a live local buffer of the stated capacity and a live out_len.
+        let s = unsafe { st_last_error(buf.as_mut_ptr(), buf.len(), &mut len) };
+        assert_eq!(s, st_status::ST_OK);
+        assert!(len > 0);
+    }
+
+    #[test]
     fn version_matches_workspace() {
         assert_eq!(cstr(st_version()), secure_token::VERSION);
         assert_eq!(
