@@ -62,6 +62,18 @@ step "pkg-config reports the workspace version $version" \
 step "exported symbols all start with st_" \
   bash -c "! nm -D --defined-only '$STAGE/lib/libsecure_token.so' | awk '\$2 == \"T\" {print \$3}' | grep -v '^st_'"
 
+printf '#include <secure_token.h>\nint main(void) { return st_version() == 0; }\n' >"$BUILD/header_only.c"
+# shellcheck disable=SC2086
+step "the installed header is self-contained C99 (-pedantic)" \
+  gcc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only $(pkg-config --cflags secure_token) "$BUILD/header_only.c"
+if command -v g++ >/dev/null 2>&1; then
+  # shellcheck disable=SC2086
+  step "the installed header compiles as C++ (cpp_compat)" \
+    g++ -x c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only $(pkg-config --cflags secure_token) "$BUILD/header_only.c"
+else
+  echo "note: g++ not installed; the C++ compile check of the header did not run"
+fi
+
 if ! python3 capi/tests/gen_vectors.py tests/vectors "$BUILD/vectors.h"; then
   not_ok "generate the C vectors include"
   finish
