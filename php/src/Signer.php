@@ -558,9 +558,12 @@ final class Signer
         $ffi = $this->ffi;
         $message = '';
         $len = $ffi->new('size_t');
-        $buf = FFI::new('char[1024]');
-        if ($ffi->st_last_error($buf, 1024, FFI::addr($len)) === self::OK) {
-            $message = FFI::string($buf, $len->cdata);
+        $status2 = $ffi->st_last_error(null, 0, FFI::addr($len));
+        if ($status2 === self::BUFFER_TOO_SMALL) {
+            $buf = FFI::new('char[' . ($len->cdata + 1) . ']');
+            if ($ffi->st_last_error($buf, $len->cdata + 1, FFI::addr($len)) === self::OK) {
+                $message = FFI::string($buf, $len->cdata);
+            }
         }
         if ($message === '') {
             $message = $ffi->st_status_str($status);

@@ -246,6 +246,16 @@ T::run('the key never shows; no clone or serialization', function (): void {
     T::true(preg_match('/^\d+\.\d+\.\d+$/', Signer::version()) === 1, 'version');
 });
 
+T::run('a missing library is a LibraryException naming the path', function (): void {
+    $code = 'require ' . var_export(__DIR__ . '/bootstrap.php', true) . ';'
+        . ' try { new SecureToken\Signer("secret-key"); echo "no exception"; }'
+        . ' catch (SecureToken\LibraryException $e) { echo "LibraryException: ", $e->getMessage(); }';
+    $out = (string) shell_exec('SECURE_TOKEN_LIB=/nonexistent/libsecure_token.so ' . escapeshellarg(PHP_BINARY)
+        . ' -d ffi.enable=true -r ' . escapeshellarg($code) . ' 2>&1');
+    T::true(str_starts_with($out, 'LibraryException: '), $out);
+    T::true(str_contains($out, '/nonexistent/libsecure_token.so'), 'names the path');
+});
+
 T::run('memory: signers and explanations are released', function (): void {
     $rss = static function (): int {
         $statm = explode(' ', (string) file_get_contents('/proc/self/statm'));
