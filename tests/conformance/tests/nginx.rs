@@ -167,7 +167,8 @@ fn segment(rng: &mut Rng) -> String {
     let n = 1 + rng.below(4);
     let mut s = String::new();
     for _ in 0..n {
-        s.push_str(*rng.pick(PIECES));
+        let piece: &&str = rng.pick(PIECES);
+        s.push_str(piece);
     }
     if s == "." || s == ".." {
         s.push('x');
