@@ -132,7 +132,11 @@ fn opaque(mut x: __m512i) -> __m512i {
     // SAFETY: the assembly is empty: it only claims to modify a register that
     // holds `x`, and touches no memory, stack or flags.
     unsafe {
-        core::arch::asm!("/* {0} */", inout(zmm_reg) x, options(pure, nomem, nostack, preserves_flags));
+        core::arch::asm!(
+            "/* {0} */",
+            inout(zmm_reg) x,
+            options(pure, nomem, nostack, preserves_flags),
+        );
     }
     x
 }

@@ -32,6 +32,7 @@ use md5::{Digest, Md5};
 /// The 64 steps of the MD5 compression function (RFC 1321, 3.4), for any
 /// vector width: `$step!(m, func, a, b, c, d, w, constant, shift)` must do
 /// `a = b + ((a + func(b, c, d) + m[w] + constant) <<< shift)`.
+#[cfg(target_arch = "x86_64")]
 macro_rules! md5_rounds {
     ($step:ident, $m:ident, $f:ident, $g:ident, $h:ident, $i:ident,
      $a:ident, $b:ident, $c:ident, $d:ident) => {
