@@ -80,4 +80,6 @@ for t in "${targets[@]}"; do
 done
 echo "== fuzz summary"
 printf '%s\n' "${summary[@]}"
+nfail=$(printf '%s\n' "${summary[@]}" | grep -c FAILED || true)
+echo "fuzz: $((${#targets[@]} - nfail)) passed, $nfail failed"
 exit $failed
