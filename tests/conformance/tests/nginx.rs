@@ -1238,3 +1238,53 @@ fn nginx_agrees_with_core_on_encoded_control_bytes() {
         disagreements.len()
     );
 }
+
+/// `sign_many` (the batch path, hashed several messages at a time and spread over threads
+/// for large batches) gives links nginx accepts, identical to `sign_url`'s.
+#[test]
+fn nginx_accepts_sign_many_batches() {
+    let mut rng = Rng::new(0xba7c_4e55);
+    let edge = Edge::start(20000 + ((std::process::id() + 15_401) % 20000) as u16);
+    let mut client = RawClient::new(SocketAddr::from(([127, 0, 0, 1], edge.port)));
+    let now = unix_now();
+    let mut sent = 0;
+    // Small batches per location and kind, then one large enough to be split over threads.
+    let plan: &[(&str, &str, TokenKind, bool, usize)] = &[
+        ("/file/", KEY, TokenKind::File, false, 333),
+        ("/ip/", KEY, TokenKind::File, true, 257),
+        ("/dir/", KEY, TokenKind::Directory, false, 129),
+        ("/mp4/", KEY, TokenKind::Mp4, false, 100),
+        ("/k4/", edge.var("EDGE_KEY_4"), TokenKind::File, false, 65),
+        ("/file/", KEY, TokenKind::File, false, 5000),
+    ];
+    for &(prefix, key, kind, ip_bound, n) in plan {
+        let signer = Signer::new(key).unwrap();
+        let urls: Vec<String> = (0..n)
+            .map(|_| {
+                let decoded = decoded_path(&mut rng, prefix);
+                spell_path(&mut rng, &decoded, prefix, true)
+            })
+            .collect();
+        let opts = SignOptions {
+            expires: Some(now + 3600),
+            ip: ip_bound.then_some("127.0.0.1"),
+            kind,
+            speed: (kind == TokenKind::Mp4).then_some("1m"),
+            now: Some(now),
+            ..Default::default()
+        };
+        let signed = signer.sign_many(&urls, &opts).expect("sign_many");
+        assert_eq!(signed.len(), urls.len());
+        for (u, s) in urls.iter().zip(&signed) {
+            assert_eq!(
+                s,
+                &signer.sign_url(u, &opts).unwrap(),
+                "sign_many vs sign_url for {u}"
+            );
+            let status = client.get(s.as_bytes(), "edge").unwrap().status;
+            assert_eq!(status, 200, "nginx on batch-signed {s}");
+            sent += 1;
+        }
+    }
+    println!("{sent} batch-signed links accepted by nginx");
+}
