@@ -746,8 +746,12 @@ impl Signer {
         let p = self
             .prepare(opts)
             .map_err(|error| BatchError { index: 0, error })?;
+        if urls.len() < PARALLEL_BATCH {
+            return self.sign_chunk(urls, 0, &p);
+        }
+        // Asked only for large batches: the call reads cgroup files and costs tens of µs.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if urls.len() < PARALLEL_BATCH || threads < 2 {
+        if threads < 2 {
             return self.sign_chunk(urls, 0, &p);
         }
         let per = urls.len().div_ceil(threads);
