@@ -1,8 +1,8 @@
-// ES module entry: the same native binding as `require('secure-token')`.
+// ES module entry: the same binding as `require("secure-token")` (main.js).
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const binding = require('./index.js')
+const binding = require('./main.js')
 
 export const { Signer, VERSION } = binding
 export default binding

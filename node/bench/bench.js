@@ -120,7 +120,8 @@ async function main() {
   console.log(`${'what'.padEnd(40)} ${'ns/URL'.padStart(9)}  vs snippet`)
   for (const [name, ns] of results) {
     const ratio = ref / ns
-    const text = ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(2)}x slower`
+    const text =
+      ns === ref ? 'reference' : ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(2)}x slower`
     console.log(`${name.padEnd(40)} ${ns.toFixed(1).padStart(9)}  ${text}`)
   }
   if (sink === 0) console.log('')

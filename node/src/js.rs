@@ -332,46 +332,68 @@ impl Val {
     }
 
     /// An options object (absent means empty); anything but a plain object is a TypeError.
-    pub(crate) fn options(self, name: &str) -> JsResult<Opts> {
+    pub(crate) fn options(self, name: &str) -> JsResult<Opts<'static>> {
         if self.is_nullish() {
-            return Ok(Opts {
-                env: self.env,
-                obj: None,
-            });
+            return Ok(Opts::empty(self.env));
         }
         if self.type_of() != ValueType::Object || self.is_array() || self.is_date() {
             return Err(self.wrong_type(ErrorKind::Argument, name, "an object"));
         }
         Ok(Opts {
             env: self.env,
-            obj: Some(self.raw),
+            src: Src::Object(self.raw),
         })
     }
 }
 
-/// An options object, read field by field.
+/// Options, read field by field: from an options object, or from values the JavaScript
+/// layer already took out of one (see `fast.js`).
 #[derive(Clone, Copy)]
-pub(crate) struct Opts {
+pub(crate) struct Opts<'a> {
     env: sys::napi_env,
-    obj: Option<sys::napi_value>,
+    src: Src<'a>,
 }
 
-impl Opts {
+#[derive(Clone, Copy)]
+enum Src<'a> {
+    Empty,
+    Object(sys::napi_value),
+    Fields(&'a [(&'static CStr, Val)]),
+}
+
+impl<'a> Opts<'a> {
     pub(crate) fn empty(env: sys::napi_env) -> Self {
-        Opts { env, obj: None }
+        Opts {
+            env,
+            src: Src::Empty,
+        }
+    }
+
+    /// Options given as `(name, value)` pairs.
+    pub(crate) fn fields(env: sys::napi_env, fields: &'a [(&'static CStr, Val)]) -> Self {
+        Opts {
+            env,
+            src: Src::Fields(fields),
+        }
     }
 
     /// The field's value, `None` when absent, `undefined` or `null`.
     pub(crate) fn get(&self, field: &CStr) -> Option<Val> {
-        let obj = self.obj?;
-        let mut v = ptr::null_mut();
-        let status = unsafe { sys::napi_get_named_property(self.env, obj, field.as_ptr(), &mut v) };
-        if status != sys::Status::napi_ok {
-            return None;
-        }
-        let v = Val {
-            env: self.env,
-            raw: v,
+        let v = match self.src {
+            Src::Empty => return None,
+            Src::Fields(fields) => fields.iter().find(|(name, _)| *name == field)?.1,
+            Src::Object(obj) => {
+                let mut v = ptr::null_mut();
+                let status =
+                    unsafe { sys::napi_get_named_property(self.env, obj, field.as_ptr(), &mut v) };
+                if status != sys::Status::napi_ok {
+                    return None;
+                }
+                Val {
+                    env: self.env,
+                    raw: v,
+                }
+            }
         };
         (!v.is_nullish()).then_some(v)
     }

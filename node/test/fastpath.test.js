@@ -1,0 +1,158 @@
+'use strict'
+// main.js takes the options of signUrl / token / verify apart in JavaScript and passes the
+// fields positionally. This checks that the fast path and the options-object path of the
+// addon agree on every outcome: the same string or result, or the same error (class, code,
+// message), over a matrix of good and bad option values.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const util = require('node:util')
+
+// The generated loader's methods, captured before main.js replaces them.
+const raw = require('../index.js')
+const slow = {
+  signUrl: raw.Signer.prototype.signUrl,
+  token: raw.Signer.prototype.token,
+  verify: raw.Signer.prototype.verify,
+}
+const { Signer } = require('..')
+const { referenceToken } = require('./support.cjs')
+
+assert.notEqual(Signer.prototype.signUrl, slow.signUrl, 'main.js did not install its fast path')
+
+const KEY = 'fast-path-key'
+const NOW = 1_700_000_000
+const signer = new Signer(KEY, { now: NOW, verifyKeys: ['rotated-key-1'] })
+
+function outcome(fn) {
+  try {
+    return { value: fn() }
+  } catch (err) {
+    return { error: { class: err.constructor.name, code: err.code, message: err.message } }
+  }
+}
+
+const GOOD = {
+  expires: [2147483647, NOW + 60, new Date((NOW + 60) * 1000)],
+  ttl: [60, 3600],
+  ip: ['1.2.3.4', '::FFFF:1.2.3.4', null],
+  kind: ['file', 'directory', 'mp4', null],
+  speed: ['1m', 500],
+  buffer: [10, '10'],
+  now: [NOW, new Date(NOW * 1000), null],
+}
+const BAD = {
+  expires: [NOW * 1000, 1.5, '60', 0, -1, new Date(NaN), NOW - 1, 2n],
+  ttl: [0, Date.now(), 2.5, '60', new Date()],
+  ip: ['bad', 12, '1.2.3.4:80'],
+  kind: ['stream', 'bogus', 3],
+  speed: ['a b', {}, 1.5],
+  buffer: [-1, ''],
+  now: ['now', 1.5, new Date(NaN)],
+}
+
+// A seeded walk over option objects: each field absent, good or (less often) bad.
+function* optionObjects(count, seed = 7) {
+  let state = seed
+  const rand = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0
+    return state / 2 ** 32
+  }
+  const pick = (list) => list[Math.floor(rand() * list.length)]
+  for (let i = 0; i < count; i++) {
+    const o = {}
+    for (const field of Object.keys(GOOD)) {
+      const r = rand()
+      if (field === 'ttl' && 'expires' in o && r < 0.9) continue
+      if ((field === 'speed' || field === 'buffer') && o.kind !== 'mp4' && r < 0.9) continue
+      if (r < 0.4) continue
+      o[field] = r < 0.85 ? pick(GOOD[field]) : pick(BAD[field])
+    }
+    yield o
+  }
+}
+
+test('signUrl: fast path equals the options-object path', () => {
+  for (const o of optionObjects(1500)) {
+    for (const url of ['https://cdn.example/a b/c.jpg?x=1', '/v/seg.ts', '/%zz', 5]) {
+      assert.deepEqual(
+        outcome(() => signer.signUrl(url, o)),
+        outcome(() => slow.signUrl.call(signer, url, o)),
+        util.inspect({ url, o }),
+      )
+    }
+  }
+})
+
+test('token: fast path equals the options-object path', () => {
+  for (const o of optionObjects(1500)) {
+    for (const path of ['/a b/c.jpg', '/dir/', 7]) {
+      assert.deepEqual(outcome(() => signer.token(path, o)), outcome(() => slow.token.call(signer, path, o)))
+    }
+  }
+})
+
+test('non-object options take the options-object path and its TypeError', () => {
+  for (const o of [60, 'x', [1], new Date(), () => {}, true]) {
+    const fast = outcome(() => signer.signUrl('/a', o))
+    assert.equal(fast.error.class, 'TypeError')
+    assert.deepEqual(fast, outcome(() => slow.signUrl.call(signer, '/a', o)))
+    assert.deepEqual(outcome(() => signer.verify('/a', o)), outcome(() => slow.verify.call(signer, '/a', o)))
+  }
+})
+
+test('verify: fast path (and its packed valid result) equals the options-object path', () => {
+  const urls = [
+    signer.signUrl('/a.jpg', { ttl: 60 }),
+    signer.signUrl('/a.jpg', { ttl: 60, ip: '1.2.3.4' }),
+    signer.signUrl('/d/x.ts', { ttl: 60, kind: 'directory' }),
+    signer.signUrl('/m.mp4', { ttl: 60, kind: 'mp4', speed: '1m' }),
+    signer.streamUrl({ account: 1, id: 'v', ttl: 60 }),
+    new Signer('rotated-key-1').signUrl('/old.jpg', { expires: 2147483647 }),
+    `/big?md5=${referenceToken(`${2 ** 50}/big ${KEY}`)}&expires=${2 ** 50}`,
+    `/max?md5=${referenceToken(`99999999999/max ${KEY}`)}&expires=99999999999`,
+    '/a.jpg?md5=AAAAAAAAAAAAAAAAAAAAAA&expires=1',
+    '/a.jpg',
+    '/%zz?md5=x&expires=1',
+  ]
+  const optionSets = [
+    undefined,
+    {},
+    { now: NOW + 61 },
+    { now: new Date(NOW * 1000), ip: '1.2.3.4' },
+    { kind: 'directory' },
+    { kind: 'mp4' },
+    { kind: 'stream' },
+    { ip: 'bad' },
+    { now: 'x' },
+    { kind: 'nope' },
+  ]
+  for (const url of urls) {
+    for (const o of optionSets) {
+      const fast = outcome(() => signer.verify(url, o))
+      assert.deepEqual(fast, outcome(() => slow.verify.call(signer, url, o)), util.inspect({ url, o }))
+    }
+  }
+  const big = signer.verify(urls[6])
+  assert.equal(big.status, 'valid')
+  assert.equal(big.expires, 2 ** 50)
+  assert.deepEqual(signer.verify(urls[5]), {
+    status: 'valid',
+    httpStatus: 200,
+    reason: null,
+    message: null,
+    expires: 2147483647,
+    keyIndex: 1,
+  })
+})
+
+test('verify: every key index unpacks', () => {
+  const keys = Array.from({ length: 15 }, (_, i) => `rotation-key-${i}`)
+  const s = new Signer('signing-key-0', { verifyKeys: keys, now: NOW })
+  assert.equal(s.keyCount, 16)
+  for (let i = 0; i < keys.length; i++) {
+    const url = new Signer(keys[i]).signUrl('/k.jpg', { expires: 99_999_999_999 })
+    const r = s.verify(url)
+    assert.equal(r.keyIndex, i + 1)
+    assert.equal(r.expires, 99_999_999_999)
+  }
+})
