@@ -5,7 +5,7 @@ use std::ffi::CStr;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Either, Env, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Either, Either3, Env, Null, Unknown};
 use napi::{Status, Task};
 use napi_derive::napi;
 use secure_token::{ErrorKind, FixedClock, StreamKind, TokenKind, Verdict};
@@ -434,7 +434,61 @@ impl Signer {
         let read = js::catch(|| {
             let urls = Val::new(env.raw(), &urls).strings(ErrorKind::Url, "urls")?;
             let args = SignArgs::read(&options(&env, options_, "options")?)?;
-            Ok((urls, args))
+            Ok((Batch::Urls(urls), args))
+        });
+        AsyncTask::new(SignManyTask {
+            signer: Arc::clone(&self.inner),
+            input: Some(read),
+        })
+    }
+
+    /// `signMany` for `main.js`: the URLs joined with NUL, the options as fields.
+    #[doc(hidden)]
+    #[napi(js_name = "_signManyJoined", catch_unwind, skip_typescript)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn sign_many_joined(
+        &self,
+        env: Env,
+        joined: Unknown<'_>,
+        count: Unknown<'_>,
+        expires: Unknown<'_>,
+        ttl: Unknown<'_>,
+        ip: Unknown<'_>,
+        kind: Unknown<'_>,
+        speed: Unknown<'_>,
+        buffer: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<BatchOut> {
+        guard(env.raw(), || {
+            let batch = joined_batch(&env, joined, count)?;
+            let fields = sign_fields(&env, [expires, ttl, ip, kind, speed, buffer, now]);
+            let args = SignArgs::read(&Opts::fields(env.raw(), &fields))?;
+            sign_batch(&self.inner, &batch, &args)
+        })
+    }
+
+    /// `signManyAsync` for `main.js`: joining and splitting stay on the worker thread too.
+    #[doc(hidden)]
+    #[napi(js_name = "_signManyJoinedAsync", catch_unwind, skip_typescript)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn sign_many_joined_async(
+        &self,
+        env: Env,
+        joined: Unknown<'_>,
+        count: Unknown<'_>,
+        expires: Unknown<'_>,
+        ttl: Unknown<'_>,
+        ip: Unknown<'_>,
+        kind: Unknown<'_>,
+        speed: Unknown<'_>,
+        buffer: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> AsyncTask<SignManyTask> {
+        let read = js::catch(|| {
+            let batch = joined_batch(&env, joined, count)?;
+            let fields = sign_fields(&env, [expires, ttl, ip, kind, speed, buffer, now]);
+            let args = SignArgs::read(&Opts::fields(env.raw(), &fields))?;
+            Ok((batch, args))
         });
         AsyncTask::new(SignManyTask {
             signer: Arc::clone(&self.inner),
@@ -634,25 +688,64 @@ fn required<T>(v: Option<T>, name: &str) -> JsResult<T> {
     v.ok_or_else(|| Fail::type_error(ErrorKind::Argument, format!("{name} is required")))
 }
 
+/// The URLs of a batch: an array, or (from `main.js`) one string of `count` URLs joined
+/// with NUL, which no valid URL contains. One string crosses N-API in one call, where an
+/// array costs several calls per element each way.
+pub enum Batch {
+    Urls(Vec<String>),
+    Joined { text: String, count: usize },
+}
+
+/// A signed batch: an array, the URLs joined with NUL, or `null` when a joined batch did
+/// not split back into `count` URLs (a URL contained NUL: `main.js` then retries with the
+/// array, whose error names the URL).
+type BatchOut = Either3<Vec<String>, String, Null>;
+
+fn sign_batch(signer: &secure_token::Signer, batch: &Batch, args: &SignArgs) -> JsResult<BatchOut> {
+    match batch {
+        Batch::Urls(urls) => Ok(Either3::A(signer.sign_many(urls, &args.core())?)),
+        Batch::Joined { text, count } => {
+            let urls: Vec<&str> = text.split('\0').collect();
+            if urls.len() != *count {
+                return Ok(Either3::C(Null));
+            }
+            let signed = signer.sign_many(&urls, &args.core())?;
+            if signed.iter().any(|u| u.contains('\0')) {
+                return Ok(Either3::A(signed));
+            }
+            Ok(Either3::B(signed.join("\0")))
+        }
+    }
+}
+
+fn joined_batch(env: &Env, text: Unknown<'_>, count: Unknown<'_>) -> JsResult<Batch> {
+    let text = arg_string(env, text, ErrorKind::Url, "urls")?;
+    let count = Val::new(env.raw(), &count).integer(ErrorKind::Argument, "count")?;
+    Ok(Batch::Joined {
+        text,
+        count: usize::try_from(count).unwrap_or(0),
+    })
+}
+
 /// The work of `signManyAsync`: arguments read on the JavaScript thread, hashing on a
 /// libuv worker.
 pub struct SignManyTask {
     signer: Arc<secure_token::Signer>,
-    input: Option<JsResult<(Vec<String>, SignArgs)>>,
+    input: Option<JsResult<(Batch, SignArgs)>>,
 }
 
 impl Task for SignManyTask {
-    type Output = JsResult<Vec<String>>;
-    type JsValue = Vec<String>;
+    type Output = JsResult<BatchOut>;
+    type JsValue = BatchOut;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        let (urls, args) = match self.input.take() {
+        let (batch, args) = match self.input.take() {
             Some(Ok(input)) => input,
             Some(Err(fail)) => return Ok(Err(fail)),
             None => return Err(napi::Error::new(Status::GenericFailure, "task ran twice")),
         };
         let signer = &self.signer;
-        Ok(js::catch(|| Ok(signer.sign_many(&urls, &args.core())?)))
+        Ok(js::catch(|| sign_batch(signer, &batch, &args)))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {

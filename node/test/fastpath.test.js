@@ -1,8 +1,9 @@
 'use strict'
-// main.js takes the options of signUrl / token / verify apart in JavaScript and passes the
-// fields positionally. This checks that the fast path and the options-object path of the
-// addon agree on every outcome: the same string or result, or the same error (class, code,
-// message), over a matrix of good and bad option values.
+// main.js takes the options of signUrl / token / verify / signMany apart in JavaScript and
+// passes the fields positionally (and a batch as one joined string). This checks that these
+// fast paths and the addon's own options-object paths agree on every outcome: the same
+// string or result, or the same error (class, code, message, batch index), over a matrix of
+// good and bad values.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const util = require('node:util')
@@ -13,6 +14,8 @@ const slow = {
   signUrl: raw.Signer.prototype.signUrl,
   token: raw.Signer.prototype.token,
   verify: raw.Signer.prototype.verify,
+  signMany: raw.Signer.prototype.signMany,
+  signManyAsync: raw.Signer.prototype.signManyAsync,
 }
 const { Signer } = require('..')
 const { referenceToken } = require('./support.cjs')
@@ -156,3 +159,58 @@ test('verify: every key index unpacks', () => {
     assert.equal(r.expires, 99_999_999_999)
   }
 })
+
+test('signMany / signManyAsync: joined batches equal the array path', async () => {
+  const slowMany = slow.signMany
+  const slowAsync = slow.signManyAsync
+  assert.notEqual(Signer.prototype.signMany, slowMany)
+  const base = Array.from({ length: 200 }, (_, i) => `https://cdn.example/v/${i}/seg ${i}.ts?q=${i}#f`)
+  const withBad = (i, bad) => base.map((u, j) => (j === i ? bad : u))
+  const batches = [
+    base,
+    base.slice(0, 63), // below the join threshold
+    base.slice(0, 64),
+    withBad(70, '/../above-root'),
+    withBad(0, '/%zz'),
+    withBad(199, 'relative'),
+    withBad(5, '/nul\u0000inside'),
+    withBad(6, '/newline\ninside'),
+    withBad(7, 42),
+    withBad(8, undefined),
+  ]
+  const optionSets = [undefined, { ttl: 60 }, { expires: 2147483647, ip: '10.0.0.1' }, { expires: Date.now() }, { ttl: 60, kind: 'mp4', speed: '1m' }, 7]
+  for (const urls of batches) {
+    for (const o of optionSets) {
+      const label = util.inspect({ n: urls.length, o })
+      const fast = outcome(() => signer.signMany(urls, o))
+      const slowOut = outcome(() => slowMany.call(signer, urls, o))
+      if (slowOut.error) slowOut.error.index = thrownIndex(() => slowMany.call(signer, urls, o))
+      if (fast.error) fast.error.index = thrownIndex(() => signer.signMany(urls, o))
+      assert.deepEqual(fast, slowOut, label)
+      const fastAsync = await settle(signer.signManyAsync(urls, o))
+      const slowAsyncOut = await settle(slowAsync.call(signer, urls, o))
+      assert.deepEqual(fastAsync, slowAsyncOut, label)
+      assert.deepEqual(fastAsync, fast, label)
+    }
+  }
+  const sparse = base.slice()
+  delete sparse[100]
+  assert.equal(outcome(() => signer.signMany(sparse, { ttl: 60 })).error.code, 'ERR_SECURE_TOKEN_INVALID_URL')
+})
+
+function thrownIndex(fn) {
+  try {
+    fn()
+  } catch (err) {
+    return err.index
+  }
+  return undefined
+}
+
+async function settle(promise) {
+  try {
+    return { value: await promise }
+  } catch (err) {
+    return { error: { class: err.constructor.name, code: err.code, message: err.message, index: err.index } }
+  }
+}
