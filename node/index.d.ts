@@ -28,12 +28,12 @@ export declare class Signer {
    */
   signUrl(url: string, options?: SignOptions): string
   /** Signs many URLs with the same options. A failure names the item (`err.index`). */
-  signMany(urls: string[], options?: SignOptions): Array<string>
+  signMany(urls: readonly string[], options?: SignOptions): Array<string>
   /**
    * Like `signMany`, but hashes on a worker thread so the event loop stays free.
    * Every failure, bad arguments included, rejects the promise.
    */
-  signManyAsync(urls: string[], options?: SignOptions): Promise<string[]>
+  signManyAsync(urls: readonly string[], options?: SignOptions): Promise<string[]>
   /**
    * The token of a file, directory or MP4 link for an already decoded path
    * (`%` is taken literally).

@@ -404,7 +404,7 @@ impl Signer {
     }
 
     /// Signs many URLs with the same options. A failure names the item (`err.index`).
-    #[napi(catch_unwind, ts_args_type = "urls: string[], options?: SignOptions")]
+    #[napi(catch_unwind, ts_args_type = "urls: readonly string[], options?: SignOptions")]
     pub fn sign_many(
         &self,
         env: Env,
@@ -422,7 +422,7 @@ impl Signer {
     /// Every failure, bad arguments included, rejects the promise.
     #[napi(
         catch_unwind,
-        ts_args_type = "urls: string[], options?: SignOptions",
+        ts_args_type = "urls: readonly string[], options?: SignOptions",
         ts_return_type = "Promise<string[]>"
     )]
     pub fn sign_many_async(
