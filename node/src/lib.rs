@@ -404,7 +404,10 @@ impl Signer {
     }
 
     /// Signs many URLs with the same options. A failure names the item (`err.index`).
-    #[napi(catch_unwind, ts_args_type = "urls: readonly string[], options?: SignOptions")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "urls: readonly string[], options?: SignOptions"
+    )]
     pub fn sign_many(
         &self,
         env: Env,
