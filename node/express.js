@@ -106,6 +106,7 @@ function signedUrls(options) {
   }
   return function signedUrlsMiddleware(req, res, next) {
     const ip = ipOf(req)
+    if (!res.locals) res.locals = {}
     res.locals[name] = (url, callOptions) => {
       const merged = { ...defaults, ip }
       if (callOptions && (callOptions.expires !== undefined || callOptions.ttl !== undefined)) {

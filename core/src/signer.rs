@@ -894,6 +894,25 @@ impl Signer {
         probe.push_str(file);
         path::canonicalize(probe.as_bytes(), PathInput::Decoded, &mut file_canon)?;
         let t = self.stream_token(account, id, opts)?;
+        // The whole path, not only the file name, must stay within the limit that `verify`
+        // applies to requests, or the link would be refused as a bad request.
+        let path_len = 1
+            + stream.prefix().len()
+            + 1
+            + account.len()
+            + 1
+            + id.len()
+            + 1
+            + t.token.len()
+            + 1
+            + itoa::Buffer::new().format(t.expires).len()
+            + file_canon.len();
+        if path_len > path::MAX_PATH_LEN {
+            return Err(Error::PathTooLong {
+                len: path_len,
+                max: path::MAX_PATH_LEN,
+            });
+        }
         let mut out = String::with_capacity(base.len() + 64 + id.len() + file.len() * 3);
         out.push_str(base);
         out.push('/');

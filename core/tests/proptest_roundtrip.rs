@@ -435,3 +435,27 @@ proptest! {
         }
     }
 }
+
+/// Found by the `verify` fuzz target: `stream_url` checked only the file name against the
+/// path length limit, so a long file name gave a link whose whole path is over the limit,
+/// and which `verify` then refuses as a bad request.
+#[test]
+fn stream_url_never_signs_a_path_that_verify_refuses() {
+    let signer = Signer::new("proptest-key").unwrap();
+    let opts = SignOptions {
+        expires: Some(NOW + 60),
+        now: Some(NOW),
+        ..Default::default()
+    };
+    for len in [8100, 8150, 8170, 8180, 8191, 8192] {
+        let file = "x".repeat(len);
+        match signer.stream_url("", StreamKind::Vod, "12345", "abc", Some(&file), &opts) {
+            Ok(url) => assert!(
+                verify(&signer, &url, None, TokenKind::Stream).is_valid(),
+                "stream_url signed a {}-byte path that verify refuses",
+                url.len()
+            ),
+            Err(e) => assert_eq!(e.kind(), secure_token::ErrorKind::Path, "{e}"),
+        }
+    }
+}

@@ -148,3 +148,27 @@ test('helpers refuse bad options with coded TypeErrors', () => {
   assert.throws(() => signedUrls({ signer, name: '' }), { code: 'ERR_SECURE_TOKEN_INVALID_ARGUMENT' })
   assert.throws(() => secureLink({ key: 'short' }), { name: 'RangeError', code: 'ERR_SECURE_TOKEN_INVALID_KEY' })
 })
+
+test('the middleware also works on a plain node:http server', async () => {
+  const http = require('node:http')
+  const guard = secureLink({ signer })
+  const links = signedUrls({ signer, ttl: 60 })
+  const srv = http.createServer((req, res) => {
+    if (req.url === '/link') {
+      return links(req, res, () => res.end(res.locals.signUrl('/plain/a.txt')))
+    }
+    guard(req, res, () => res.end('ok'))
+  })
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve))
+  const origin = `http://127.0.0.1:${srv.address().port}`
+  try {
+    const link = await (await fetch(`${origin}/link`)).text()
+    assert.match(link, /^\/plain\/a\.txt\?md5=/)
+    assert.equal((await fetch(origin + link)).status, 200)
+    assert.equal((await fetch(`${origin}/plain/a.txt`)).status, 403)
+    const expired = pastSigner.signUrl('/plain/a.txt', { expires: Math.floor(Date.now() / 1000) - 5 })
+    assert.equal((await fetch(origin + expired)).status, 410)
+  } finally {
+    await new Promise((resolve) => srv.close(resolve))
+  }
+})
