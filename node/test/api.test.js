@@ -169,3 +169,28 @@ test('options may be null or undefined fields', () => {
   )
   assert.equal(s.verify('/a?md5=x&expires=1', null).status, 'invalid')
 })
+
+test('the addon loads and signs in worker threads too', async () => {
+  const { Worker } = require('node:worker_threads')
+  const path = require('node:path')
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads')
+    const { Signer } = require(workerData)
+    const s = new Signer('secret-key')
+    parentPort.postMessage([
+      s.signUrl('/photo.jpeg', { expires: 2147483647 }),
+      s.verify('/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=2147483647', { now: 1 }).status,
+      s.signMany(Array(100).fill('/a'), { expires: 2147483647 }).length,
+    ])`
+  const run = () =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(code, { eval: true, workerData: path.resolve(__dirname, '..') })
+      w.once('message', (m) => {
+        w.terminate().then(() => resolve(m), reject)
+      })
+      w.once('error', reject)
+    })
+  for (const m of await Promise.all([run(), run()])) {
+    assert.deepEqual(m, ['/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=2147483647', 'valid', 100])
+  }
+})
