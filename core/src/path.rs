@@ -57,9 +57,7 @@ fn is_verbatim(raw: &[u8]) -> bool {
         return false;
     }
     // `/` is the one safe byte that needs a second look (at the byte after it).
-    let mut i = 0;
-    while i < raw.len() {
-        let c = raw[i];
+    for (i, &c) in raw.iter().enumerate() {
         if c == b'/' {
             if let Some(b'/' | b'.') = raw.get(i + 1) {
                 return false;
@@ -67,7 +65,6 @@ fn is_verbatim(raw: &[u8]) -> bool {
         } else if !PATH_SAFE[c as usize] {
             return false;
         }
-        i += 1;
     }
     true
 }

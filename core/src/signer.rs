@@ -3,8 +3,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use md5::{Digest, Md5};
 use subtle::ConstantTimeEq;
 
@@ -88,7 +86,7 @@ impl<'a> Layout<'a> {
             // function directly, skipping the streaming hasher's buffering.
             let mut buf = [0u8; 128];
             let mut n = 0;
-            for p in parts {
+            for p in parts.iter().filter(|p| !p.is_empty()) {
                 buf[n..n + p.len()].copy_from_slice(p);
                 n += p.len();
             }
@@ -135,13 +133,24 @@ pub(crate) fn md5_padded(buf: &mut [u8; 128], len: usize) -> [u8; 16] {
     out
 }
 
-/// base64url without padding of a digest: always 22 ASCII bytes.
-pub(crate) fn encode_token(digest: &[u8; 16]) -> [u8; TOKEN_LEN] {
+/// The base64url alphabet (RFC 4648 §5).
+const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// base64url without padding of a digest: always 22 ASCII bytes. Written for exactly 16
+/// bytes (five 3-byte groups and one byte), which is several times faster than a general
+/// encoder on the signing hot path; `tests::token_encoding_matches_the_base64_crate` checks
+/// it against the `base64` crate.
+pub(crate) fn encode_token(d: &[u8; 16]) -> [u8; TOKEN_LEN] {
     let mut out = [0u8; TOKEN_LEN];
-    let n = URL_SAFE_NO_PAD
-        .encode_slice(digest, &mut out)
-        .unwrap_or_default();
-    debug_assert_eq!(n, TOKEN_LEN);
+    for g in 0..5 {
+        let n = u32::from(d[3 * g]) << 16 | u32::from(d[3 * g + 1]) << 8 | u32::from(d[3 * g + 2]);
+        out[4 * g] = B64URL[(n >> 18) as usize & 63];
+        out[4 * g + 1] = B64URL[(n >> 12) as usize & 63];
+        out[4 * g + 2] = B64URL[(n >> 6) as usize & 63];
+        out[4 * g + 3] = B64URL[n as usize & 63];
+    }
+    out[20] = B64URL[(d[15] >> 2) as usize];
+    out[21] = B64URL[((d[15] & 3) << 4) as usize];
     out
 }
 
@@ -1231,6 +1240,30 @@ mod tests {
             buf[..len].copy_from_slice(&msg);
             let want: [u8; 16] = Md5::digest(&msg).into();
             assert_eq!(md5_padded(&mut buf, len), want, "length {len}");
+        }
+    }
+
+    #[test]
+    fn token_encoding_matches_the_base64_crate() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine as _;
+        let mut d = [0u8; 16];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for round in 0..20_000 {
+            for (i, b) in d.iter_mut().enumerate() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = match round {
+                    0 => 0,
+                    1 => 0xff,
+                    2 => i as u8 * 17,
+                    _ => x as u8,
+                };
+            }
+            let want = URL_SAFE_NO_PAD.encode(d);
+            assert_eq!(token_str(&encode_token(&d)), want);
+            assert_eq!(decode_token(&want), Some(d));
         }
     }
 

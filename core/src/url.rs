@@ -50,7 +50,11 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
     if has_control(b) {
         return Err(url_err("contains a control character"));
     }
-    let authority_start = if b.starts_with(b"//") {
+    let authority_start = if b.starts_with(b"https://") {
+        8
+    } else if b.starts_with(b"http://") {
+        7
+    } else if b.starts_with(b"//") {
         2
     } else if b[0] == b'/' {
         0
