@@ -12,6 +12,8 @@
 # The corpus lives in fuzz/corpus/<target>/ and is minimized after every run (libFuzzer
 # -merge=1), so it only keeps inputs that add coverage. Crashes are written to
 # fuzz/artifacts/<target>/ and make the script exit 1 with the command that reproduces them.
+# Inputs that once found a bug are kept apart in fuzz/regressions/<target>/ (never
+# minimized away); they seed every run and are replayed by the plain corpus test.
 set -euo pipefail
 secs=${1:-20}
 shift || true
@@ -51,7 +53,7 @@ for t in "${targets[@]}"; do
   set +e
   "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
     -print_final_stats=1 -artifact_prefix="$here/artifacts/$t/" "${dict[@]}" \
-    "$scratch" "corpus/$t" >"$log" 2>&1
+    "$scratch" "corpus/$t" $([ -d "regressions/$t" ] && echo "regressions/$t") >"$log" 2>&1
   rc=$?
   set -e
   runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"

@@ -7,17 +7,20 @@ mod checks;
 
 use std::path::{Path, PathBuf};
 
+/// The corpus and the regression inputs of `target`.
 fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/corpus")
-        .join(target);
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    let dir = fuzz.join("corpus").join(target);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_file())
         .collect();
-    files.sort();
     assert!(!files.is_empty(), "empty corpus in {}", dir.display());
+    if let Ok(regressions) = std::fs::read_dir(fuzz.join("regressions").join(target)) {
+        files.extend(regressions.map(|e| e.unwrap().path()).filter(|p| p.is_file()));
+    }
+    files.sort();
     files
         .into_iter()
         .map(|p| {
