@@ -18,7 +18,11 @@ fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
         .collect();
     assert!(!files.is_empty(), "empty corpus in {}", dir.display());
     if let Ok(regressions) = std::fs::read_dir(fuzz.join("regressions").join(target)) {
-        files.extend(regressions.map(|e| e.unwrap().path()).filter(|p| p.is_file()));
+        files.extend(
+            regressions
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.is_file()),
+        );
     }
     files.sort();
     files
