@@ -62,10 +62,17 @@ define('signMany', function signManyFast(urls, options) {
 
 define('signManyAsync', function signManyAsyncFast(urls, options) {
   if (!joinable(urls, options)) return signManyAsync.call(this, urls, options)
-  const o = options === undefined ? NO_OPTIONS : options
-  return this._signManyJoinedAsync(
-    urls.join(SEPARATOR), urls.length, o.expires, o.ttl, o.ip, o.kind, o.speed, o.buffer, o.now,
-  ).then((out) => (out === null ? signManyAsync.call(this, urls, options) : split(out)))
+  let pending
+  try {
+    const o = options === undefined ? NO_OPTIONS : options
+    pending = this._signManyJoinedAsync(
+      urls.join(SEPARATOR), urls.length, o.expires, o.ttl, o.ip, o.kind, o.speed, o.buffer, o.now,
+    )
+  } catch (err) {
+    // An options getter that throws: reject, as the promise API promises.
+    return Promise.reject(err)
+  }
+  return pending.then((out) => (out === null ? signManyAsync.call(this, urls, options) : split(out)))
 })
 
 define('token', function tokenFast(path, options) {

@@ -28,6 +28,11 @@ pub struct Fail {
     message: String,
     index: Option<usize>,
     internal: bool,
+    /// JavaScript code we called (an options getter, a Proxy) threw: that exception is
+    /// pending and is the one to propagate.
+    pending: bool,
+    /// That exception, taken out of the environment to reject a promise with later.
+    thrown: Option<napi::Error>,
 }
 
 pub type JsResult<T> = Result<T, Fail>;
@@ -40,6 +45,8 @@ impl Fail {
             message,
             index: None,
             internal: false,
+            pending: false,
+            thrown: None,
         }
     }
 
@@ -50,6 +57,8 @@ impl Fail {
             message,
             index: None,
             internal: false,
+            pending: false,
+            thrown: None,
         }
     }
 
@@ -60,6 +69,22 @@ impl Fail {
             message,
             index: None,
             internal: true,
+            pending: false,
+            thrown: None,
+        }
+    }
+
+    /// A failed N-API read: JavaScript threw (propagated as is), or the value could not
+    /// be read.
+    pub(crate) fn read_failed(kind: ErrorKind, what: &str) -> Self {
+        Fail {
+            class: Class::Type,
+            kind,
+            message: format!("{what} could not be read"),
+            index: None,
+            internal: false,
+            pending: true,
+            thrown: None,
         }
     }
 
@@ -79,7 +104,47 @@ impl Fail {
 
     /// Builds the JavaScript error object (with `code`, and `index` for batches) and wraps
     /// it so that napi throws or rejects with exactly that object.
+    /// For promise APIs: takes the pending JavaScript exception (if this failure is one) out
+    /// of the environment, so that the call returns its promise and the promise rejects
+    /// with that exception.
+    pub(crate) fn capture(mut self, env: sys::napi_env) -> Self {
+        if self.pending && self.thrown.is_none() {
+            let mut pending = false;
+            unsafe { sys::napi_is_exception_pending(env, &mut pending) };
+            if pending {
+                let mut exception = ptr::null_mut();
+                let status = unsafe { sys::napi_get_and_clear_last_exception(env, &mut exception) };
+                if status == sys::Status::napi_ok {
+                    let thrown = Val {
+                        env,
+                        raw: exception,
+                    };
+                    self.thrown = Some(if matches!(thrown.type_of(), ValueType::Object) {
+                        napi::Error::from(unsafe { Unknown::from_raw_unchecked(env, exception) })
+                    } else {
+                        // A thrown primitive cannot be held by reference: reject with an
+                        // Error that carries its text.
+                        let text = thrown.text().unwrap_or_default();
+                        napi::Error::new(napi::Status::GenericFailure, text)
+                    });
+                }
+            }
+        }
+        self
+    }
+
     pub(crate) fn into_napi(self, env: sys::napi_env) -> napi::Error {
+        if let Some(thrown) = self.thrown {
+            return thrown;
+        }
+        if self.pending {
+            let mut pending = false;
+            unsafe { sys::napi_is_exception_pending(env, &mut pending) };
+            if pending {
+                // napi-rs leaves a pending exception in place for this status.
+                return napi::Error::new(napi::Status::PendingException, self.message);
+            }
+        }
         let code = self.code();
         let build = || -> Option<sys::napi_value> {
             let code_v = js_string(env, &code)?;
@@ -133,6 +198,8 @@ impl From<CoreError> for Fail {
             message: e.to_string(),
             index: None,
             internal: false,
+            pending: false,
+            thrown: None,
         }
     }
 }
@@ -195,6 +262,16 @@ impl Val {
             return ValueType::Unknown;
         }
         ValueType::from(t)
+    }
+
+    /// `String(value)` for a primitive.
+    fn text(self) -> Option<String> {
+        let mut s = ptr::null_mut();
+        if unsafe { sys::napi_coerce_to_string(self.env, self.raw, &mut s) } != sys::Status::napi_ok
+        {
+            return None;
+        }
+        unsafe { String::from_napi_value(self.env, s) }.ok()
     }
 
     /// `undefined` and `null` both mean "not given".
@@ -313,10 +390,7 @@ impl Val {
             let mut el = ptr::null_mut();
             let status = unsafe { sys::napi_get_element(self.env, self.raw, i, &mut el) };
             if status != sys::Status::napi_ok {
-                return Err(Fail::type_error(
-                    kind,
-                    format!("{name}[{i}] could not be read"),
-                ));
+                return Err(Fail::read_failed(kind, &format!("{name}[{i}]")).at(i as usize));
             }
             let v = Val {
                 env: self.env,
@@ -377,17 +451,21 @@ impl<'a> Opts<'a> {
         }
     }
 
-    /// The field's value, `None` when absent, `undefined` or `null`.
-    pub(crate) fn get(&self, field: &CStr) -> Option<Val> {
+    /// The field's value, `None` when absent, `undefined` or `null`; an error when reading
+    /// it ran JavaScript that threw (a getter, a Proxy trap).
+    pub(crate) fn get(&self, field: &CStr) -> JsResult<Option<Val>> {
         let v = match self.src {
-            Src::Empty => return None,
-            Src::Fields(fields) => fields.iter().find(|(name, _)| *name == field)?.1,
+            Src::Empty => return Ok(None),
+            Src::Fields(fields) => match fields.iter().find(|(name, _)| *name == field) {
+                Some(&(_, v)) => v,
+                None => return Ok(None),
+            },
             Src::Object(obj) => {
                 let mut v = ptr::null_mut();
                 let status =
                     unsafe { sys::napi_get_named_property(self.env, obj, field.as_ptr(), &mut v) };
                 if status != sys::Status::napi_ok {
-                    return None;
+                    return Err(Fail::read_failed(ErrorKind::Argument, field_name(field)));
                 }
                 Val {
                     env: self.env,
@@ -395,23 +473,23 @@ impl<'a> Opts<'a> {
                 }
             }
         };
-        (!v.is_nullish()).then_some(v)
+        Ok((!v.is_nullish()).then_some(v))
     }
 
     pub(crate) fn string(&self, field: &CStr, kind: ErrorKind) -> JsResult<Option<String>> {
-        self.get(field)
+        self.get(field)?
             .map(|v| v.string(kind, field_name(field)))
             .transpose()
     }
 
     pub(crate) fn seconds_or_date(&self, field: &CStr) -> JsResult<Option<i64>> {
-        self.get(field)
+        self.get(field)?
             .map(|v| v.seconds_or_date(ErrorKind::Expiry, field_name(field)))
             .transpose()
     }
 
     pub(crate) fn integer(&self, field: &CStr, kind: ErrorKind) -> JsResult<Option<i64>> {
-        self.get(field)
+        self.get(field)?
             .map(|v| v.integer(kind, field_name(field)))
             .transpose()
     }
@@ -421,19 +499,19 @@ impl<'a> Opts<'a> {
         field: &CStr,
         kind: ErrorKind,
     ) -> JsResult<Option<String>> {
-        self.get(field)
+        self.get(field)?
             .map(|v| v.string_or_integer(kind, field_name(field)))
             .transpose()
     }
 
     pub(crate) fn boolean(&self, field: &CStr, kind: ErrorKind) -> JsResult<Option<bool>> {
-        self.get(field)
+        self.get(field)?
             .map(|v| v.boolean(kind, field_name(field)))
             .transpose()
     }
 
     pub(crate) fn strings(&self, field: &CStr, kind: ErrorKind) -> JsResult<Option<Vec<String>>> {
-        self.get(field)
+        self.get(field)?
             .map(|v| v.strings(kind, field_name(field)))
             .transpose()
     }

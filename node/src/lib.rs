@@ -438,7 +438,8 @@ impl Signer {
             let urls = Val::new(env.raw(), &urls).strings(ErrorKind::Url, "urls")?;
             let args = SignArgs::read(&options(&env, options_, "options")?)?;
             Ok((Batch::Urls(urls), args))
-        });
+        })
+        .map_err(|f| f.capture(env.raw()));
         AsyncTask::new(SignManyTask {
             signer: Arc::clone(&self.inner),
             input: Some(read),
@@ -492,7 +493,8 @@ impl Signer {
             let fields = sign_fields(&env, [expires, ttl, ip, kind, speed, buffer, now]);
             let args = SignArgs::read(&Opts::fields(env.raw(), &fields))?;
             Ok((batch, args))
-        });
+        })
+        .map_err(|f| f.capture(env.raw()));
         AsyncTask::new(SignManyTask {
             signer: Arc::clone(&self.inner),
             input: Some(read),

@@ -214,3 +214,35 @@ async function settle(promise) {
     return { error: { class: err.constructor.name, code: err.code, message: err.message, index: err.index } }
   }
 }
+
+test('an options getter that throws propagates its error (and signManyAsync rejects)', async () => {
+  const options = {
+    get expires() {
+      throw new Error('getter failed')
+    },
+  }
+  const urls = Array.from({ length: 100 }, (_, i) => `/g/${i}`)
+  assert.throws(() => signer.signUrl('/a', options), { message: 'getter failed' })
+  assert.throws(() => slow.signUrl.call(signer, '/a', options), { message: 'getter failed' })
+  assert.throws(() => signer.signMany(urls, options), { message: 'getter failed' })
+  let promise
+  assert.doesNotThrow(() => {
+    promise = signer.signManyAsync(urls, options)
+  })
+  await assert.rejects(promise, { message: 'getter failed' })
+  // The addon's own options-object path: the promise is returned, then rejects.
+  for (const batch of [urls, ['/one']]) {
+    let p
+    assert.doesNotThrow(() => {
+      p = slow.signManyAsync.call(signer, batch, options)
+    })
+    await assert.rejects(p, { message: 'getter failed' })
+  }
+  const throwsText = {
+    get ttl() {
+      throw 'not an Error' // eslint-disable-line no-throw-literal
+    },
+  }
+  assert.throws(() => signer.signUrl('/a', throwsText), (e) => e === 'not an Error')
+  await assert.rejects(signer.signManyAsync(['/a'], throwsText), { message: 'not an Error' })
+})
