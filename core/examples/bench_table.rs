@@ -55,7 +55,9 @@ fn main() {
             .map(|u| signer.sign_url(black_box(u), &opts).unwrap().len())
             .sum()
     });
-    let many = best_ns_per(n, 5, || signer.sign_many(black_box(&urls), &opts).unwrap().len());
+    let many = best_ns_per(n, 5, || {
+        signer.sign_many(black_box(&urls), &opts).unwrap().len()
+    });
     println!("rust raw_md5 {md5:.1}");
     println!("rust sign_url {one:.1}");
     println!("rust sign_many {many:.1}");
