@@ -15,11 +15,22 @@ fn main() {
     };
     let sts = "2147483647/videos/2024/summer/clip-01.mp4 s3cr3t-cdn-key";
     let url = "https://cdn.example.com/videos/2024/summer/clip-01.mp4";
+    let urls: Vec<String> = (0..1000)
+        .map(|i| format!("https://cdn.example.com/videos/2024/summer/clip-{i:03}.mp4"))
+        .collect();
     let mut acc = 0usize;
     for _ in 0..n {
         match mode {
             "md5" => acc += Md5::digest(black_box(sts.as_bytes()))[0] as usize,
             "sign" => acc += signer.sign_url(black_box(url), &opts).unwrap().len(),
+            // 1,000 URLs per call: n calls sign n * 1000 links (single thread: < 4096).
+            "many" => acc += signer.sign_many(black_box(&urls), &opts).unwrap().len(),
+            "joined" => {
+                acc += signer
+                    .sign_many_joined(black_box(&urls), &opts)
+                    .unwrap()
+                    .len()
+            }
             _ => {}
         }
     }

@@ -42,8 +42,8 @@ pub use options::{
 };
 pub use path::MAX_PATH_LEN;
 pub use signer::{
-    ExplainOptions, Explanation, InvalidReason, SignedToken, Signer, SignerBuilder, Verdict,
-    MAX_EXPIRES, MAX_KEYS, TOKEN_LEN,
+    ExplainOptions, Explanation, InvalidReason, SignedBatch, SignedToken, Signer, SignerBuilder,
+    Verdict, MAX_EXPIRES, MAX_KEYS, TOKEN_LEN,
 };
 pub use url::MAX_URL_LEN;
 

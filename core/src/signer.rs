@@ -385,6 +385,65 @@ pub struct SignedToken {
     pub expires: i64,
 }
 
+/// The signed URLs of a batch, in input order, held in one string and separated by `'\n'`
+/// (a signed URL never contains a newline).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SignedBatch {
+    text: String,
+    /// End offset in `text` of each URL; URL `i` starts one byte after URL `i - 1` ends.
+    ends: Vec<usize>,
+}
+
+impl SignedBatch {
+    /// Number of URLs.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True for an empty batch.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The `i`-th signed URL.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        self.text.get(start..end)
+    }
+
+    /// The signed URLs in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i).unwrap_or_default())
+    }
+
+    /// All URLs joined by `'\n'` (no trailing newline).
+    pub fn as_joined(&self) -> &str {
+        &self.text
+    }
+
+    /// The joined text, without copying.
+    pub fn into_joined(self) -> String {
+        self.text
+    }
+
+    fn concat(parts: Vec<SignedBatch>) -> SignedBatch {
+        let mut out = SignedBatch {
+            text: String::with_capacity(parts.iter().map(|b| b.text.len() + 1).sum()),
+            ends: Vec::with_capacity(parts.iter().map(|b| b.len()).sum()),
+        };
+        for b in parts.into_iter().filter(|b| !b.is_empty()) {
+            if !out.is_empty() {
+                out.text.push('\n');
+            }
+            let base = out.text.len();
+            out.text.push_str(&b.text);
+            out.ends.extend(b.ends.iter().map(|e| e + base));
+        }
+        out
+    }
+}
+
 /// Signs and verifies Secure Token links. Immutable, `Send + Sync`, cheap to share.
 #[derive(Clone)]
 pub struct Signer {
@@ -746,6 +805,20 @@ impl Signer {
         urls: &[S],
         opts: &SignOptions<'_>,
     ) -> Result<Vec<String>, BatchError> {
+        Ok(self
+            .sign_many_joined(urls, opts)?
+            .iter()
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// Like [`Signer::sign_many`], but the signed URLs come back in one buffer, separated by
+    /// `'\n'`: no allocation per URL, for faces that hand the batch over as one string.
+    pub fn sign_many_joined<S: AsRef<str> + Sync>(
+        &self,
+        urls: &[S],
+        opts: &SignOptions<'_>,
+    ) -> Result<SignedBatch, BatchError> {
         if opts.kind == TokenKind::Stream {
             return Err(BatchError {
                 index: 0,
@@ -764,7 +837,7 @@ impl Signer {
             return self.sign_chunk(urls, 0, &p);
         }
         let per = urls.len().div_ceil(threads);
-        let results: Vec<Result<Vec<String>, BatchError>> = std::thread::scope(|s| {
+        let results: Vec<Result<SignedBatch, BatchError>> = std::thread::scope(|s| {
             let handles: Vec<_> = urls
                 .chunks(per)
                 .enumerate()
@@ -782,11 +855,11 @@ impl Signer {
                 })
                 .collect()
         });
-        let mut out = Vec::with_capacity(urls.len());
+        let mut parts = Vec::with_capacity(results.len());
         for r in results {
-            out.extend(r?);
+            parts.push(r?);
         }
-        Ok(out)
+        Ok(SignedBatch::concat(parts))
     }
 
     /// Signs `urls` on this thread, hashing up to 64 messages at once.
@@ -795,12 +868,13 @@ impl Signer {
         urls: &[S],
         base_index: usize,
         p: &Prepared<'_>,
-    ) -> Result<Vec<String>, BatchError> {
+    ) -> Result<SignedBatch, BatchError> {
         // 64 messages per call lets the multi-buffer MD5 interleave four vector groups.
         const LANES: usize = 64;
         let key = self.signing_key();
 
-        let mut out = Vec::with_capacity(urls.len());
+        let mut text: Vec<u8> = Vec::with_capacity(urls.len() * 96);
+        let mut ends = Vec::with_capacity(urls.len());
         let mut paths: Vec<PathBytes> = (0..LANES).map(|_| PathBytes::new()).collect();
         let mut verbatim = [false; LANES];
         let mut parts: Vec<UrlParts<'_>> = Vec::with_capacity(LANES);
@@ -836,12 +910,19 @@ impl Signer {
                 } else {
                     &paths[j][..]
                 };
-                out.push(assemble(&parts[j], canon, verbatim[j], &token, p));
+                if !ends.is_empty() {
+                    text.push(b'\n');
+                }
+                write_signed(&parts[j], canon, verbatim[j], &token, p, &mut text);
+                ends.push(text.len());
             }
         }
         // The arena held key bytes: wipe it before it is freed.
         zeroize::Zeroize::zeroize(&mut arena);
-        Ok(out)
+        Ok(SignedBatch {
+            text: into_string(text),
+            ends,
+        })
     }
 
     /// A Video Streaming path token: `{account}_{id}_{key}_{expires}_{ip}` → token.
@@ -1145,8 +1226,21 @@ fn stream_fields(path: &[u8]) -> Option<Found<'_>> {
     })
 }
 
-/// Writes the signed URL: origin, encoded path, kept query, new parameters, fragment.
-/// `verbatim` says the canonical path is the URL's own path text and needs no escaping.
+/// The query parameters of the input that the signed URL keeps.
+fn kept_params<'a>(parts: &UrlParts<'a>, kind: TokenKind) -> impl Iterator<Item = &'a str> + Clone {
+    let strip: &'static [&'static str] = if kind == TokenKind::Mp4 {
+        &["md5", "expires", "speed", "buffer"]
+    } else {
+        &["md5", "expires"]
+    };
+    parts
+        .query
+        .unwrap_or("")
+        .split('&')
+        .filter(move |q| !q.is_empty() && !url::is_named(q, strip))
+}
+
+/// The signed URL as one `String` of exactly the right capacity.
 fn assemble(
     parts: &UrlParts<'_>,
     canon: &[u8],
@@ -1154,20 +1248,7 @@ fn assemble(
     token: &[u8; TOKEN_LEN],
     p: &Prepared<'_>,
 ) -> String {
-    let strip: &[&str] = if p.kind == TokenKind::Mp4 {
-        &["md5", "expires", "speed", "buffer"]
-    } else {
-        &["md5", "expires"]
-    };
-    let kept = || {
-        parts
-            .query
-            .unwrap_or("")
-            .split('&')
-            .filter(|q| !q.is_empty() && !url::is_named(q, strip))
-    };
     let has_query = parts.query.is_some_and(|q| !q.is_empty());
-    let (speed, buffer, expires) = (p.speed, p.buffer, p.expires_text.as_bytes());
     let len = parts.origin.len()
         + if verbatim {
             canon.len()
@@ -1176,50 +1257,69 @@ fn assemble(
         }
         + 1
         + if has_query {
-            kept().map(|q| url::query_text_len(q) + 1).sum::<usize>()
+            kept_params(parts, p.kind)
+                .map(|q| url::query_text_len(q) + 1)
+                .sum::<usize>()
         } else {
             0
         }
         + "md5=".len()
         + TOKEN_LEN
         + "&expires=".len()
-        + expires.len()
-        + if speed.is_empty() { 0 } else { 7 + speed.len() }
-        + if buffer.is_empty() {
+        + p.expires_text.as_bytes().len()
+        + if p.speed.is_empty() {
             0
         } else {
-            8 + buffer.len()
+            7 + p.speed.len()
+        }
+        + if p.buffer.is_empty() {
+            0
+        } else {
+            8 + p.buffer.len()
         }
         + url::query_text_len(parts.fragment);
     let mut out = Vec::with_capacity(len);
+    write_signed(parts, canon, verbatim, token, p, &mut out);
+    debug_assert_eq!(out.len(), len);
+    into_string(out)
+}
+
+/// Appends the signed URL: origin, encoded path, kept query, new parameters, fragment.
+/// `verbatim` says the canonical path is the URL's own path text and needs no escaping.
+fn write_signed(
+    parts: &UrlParts<'_>,
+    canon: &[u8],
+    verbatim: bool,
+    token: &[u8; TOKEN_LEN],
+    p: &Prepared<'_>,
+    out: &mut Vec<u8>,
+) {
     out.extend_from_slice(parts.origin.as_bytes());
     if verbatim {
         out.extend_from_slice(parts.path_or_root().as_bytes());
     } else {
-        path::encode_into(canon, &mut out);
+        path::encode_into(canon, out);
     }
     out.push(b'?');
-    if has_query {
-        for q in kept() {
-            url::push_query_text(q, &mut out);
+    if parts.query.is_some_and(|q| !q.is_empty()) {
+        for q in kept_params(parts, p.kind) {
+            url::push_query_text(q, out);
             out.push(b'&');
         }
     }
     out.extend_from_slice(b"md5=");
     out.extend_from_slice(token);
     out.extend_from_slice(b"&expires=");
-    out.extend_from_slice(expires);
-    if !speed.is_empty() {
+    out.extend_from_slice(p.expires_text.as_bytes());
+    if !p.speed.is_empty() {
         out.extend_from_slice(b"&speed=");
-        out.extend_from_slice(speed.as_bytes());
+        out.extend_from_slice(p.speed.as_bytes());
     }
-    if !buffer.is_empty() {
+    if !p.buffer.is_empty() {
         out.extend_from_slice(b"&buffer=");
-        out.extend_from_slice(buffer.as_bytes());
+        out.extend_from_slice(p.buffer.as_bytes());
     }
-    url::push_query_text(parts.fragment, &mut out);
-    debug_assert_eq!(out.len(), len);
-    into_string(out)
+    url::push_query_text(parts.fragment, out);
 }
 
 /// The output is built from `&str` pieces and ASCII, so it is UTF-8; checked once here

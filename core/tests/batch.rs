@@ -38,6 +38,14 @@ fn batch_equals_one_by_one_for_every_kind_and_size() {
                 for (u, b) in input.iter().zip(&batch) {
                     assert_eq!(b, &signer.sign_url(u, &opts).unwrap(), "{kind} {ip:?} {u}");
                 }
+                let joined = signer.sign_many_joined(&input, &opts).unwrap();
+                assert_eq!(joined.len(), n);
+                assert_eq!(joined.as_joined(), batch.join("\n"));
+                assert!(joined.iter().eq(batch.iter().map(String::as_str)));
+                assert_eq!(joined.get(n), None);
+                if n > 0 {
+                    assert_eq!(joined.get(n - 1), batch.last().map(String::as_str));
+                }
             }
         }
     }
@@ -55,6 +63,10 @@ fn batch_error_names_the_failing_input() {
         input[bad] = "/bad%zz".to_string();
         let err = signer.sign_many(&input, &opts).unwrap_err();
         assert_eq!(err.index, bad);
+        assert_eq!(
+            signer.sign_many_joined(&input, &opts).unwrap_err().index,
+            bad
+        );
         assert_eq!(err.error.code(), "INVALID_PATH");
     }
     let err = signer
