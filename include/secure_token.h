@@ -578,6 +578,41 @@ enum st_status st_signer_sign_many(const struct st_signer *signer,
                                    size_t *failed_index);
 
 /**
+ * Signs many URLs given as ONE buffer: `urls_len` bytes at `urls` holding the URLs one after
+ * the other, separated by the byte `sep` (no trailing separator). The signed URLs are
+ * written to `buf` in the same order, separated by the same byte (no trailing separator;
+ * NUL-terminated when room allows). This is `st_signer_sign_many` without an `st_str` array:
+ * the cheapest form for callers that hold their URLs in one string (PHP, shell, files).
+ *
+ * `sep` must be an ASCII control byte (0x00 to 0x1F or 0x7F, e.g. `'\n'`), which no signable
+ * URL contains; any other byte is `ST_ERR_INVALID_ARGUMENT`. The caller must make sure no
+ * URL contains `sep`: such a URL would be taken for two URLs (it could not be signed as one
+ * anyway, since the core refuses control characters in URLs).
+ *
+ * `urls_len == 0` means no URLs (`ST_OK`, empty output; `urls` may then be NULL); otherwise
+ * the buffer holds one URL more than it has separators, and an empty piece (`"a\n\nb"`) is
+ * an empty URL for the core to judge. The whole buffer must be UTF-8. On a bad URL the status
+ * names the problem and `*failed_index` (when not NULL) receives the zero-based index of the
+ * first failing URL (the number of separators before it); options errors report index 0.
+ *
+ * # Safety
+ * `signer` is a live signer; `urls` points to `urls_len` readable bytes (may be NULL when
+ * `urls_len == 0`) and does not overlap `buf`; `opts` is NULL or valid; `buf` is NULL (with
+ * `cap == 0`) or valid for `cap` bytes; `out_len` is writable; `failed_index` is NULL or
+ * writable.
+ */
+ST_MUST_USE
+enum st_status st_signer_sign_joined(const struct st_signer *signer,
+                                     const char *urls,
+                                     size_t urls_len,
+                                     char sep,
+                                     const struct st_sign_options *opts,
+                                     char *buf,
+                                     size_t cap,
+                                     size_t *out_len,
+                                     size_t *failed_index);
+
+/**
  * The file token for an already decoded path (`%` taken literally), e.g.
  * `"/photo.jpeg"`, expiry `expires`, optional client IP (`ip = NULL` for none).
  * Writes the 22-character token.

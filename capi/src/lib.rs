@@ -543,6 +543,44 @@ impl OutBuf {
         Ok(())
     }
 
+    /// Writes `items` separated by `sep` (no trailing separator), NUL-terminated when room
+    /// allows; nothing is written when they do not fit.
+    ///
+    /// # Safety
+    /// As [`OutBuf::write_parts`].
+    unsafe fn write_joined<S: AsRef<[u8]>>(&self, items: &[S], sep: u8) -> Outcome {
+        let len = items
+            .iter()
+            .map(|s| s.as_ref().len())
+            .sum::<usize>()
+            .saturating_add(items.len().saturating_sub(1));
+        // SAFETY: forwarded contract.
+        unsafe { self.reserve(len) }?;
+        let base = self.buf.cast::<u8>();
+        let mut at = 0;
+        for (i, s) in items.iter().enumerate() {
+            let s = s.as_ref();
+            // SAFETY: the pieces and separators written add up to exactly `len <= cap` bytes,
+            // so every destination lies inside the caller's buffer (non-NULL whenever
+            // len > 0); the sources are Rust memory that cannot overlap it.
+            unsafe {
+                if i > 0 {
+                    base.add(at).write(sep);
+                    at += 1;
+                }
+                std::ptr::copy_nonoverlapping(s.as_ptr(), base.add(at), s.len());
+            }
+            at += s.len();
+        }
+        if len < self.cap {
+            // SAFETY: len < cap, inside the buffer.
+            unsafe { base.add(len).write(0) };
+        }
+        // SAFETY: out_len is non-NULL and writable.
+        unsafe { self.out_len.write(len) };
+        Ok(())
+    }
+
     /// # Safety
     /// As [`OutBuf::write_parts`].
     unsafe fn write(&self, s: &str) -> Outcome {
@@ -1001,15 +1039,93 @@ pub unsafe extern "C" fn st_signer_sign_many(
         let signed = signer
             .sign_many(&strs, &opts)
             .map_err(|e| fail_at(e.index, core_error(&e.error)))?;
-        let mut parts: Vec<&[u8]> = Vec::with_capacity(signed.len() * 2);
-        for (i, s) in signed.iter().enumerate() {
-            if i > 0 {
-                parts.push(b"\n");
-            }
-            parts.push(s.as_bytes());
-        }
         // SAFETY: caller contract on buf / out_len.
-        unsafe { out.write_parts(&parts) }
+        unsafe { out.write_joined(&signed, b'\n') }
+    })
+}
+
+/// Signs many URLs given as ONE buffer: `urls_len` bytes at `urls` holding the URLs one after
+/// the other, separated by the byte `sep` (no trailing separator). The signed URLs are
+/// written to `buf` in the same order, separated by the same byte (no trailing separator;
+/// NUL-terminated when room allows). This is `st_signer_sign_many` without an `st_str` array:
+/// the cheapest form for callers that hold their URLs in one string (PHP, shell, files).
+///
+/// `sep` must be an ASCII control byte (0x00 to 0x1F or 0x7F, e.g. `'\n'`), which no signable
+/// URL contains; any other byte is `ST_ERR_INVALID_ARGUMENT`. The caller must make sure no
+/// URL contains `sep`: such a URL would be taken for two URLs (it could not be signed as one
+/// anyway, since the core refuses control characters in URLs).
+///
+/// `urls_len == 0` means no URLs (`ST_OK`, empty output; `urls` may then be NULL); otherwise
+/// the buffer holds one URL more than it has separators, and an empty piece (`"a\n\nb"`) is
+/// an empty URL for the core to judge. The whole buffer must be UTF-8. On a bad URL the status
+/// names the problem and `*failed_index` (when not NULL) receives the zero-based index of the
+/// first failing URL (the number of separators before it); options errors report index 0.
+///
+/// # Safety
+/// `signer` is a live signer; `urls` points to `urls_len` readable bytes (may be NULL when
+/// `urls_len == 0`) and does not overlap `buf`; `opts` is NULL or valid; `buf` is NULL (with
+/// `cap == 0`) or valid for `cap` bytes; `out_len` is writable; `failed_index` is NULL or
+/// writable.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn st_signer_sign_joined(
+    signer: *const st_signer,
+    urls: *const c_char,
+    urls_len: usize,
+    sep: c_char,
+    opts: *const st_sign_options,
+    buf: *mut c_char,
+    cap: usize,
+    out_len: *mut usize,
+    failed_index: *mut usize,
+) -> st_status {
+    boundary(|| {
+        let out = OutBuf::new(buf, cap, out_len, "buf")?;
+        // SAFETY: caller contract on signer.
+        let signer = unsafe { signer_ref(signer) }?;
+        let fail_at = |index: usize, status: st_status| {
+            if !failed_index.is_null() {
+                // SAFETY: failed_index is non-NULL and writable (caller contract).
+                unsafe { failed_index.write(index) };
+            }
+            status
+        };
+        let sep = sep as u8;
+        if !sep.is_ascii_control() {
+            return Err(fail_at(
+                0,
+                argument(format!(
+                    "sep is invalid: {sep:#04x} is not an ASCII control byte (use '\\n')"
+                )),
+            ));
+        }
+        // SAFETY: caller contract on opts.
+        let opts = unsafe { sign_options(opts) }.map_err(|s| fail_at(0, s))?;
+        if urls_len == 0 {
+            // SAFETY: caller contract on buf / out_len.
+            return unsafe { out.write_joined::<&str>(&[], sep) };
+        }
+        // SAFETY: caller contract on urls.
+        let bytes = unsafe { bytes_in(urls, urls_len, "urls") }?;
+        // One UTF-8 check for the whole buffer; splitting valid UTF-8 at an ASCII byte gives
+        // valid UTF-8 pieces.
+        let joined = std::str::from_utf8(bytes).map_err(|e| {
+            let before = &bytes[..e.valid_up_to()];
+            let index = before.iter().filter(|&&b| b == sep).count();
+            // The offset inside the failing URL, as st_signer_sign_many reports it.
+            let start = before.iter().rposition(|&b| b == sep).map_or(0, |p| p + 1);
+            set_last_error(format!(
+                "url is not valid UTF-8 (at byte {})",
+                before.len() - start
+            ));
+            fail_at(index, st_status::ST_ERR_INVALID_UTF8)
+        })?;
+        let strs: Vec<&str> = joined.split(char::from(sep)).collect();
+        let signed = signer
+            .sign_many(&strs, &opts)
+            .map_err(|e| fail_at(e.index, core_error(&e.error)))?;
+        // SAFETY: caller contract on buf / out_len.
+        unsafe { out.write_joined(&signed, sep) }
     })
 }
 

@@ -193,6 +193,23 @@ static void test_sign_vectors(void) {
         CHECK(n == wn && memcmp(big, want, wn) == 0);
         CHECK(bad == 99);
       }
+      /* And through the joined call: the input is the three URLs joined by '\n', the output
+         is the same text as the batch call's. */
+      {
+        char in[3 * 4096 + 2], big[3 * 4096];
+        int in_len = snprintf(in, sizeof in, "%.*s\n%.*s\n%.*s", (int)v->url.len, v->url.s,
+                              (int)v->url.len, v->url.s, (int)v->url.len, v->url.s);
+        CHECK_STATUS(st_signer_sign_joined(signer, in, (size_t)in_len, '\n', &o, big,
+                                           sizeof big, &n, &bad),
+                     ST_OK);
+        CHECK(n == wn && memcmp(big, want, wn) == 0 && big[n] == 0);
+        CHECK(bad == 99);
+        /* One URL alone: exactly the single call's answer. */
+        CHECK_STATUS(st_signer_sign_joined(signer, v->url.s, v->url.len, '\n', &o, big,
+                                           sizeof big, &n, &bad),
+                     ST_OK);
+        CHECK(vstr_eq(v->signed_url, big, n));
+      }
     }
 
     /* explain(signed_url) shows the string-to-sign with the key hidden, and the token. */
@@ -841,6 +858,176 @@ static void test_builder(void) {
   st_signer_builder_free(b);
 }
 
+/* st_signer_sign_joined: separators, empty input, short buffers, NULLs, failing indexes. */
+static void test_joined(void) {
+  st_signer *signer = new_signer("secret-key");
+  st_sign_options o;
+  const char *in = "http://cdn.example.com/photo.jpeg\n/photo.jpeg";
+  const char *want = "http://cdn.example.com/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires="
+                     "2147483647\n/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=2147483647";
+  size_t in_len = strlen(in), wn = strlen(want), n = 0, bad = 42;
+  char buf[512];
+  current = "joined batch";
+  memset(&o, 0, sizeof o);
+  o.expires = 2147483647;
+  o.now = 1700000000;
+
+  CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, buf, sizeof buf, &n, &bad),
+               ST_OK);
+  CHECK(n == wn && strcmp(buf, want) == 0 && bad == 42);
+  /* failed_index may be NULL. */
+  CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, buf, sizeof buf, &n, NULL),
+               ST_OK);
+
+  /* Other control bytes separate too, in the input and the output. */
+  {
+    const char *in_us = "http://cdn.example.com/photo.jpeg\x1f/photo.jpeg";
+    char want_us[512];
+    snprintf(want_us, sizeof want_us, "%s", want);
+    *strchr(want_us, '\n') = '\x1f';
+    CHECK_STATUS(st_signer_sign_joined(signer, in_us, strlen(in_us), '\x1f', &o, buf,
+                                       sizeof buf, &n, &bad),
+                 ST_OK);
+    CHECK(n == wn && memcmp(buf, want_us, wn) == 0);
+    /* NUL as the separator: lengths are explicit. */
+    {
+      char in_nul[128], want_nul[512];
+      size_t ln = strlen("http://cdn.example.com/photo.jpeg");
+      memcpy(in_nul, in, in_len);
+      in_nul[ln] = '\0';
+      memcpy(want_nul, want, wn);
+      want_nul[strchr(want, '\n') - want] = '\0';
+      CHECK_STATUS(st_signer_sign_joined(signer, in_nul, in_len, '\0', &o, buf, sizeof buf, &n,
+                                         &bad),
+                   ST_OK);
+      CHECK(n == wn && memcmp(buf, want_nul, wn) == 0);
+    }
+    /* A '\n' is no separator when sep is another byte: the core refuses the URL. */
+    CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\x1f', &o, buf, sizeof buf, &n,
+                                       &bad),
+                 ST_ERR_INVALID_URL);
+    CHECK(bad == 0);
+    CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\x7f', &o, buf, sizeof buf, &n,
+                                       &bad),
+                 ST_ERR_INVALID_URL);
+  }
+  /* A separator that can be part of a URL is refused, whatever the input. */
+  {
+    const char seps[] = {',', ' ', 'a', '/', '&', (char)0x80, (char)0xff};
+    size_t i;
+    for (i = 0; i < sizeof seps; i++) {
+      n = 777;
+      bad = 42;
+      CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, seps[i], &o, buf, sizeof buf, &n,
+                                         &bad),
+                   ST_ERR_INVALID_ARGUMENT);
+      CHECK(n == 777 && bad == 0);
+    }
+    CHECK_STATUS(st_signer_sign_joined(signer, "", 0, ',', &o, buf, sizeof buf, &n, &bad),
+                 ST_ERR_INVALID_ARGUMENT);
+  }
+
+  /* Empty input: no URLs, empty output; urls may then be NULL. */
+  memset(buf, 'X', sizeof buf);
+  n = 777;
+  CHECK_STATUS(st_signer_sign_joined(signer, NULL, 0, '\n', &o, buf, sizeof buf, &n, &bad),
+               ST_OK);
+  CHECK(n == 0 && buf[0] == 0);
+  CHECK_STATUS(st_signer_sign_joined(signer, "", 0, '\n', &o, NULL, 0, &n, &bad), ST_OK);
+  CHECK(n == 0);
+  /* Empty pieces are empty URLs, which the core refuses: between separators, trailing. */
+  bad = 42;
+  CHECK_STATUS(st_signer_sign_joined(signer, "/a\n\n/b", 6, '\n', &o, buf, sizeof buf, &n,
+                                     &bad),
+               ST_ERR_INVALID_URL);
+  CHECK(bad == 1);
+  CHECK_STATUS(st_signer_sign_joined(signer, "/a\n/b\n", 6, '\n', &o, buf, sizeof buf, &n,
+                                     &bad),
+               ST_ERR_INVALID_URL);
+  CHECK(bad == 2);
+  CHECK_STATUS(st_signer_sign_joined(signer, "\n", 1, '\n', &o, buf, sizeof buf, &n, &bad),
+               ST_ERR_INVALID_URL);
+  CHECK(bad == 0);
+
+  /* Buffers: size query, short (untouched), exact (no NUL), one more (NUL). */
+  n = 0;
+  bad = 42;
+  CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, NULL, 0, &n, &bad),
+               ST_ERR_BUFFER_TOO_SMALL);
+  CHECK(n == wn);
+  memset(buf, 'X', sizeof buf);
+  n = 0;
+  CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, buf, wn - 1, &n, &bad),
+               ST_ERR_BUFFER_TOO_SMALL);
+  CHECK(n == wn && buf[0] == 'X' && buf[wn - 2] == 'X');
+  CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, buf, wn, &n, &bad), ST_OK);
+  CHECK(n == wn && memcmp(buf, want, wn) == 0 && buf[wn] == 'X');
+  CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, buf, wn + 1, &n, &bad),
+               ST_OK);
+  CHECK(n == wn && strcmp(buf, want) == 0);
+  CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, buf, 0, &n, &bad),
+               ST_ERR_BUFFER_TOO_SMALL);
+  CHECK(n == wn && bad == 42);
+
+  /* NULL pointers. */
+  n = 777;
+  CHECK_STATUS(st_signer_sign_joined(NULL, in, in_len, '\n', &o, buf, sizeof buf, &n, &bad),
+               ST_ERR_NULL_POINTER);
+  CHECK_STATUS(st_signer_sign_joined(signer, NULL, 3, '\n', &o, buf, sizeof buf, &n, &bad),
+               ST_ERR_NULL_POINTER);
+  CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, NULL, sizeof buf, &n, &bad),
+               ST_ERR_NULL_POINTER);
+  CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, buf, sizeof buf, NULL, &bad),
+               ST_ERR_NULL_POINTER);
+  CHECK(n == 777);
+  {
+    /* NULL options are the defaults: no expiry given, no default lifetime. */
+    CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', NULL, buf, sizeof buf, &n,
+                                       &bad),
+                 ST_ERR_INVALID_EXPIRY);
+    CHECK(bad == 0);
+  }
+
+  /* Failing indexes: bad UTF-8, bad path, bad URL, options. */
+  {
+    const char *utf = "/ok1\n/ok2\n/caf\xe9\n/ok3";
+    char msg[256];
+    size_t mn = 0;
+    bad = 42;
+    n = 777;
+    CHECK_STATUS(st_signer_sign_joined(signer, utf, strlen(utf), '\n', &o, buf, sizeof buf, &n,
+                                       &bad),
+                 ST_ERR_INVALID_UTF8);
+    CHECK(bad == 2 && n == 777);
+    CHECK_STATUS(st_last_error(msg, sizeof msg, &mn), ST_OK);
+    CHECK(strstr(msg, "at byte 4") != NULL);
+    bad = 42;
+    CHECK_STATUS(st_signer_sign_joined(signer, "/ok\n/a%zz\n/ok", 14, '\n', &o, buf,
+                                       sizeof buf, &n, &bad),
+                 ST_ERR_INVALID_PATH);
+    CHECK(bad == 1);
+    CHECK_STATUS(st_signer_sign_joined(signer, "/ok\n/ok\n/ok\nhttps:///a.jpg", 26, '\n',
+                                       &o, buf, sizeof buf, &n, &bad),
+                 ST_ERR_INVALID_URL);
+    CHECK(bad == 3);
+    CHECK_STATUS(st_signer_sign_joined(signer, "/ok\n/a\x01b", 8, '\n', &o, buf, sizeof buf,
+                                       &n, &bad),
+                 ST_ERR_INVALID_URL);
+    CHECK(bad == 1);
+    o.kind = 99;
+    bad = 42;
+    CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, buf, sizeof buf, &n, &bad),
+                 ST_ERR_INVALID_ARGUMENT);
+    CHECK(bad == 0);
+    o.kind = ST_TOKEN_KIND_STREAM;
+    CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, buf, sizeof buf, &n, &bad),
+                 ST_ERR_INVALID_ARGUMENT);
+    o.kind = ST_TOKEN_KIND_FILE;
+    CHECK(n == 777);
+  }
+  st_signer_free(signer);
+}
+
 /* A batch large enough for the core to spread it over threads. */
 static void test_big_batch(void) {
   enum { N = 5000 };
@@ -883,6 +1070,33 @@ static void test_big_batch(void) {
         line = nl ? nl + 1 : line + len;
       }
       CHECK(mismatches == 0);
+    }
+    /* The same batch joined by '\n' gives the same text, and reports the same bad index. */
+    {
+      size_t in_len = 0, jn = 0;
+      char *in = malloc((size_t)N * 32), *joined = malloc(cap + 1);
+      CHECK(in != NULL && joined != NULL);
+      if (in != NULL && joined != NULL) {
+        for (i = 0; i < N; i++) {
+          if (i > 0) in[in_len++] = '\n';
+          memcpy(in + in_len, urls[i].ptr, urls[i].len);
+          in_len += urls[i].len;
+        }
+        CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, NULL, 0, &jn, &bad),
+                     ST_ERR_BUFFER_TOO_SMALL);
+        CHECK(jn == cap);
+        CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, joined, cap + 1, &jn,
+                                           &bad),
+                     ST_OK);
+        CHECK(jn == n && memcmp(joined, out, n) == 0 && joined[jn] == 0);
+        memcpy(strstr(in, "/videos/4321/") + 1, "%zz", 3);
+        CHECK_STATUS(st_signer_sign_joined(signer, in, in_len, '\n', &o, joined, cap + 1, &jn,
+                                           &bad),
+                     ST_ERR_INVALID_PATH);
+        CHECK(bad == 4321);
+      }
+      free(in);
+      free(joined);
     }
     /* The failing index in a parallel batch is the first bad URL. */
     urls[4321] = lit("/bad%zz");
@@ -978,6 +1192,7 @@ int main(int argc, char **argv) {
   test_error_vectors();
   test_null_pointers();
   test_buffers();
+  test_joined();
   test_invalid_utf8();
   test_enums_and_options();
   test_builder();

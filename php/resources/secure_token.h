@@ -156,6 +156,16 @@ enum st_status st_signer_sign_many(const struct st_signer *signer,
                                    size_t *out_len,
                                    size_t *failed_index);
 
+enum st_status st_signer_sign_joined(const struct st_signer *signer,
+                                     const char *urls,
+                                     size_t urls_len,
+                                     char sep,
+                                     const struct st_sign_options *opts,
+                                     char *buf,
+                                     size_t cap,
+                                     size_t *out_len,
+                                     size_t *failed_index);
+
 enum st_status st_signer_token(const struct st_signer *signer,
                                const char *path,
                                size_t path_len,
