@@ -423,10 +423,12 @@ impl Signer {
         }
         let a = self.sign_args(py, expires, ttl, ip, kind.as_ref(), speed, buffer, now)?;
         let inner = &self.inner;
-        let signed = py.detach(|| inner.sign_many(&input, &a.options()));
+        // One output buffer for the whole batch: each Python str is made straight from its
+        // slice, with no Rust String per URL.
+        let signed = py.detach(|| inner.sign_many_joined(&input, &a.options()));
         drop(input);
         match signed {
-            Ok(out) => PyList::new(py, out),
+            Ok(out) => PyList::new(py, out.iter()),
             Err(e) => Err(error_to_py(py, &e.error, Some(e.index))),
         }
     }
