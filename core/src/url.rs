@@ -169,11 +169,6 @@ pub(crate) fn push_query_text(s: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(&s[start..]);
 }
 
-/// Length of `s` after [`push_query_text`].
-pub(crate) fn query_text_len(s: &str) -> usize {
-    s.len() + 2 * s.bytes().filter(|&b| query_byte_needs_escape(b)).count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
