@@ -39,6 +39,8 @@ final class Signer
     private CData $optsPtr;
     private CData $outLen;
     private CData $outLenPtr;
+    private CData $failed;
+    private CData $failedPtr;
     private CData $buf;
     private int $cap = 0;
     private int $keyCount;
@@ -93,6 +95,8 @@ final class Signer
         $this->optsPtr = FFI::addr($this->opts);
         $this->outLen = $ffi->new('size_t');
         $this->outLenPtr = FFI::addr($this->outLen);
+        $this->failed = $ffi->new('size_t');
+        $this->failedPtr = FFI::addr($this->failed);
         $this->grow(self::INITIAL_CAP);
     }
 
@@ -184,34 +188,37 @@ final class Signer
         if ($n === 0) {
             return [];
         }
-        $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
-        // One C copy of all the URLs, and an st_str array pointing into it.
-        $lens = [];
-        foreach ($urls as $url) {
-            $lens[] = strlen($url); // a TypeError for a non-string (strict_types)
+        foreach ($urls as $key => $url) {
+            if (!is_string($url)) {
+                throw new \TypeError("signMany(): item $key must be a string, "
+                    . get_debug_type($url) . ' given');
+            }
         }
-        $joined = implode('', $urls);
-        $total = strlen($joined);
-        $mem = FFI::new('char[' . ($total + 1) . ']');
-        FFI::memcpy($mem, $joined, $total);
-        $items = $this->ffi->new("st_str[$n]");
-        $this->fillItems($items, $mem, $lens);
-        $failed = $this->ffi->new('size_t');
+        $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
+        // One string for all the URLs, one FFI call, one string back: no per-URL FFI work.
+        // The core refuses control characters in URLs, so "\n" can only be a separator; a URL
+        // holding one is reported, as the core words it, at its own index.
+        // (An empty string is no URL at all to the C call: a batch of one empty URL goes there
+        // too.)
+        $joined = implode("\n", $urls);
+        $len = strlen($joined);
+        if ($len === 0 || substr_count($joined, "\n") !== $n - 1) {
+            $this->failFirst($urls);
+        }
         // Signed URLs are rarely more than three times their input plus the parameters.
-        $want = 3 * $total + 160 * $n;
+        $want = 3 * $len + 160 * $n;
         if ($want > $this->cap) {
             $this->grow($want);
         }
-        $status = $this->ffi->st_signer_sign_many($this->handle, $items, $n, $this->optsPtr,
-            $this->buf, $this->cap, $this->outLenPtr, FFI::addr($failed));
+        $status = $this->ffi->st_signer_sign_joined($this->handle, $joined, $len, "\n",
+            $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr, $this->failedPtr);
         if ($status === self::BUFFER_TOO_SMALL) {
             $this->grow($this->outLen->cdata + 1);
-            $status = $this->ffi->st_signer_sign_many($this->handle, $items, $n, $this->optsPtr,
-                $this->buf, $this->cap, $this->outLenPtr, FFI::addr($failed));
+            $status = $this->ffi->st_signer_sign_joined($this->handle, $joined, $len, "\n",
+                $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr, $this->failedPtr);
         }
-        unset($mem);
         if ($status !== self::OK) {
-            $this->fail($status, array_keys($urls)[$failed->cdata] ?? null);
+            $this->fail($status, array_keys($urls)[$this->failed->cdata] ?? null);
         }
         $out = explode("\n", FFI::string($this->buf, $this->outLen->cdata));
         return array_is_list($urls) ? $out : array_combine(array_keys($urls), $out);
@@ -495,35 +502,23 @@ final class Signer
     }
 
     /**
-     * Points each st_str of `$items` at its URL inside `$mem`, where the URLs lie end to end.
+     * Throws the error of the first URL of `$urls` that cannot be signed (with the options
+     * already set), as a batch call would: the slow path of a batch the joined call cannot take.
      *
-     * @param list<int>|array<array-key, int> $lens
+     * @param array<array-key, string> $urls
      */
-    private function fillItems(CData $items, CData $mem, array $lens): void
+    private function failFirst(array $urls): never
     {
-        $base = FFI::cast('char*', FFI::addr($mem));
-        if (PHP_INT_SIZE === 8 && FFI::sizeof($items[0]) === 16 && pack('S', 1) === "\x01\x00") {
-            // 64-bit little-endian {pointer, size_t} pairs, written in one copy: far cheaper
-            // than one PHP property assignment per field.
-            $addr = FFI::cast('uintptr_t', $base)->cdata;
-            $pairs = [];
-            foreach ($lens as $len) {
-                $pairs[] = $addr;
-                $pairs[] = $len;
-                $addr += $len;
+        foreach ($urls as $key => $url) {
+            $status = $this->ffi->st_signer_sign_url($this->handle, $url, strlen($url),
+                $this->optsPtr, null, 0, $this->outLenPtr);
+            if ($status !== self::OK && $status !== self::BUFFER_TOO_SMALL) {
+                $this->fail($status, $key);
             }
-            $packed = pack('P*', ...$pairs);
-            FFI::memcpy($items, $packed, strlen($packed));
-            return;
         }
-        $i = 0;
-        $off = 0;
-        foreach ($lens as $len) {
-            $items[$i]->ptr = $base + $off;
-            $items[$i]->len = $len;
-            $off += $len;
-            $i++;
-        }
+        // Not reached: the core refuses empty URLs and URLs holding a newline.
+        throw new InvalidUrlException('a URL is empty or contains a newline', 'INVALID_URL',
+            null, $this->ffi->ST_ERR_INVALID_URL);
     }
 
     private function grow(int $cap): void

@@ -216,6 +216,65 @@ T::run('batches: keys kept, failing key reported, growth', function (): void {
     T::eq(array_fill(0, 20, $signed), $s->signMany($longs, expires: FAR), 'batch of long URLs');
 });
 
+T::run('batches: bad items reported at their own key', function (): void {
+    $s = new Signer('secret-key');
+    // The URLs travel as one newline-separated string: a URL holding a newline is refused
+    // as a signUrl call refuses it, at its own key, never split into two URLs.
+    foreach (["/a\n/b", "/a\n", "\n/a", "\n", "/a?x=1\n2"] as $nl) {
+        $e = T::throws(InvalidUrlException::class, fn () => $s->signMany(['/ok', 'k' => $nl, '/ok2'], expires: FAR), json_encode($nl));
+        T::eq('k', $e?->index, 'newline: failing key');
+        T::eq('INVALID_URL', $e?->errorCode, 'newline: code');
+        T::true(str_starts_with((string) $e?->getMessage(), 'item k: '), 'newline: message names the item');
+        T::true(str_contains((string) $e?->getMessage(), 'control character'), 'newline: message says why');
+    }
+    // An earlier bad URL is still the one reported, as in any batch.
+    $e = T::throws(InvalidPathException::class, fn () => $s->signMany(['/ok', '/bad%zz', "/a\n", '/ok'], expires: FAR));
+    T::eq(1, $e?->index, 'first failure wins over a later newline');
+    // Other control characters go through the joined call and come back at their index.
+    $e = T::throws(InvalidUrlException::class, fn () => $s->signMany(['/ok', '/ok', "/a\r", '/ok'], expires: FAR));
+    T::eq(2, $e?->index, 'carriage return: index');
+    $e = T::throws(InvalidUrlException::class, fn () => $s->signMany(['/ok', "/a\0b"], expires: FAR));
+    T::eq(1, $e?->index, 'NUL: index');
+    // Empty URLs, first and last.
+    $e = T::throws(InvalidUrlException::class, fn () => $s->signMany(['', '/ok'], expires: FAR));
+    T::eq(0, $e?->index, 'empty first');
+    $e = T::throws(InvalidUrlException::class, fn () => $s->signMany(['/ok', '/ok', ''], expires: FAR));
+    T::eq(2, $e?->index, 'empty last');
+    $e = T::throws(InvalidUrlException::class, fn () => $s->signMany([''], expires: FAR));
+    T::eq(0, $e?->index, 'only an empty URL');
+    // Bad UTF-8 past the first URL, bad path in a large batch, bad options (first key).
+    $e = T::throws(InvalidEncodingException::class, fn () => $s->signMany(['x' => '/ok', 'y' => "/caf\xE9"], expires: FAR));
+    T::eq('y', $e?->index, 'bad UTF-8: key');
+    $big = array_fill(0, 10000, '/v/a.mp4');
+    $big[7777] = '/v/%zz.mp4';
+    $e = T::throws(InvalidPathException::class, fn () => $s->signMany($big, expires: FAR));
+    T::eq(7777, $e?->index, 'large batch: index');
+    $e = T::throws(InvalidExpiryException::class, fn () => $s->signMany(['p' => '/a', 'q' => '/b']));
+    T::eq('p', $e?->index, 'options error: first key');
+    $e = T::throws(InvalidArgumentException::class, fn () => $s->signMany(['/a', '/b'], expires: FAR, kind: 'stream'));
+    T::eq(0, $e?->index, 'stream kind: first index');
+    // Non-strings are a TypeError naming the key, before any work.
+    $e = T::throws(\TypeError::class, fn () => $s->signMany(['/a', 'z' => null], expires: FAR));
+    T::true(str_contains((string) $e?->getMessage(), 'item z'), 'TypeError names the key');
+    T::throws(\TypeError::class, fn () => $s->signMany(['/a', ['/b']], expires: FAR));
+    T::throws(\TypeError::class, fn () => $s->signMany([new class () {
+        public function __toString(): string
+        {
+            return '/a';
+        }
+    }], expires: FAR));
+    // After a failure the signer still works, and a batch of one equals signUrl.
+    T::eq([$s->signUrl('/one.jpg', expires: FAR)], $s->signMany(['/one.jpg'], expires: FAR), 'batch of one');
+    // The output buffer grows when the estimate is short (one call for many long URLs after
+    // a batch of short ones), and the result does not depend on what the buffer held before.
+    $s2 = new Signer('secret-key');
+    $a = $s2->signMany(['/x.jpg', '/y.jpg'], expires: FAR);
+    $longs = array_fill(0, 50, '/' . str_repeat('%C3%A9 ', 400) . 'x.jpg');
+    $outs = $s2->signMany($longs, expires: FAR, ip: '2001:db8::1');
+    T::eq(array_fill(0, 50, $s2->signUrl($longs[0], expires: FAR, ip: '2001:db8::1')), $outs, 'long batch after a short one');
+    T::eq($a, $s2->signMany(['/x.jpg', '/y.jpg'], expires: FAR), 'short batch after a long one');
+});
+
 T::run('explain', function (): void {
     $s = new Signer('secret-key');
     $e = $s->explain('/a b.jpg', ip: '::FFFF:1.2.3.4', expires: FAR);
