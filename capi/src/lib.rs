@@ -1075,10 +1075,10 @@ pub unsafe extern "C" fn st_signer_sign_many(
             strs.push(unsafe { str_in(s.ptr, s.len, "url") }.map_err(|st| fail_at(i, st))?);
         }
         let signed = signer
-            .sign_many(&strs, &opts)
+            .sign_many_joined(&strs, &opts)
             .map_err(|e| fail_at(e.index, core_error(&e.error)))?;
         // SAFETY: caller contract on buf / out_len.
-        unsafe { out.write_joined(&signed, b'\n') }
+        unsafe { out.write(signed.as_joined()) }
     })
 }
 
@@ -1160,10 +1160,16 @@ pub unsafe extern "C" fn st_signer_sign_joined(
         })?;
         let strs = split_at_byte(joined, sep);
         let signed = signer
-            .sign_many(&strs, &opts)
+            .sign_many_joined(&strs, &opts)
             .map_err(|e| fail_at(e.index, core_error(&e.error)))?;
+        if sep == b'\n' {
+            // The core's own separator: the batch is already the output.
+            // SAFETY: caller contract on buf / out_len.
+            return unsafe { out.write(signed.as_joined()) };
+        }
+        let items: Vec<&str> = signed.iter().collect();
         // SAFETY: caller contract on buf / out_len.
-        unsafe { out.write_joined(&signed, sep) }
+        unsafe { out.write_joined(&items, sep) }
     })
 }
 
