@@ -5,6 +5,7 @@
 //! echoes a value that could be the key.
 
 use std::ffi::CStr;
+use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
@@ -20,9 +21,13 @@ pub(crate) enum Class {
     Range,
 }
 
-/// A failure on its way to JavaScript.
+/// A failure on its way to JavaScript. Boxed: results pass through every argument reader,
+/// and a small `Err` keeps them small on the success path.
 #[derive(Debug)]
-pub struct Fail {
+pub struct Fail(Box<Failure>);
+
+#[derive(Debug)]
+pub struct Failure {
     class: Class,
     kind: ErrorKind,
     message: String,
@@ -37,9 +42,23 @@ pub struct Fail {
 
 pub type JsResult<T> = Result<T, Fail>;
 
+impl std::ops::Deref for Fail {
+    type Target = Failure;
+
+    fn deref(&self) -> &Failure {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Fail {
+    fn deref_mut(&mut self) -> &mut Failure {
+        &mut self.0
+    }
+}
+
 impl Fail {
     pub(crate) fn type_error(kind: ErrorKind, message: String) -> Self {
-        Fail {
+        Fail(Box::new(Failure {
             class: Class::Type,
             kind,
             message,
@@ -47,11 +66,11 @@ impl Fail {
             internal: false,
             pending: false,
             thrown: None,
-        }
+        }))
     }
 
     pub(crate) fn range_error(kind: ErrorKind, message: String) -> Self {
-        Fail {
+        Fail(Box::new(Failure {
             class: Class::Range,
             kind,
             message,
@@ -59,11 +78,11 @@ impl Fail {
             internal: false,
             pending: false,
             thrown: None,
-        }
+        }))
     }
 
-    fn internal(message: String) -> Self {
-        Fail {
+    pub(crate) fn internal(message: String) -> Self {
+        Fail(Box::new(Failure {
             class: Class::Error,
             kind: ErrorKind::Argument,
             message,
@@ -71,13 +90,13 @@ impl Fail {
             internal: true,
             pending: false,
             thrown: None,
-        }
+        }))
     }
 
     /// A failed N-API read: JavaScript threw (propagated as is), or the value could not
     /// be read.
     pub(crate) fn read_failed(kind: ErrorKind, what: &str) -> Self {
-        Fail {
+        Fail(Box::new(Failure {
             class: Class::Type,
             kind,
             message: format!("{what} could not be read"),
@@ -85,7 +104,7 @@ impl Fail {
             internal: false,
             pending: true,
             thrown: None,
-        }
+        }))
     }
 
     pub(crate) fn at(mut self, index: usize) -> Self {
@@ -115,10 +134,7 @@ impl Fail {
                 let mut exception = ptr::null_mut();
                 let status = unsafe { sys::napi_get_and_clear_last_exception(env, &mut exception) };
                 if status == sys::Status::napi_ok {
-                    let thrown = Val {
-                        env,
-                        raw: exception,
-                    };
+                    let thrown = Val::from_raw(env, exception);
                     self.thrown = Some(if matches!(thrown.type_of(), ValueType::Object) {
                         napi::Error::from(unsafe { Unknown::from_raw_unchecked(env, exception) })
                     } else {
@@ -134,24 +150,25 @@ impl Fail {
     }
 
     pub(crate) fn into_napi(self, env: sys::napi_env) -> napi::Error {
-        if let Some(thrown) = self.thrown {
+        let code = self.code();
+        let this = *self.0;
+        if let Some(thrown) = this.thrown {
             return thrown;
         }
-        if self.pending {
+        if this.pending {
             let mut pending = false;
             unsafe { sys::napi_is_exception_pending(env, &mut pending) };
             if pending {
                 // napi-rs leaves a pending exception in place for this status.
-                return napi::Error::new(napi::Status::PendingException, self.message);
+                return napi::Error::new(napi::Status::PendingException, this.message);
             }
         }
-        let code = self.code();
         let build = || -> Option<sys::napi_value> {
             let code_v = js_string(env, &code)?;
-            let msg_v = js_string(env, &self.message)?;
+            let msg_v = js_string(env, &this.message)?;
             let mut err = ptr::null_mut();
             let status = unsafe {
-                match self.class {
+                match this.class {
                     Class::Error => sys::napi_create_error(env, code_v, msg_v, &mut err),
                     Class::Type => sys::napi_create_type_error(env, code_v, msg_v, &mut err),
                     Class::Range => sys::napi_create_range_error(env, code_v, msg_v, &mut err),
@@ -160,7 +177,7 @@ impl Fail {
             if status != sys::Status::napi_ok {
                 return None;
             }
-            if let Some(i) = self.index {
+            if let Some(i) = this.index {
                 let mut idx = ptr::null_mut();
                 unsafe {
                     if sys::napi_create_double(env, i as f64, &mut idx) == sys::Status::napi_ok {
@@ -172,7 +189,7 @@ impl Fail {
         };
         match build() {
             Some(err) => napi::Error::from(unsafe { Unknown::from_raw_unchecked(env, err) }),
-            None => napi::Error::new(napi::Status::GenericFailure, self.message),
+            None => napi::Error::new(napi::Status::GenericFailure, this.message),
         }
     }
 }
@@ -192,7 +209,7 @@ impl From<CoreError> for Fail {
             CoreError::ExpiresAndTtl | CoreError::ExpiresMissing => Class::Type,
             _ => Class::Error,
         };
-        Fail {
+        Fail(Box::new(Failure {
             class,
             kind: e.kind(),
             message: e.to_string(),
@@ -200,7 +217,7 @@ impl From<CoreError> for Fail {
             internal: false,
             pending: false,
             thrown: None,
-        }
+        }))
     }
 }
 
@@ -237,6 +254,70 @@ pub(crate) fn catch<T>(f: impl FnOnce() -> JsResult<T>) -> JsResult<T> {
     })
 }
 
+/// Bytes of a string argument converted on the stack (URLs are usually far shorter).
+const INLINE: usize = 512;
+
+/// Room for one string argument's UTF-8 text: on the stack when short, else on the heap.
+pub(crate) struct StrBuf {
+    inline: [MaybeUninit<u8>; INLINE],
+    heap: Vec<u8>,
+    len: usize,
+    on_heap: bool,
+}
+
+impl StrBuf {
+    pub(crate) fn new() -> Self {
+        StrBuf {
+            inline: [MaybeUninit::uninit(); INLINE],
+            heap: Vec::new(),
+            len: 0,
+            on_heap: false,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        let bytes = if self.on_heap {
+            &self.heap[..self.len]
+        } else {
+            // SAFETY: `str_in` had N-API write `len` bytes at the start of `inline`.
+            unsafe { std::slice::from_raw_parts(self.inline.as_ptr().cast::<u8>(), self.len) }
+        };
+        // SAFETY: N-API writes well-formed UTF-8 (invalid UTF-16 is replaced).
+        unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
+
+    fn into_string(self) -> String {
+        if self.on_heap {
+            let mut heap = self.heap;
+            heap.truncate(self.len);
+            // SAFETY: as in `as_str`.
+            unsafe { String::from_utf8_unchecked(heap) }
+        } else {
+            self.as_str().to_owned()
+        }
+    }
+}
+
+/// A JavaScript string from Rust text: copied as Latin-1 when it is ASCII (no UTF-8
+/// decoding on V8's side, which signed URLs nearly always are), else as UTF-8.
+pub(crate) fn js_text(env: sys::napi_env, s: &str) -> JsResult<sys::napi_value> {
+    let mut v = ptr::null_mut();
+    let status = unsafe {
+        if s.is_ascii() {
+            sys::napi_create_string_latin1(env, s.as_ptr().cast(), s.len() as isize, &mut v)
+        } else {
+            sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut v)
+        }
+    };
+    if status != sys::Status::napi_ok {
+        return Err(Fail::internal(format!(
+            "could not create a string of {} bytes",
+            s.len()
+        )));
+    }
+    Ok(v)
+}
+
 /// The largest integer a JavaScript number holds exactly.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
@@ -245,17 +326,41 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 pub(crate) struct Val {
     env: sys::napi_env,
     raw: sys::napi_value,
+    /// Its type, once known: `napi_typeof` tries up to ten type checks in turn (`undefined`
+    /// is eighth), so the fast paths ask it once per value.
+    ty: Option<ValueType>,
 }
 
 impl Val {
     pub(crate) fn new(env: sys::napi_env, v: &Unknown<'_>) -> Self {
+        Val::from_raw(env, napi::JsValue::raw(v))
+    }
+
+    pub(crate) fn from_raw(env: sys::napi_env, raw: sys::napi_value) -> Self {
+        Val { env, raw, ty: None }
+    }
+
+    /// An argument the caller did not pass (N-API gives `undefined` in its place).
+    pub(crate) fn not_passed(env: sys::napi_env, raw: sys::napi_value) -> Self {
         Val {
             env,
-            raw: napi::JsValue::raw(v),
+            raw,
+            ty: Some(ValueType::Undefined),
+        }
+    }
+
+    /// This value with its type looked up.
+    fn typed(self) -> Self {
+        Val {
+            ty: Some(self.type_of()),
+            ..self
         }
     }
 
     fn type_of(self) -> ValueType {
+        if let Some(ty) = self.ty {
+            return ty;
+        }
         let mut t = 0;
         let status = unsafe { sys::napi_typeof(self.env, self.raw, &mut t) };
         if status != sys::Status::napi_ok {
@@ -317,11 +422,55 @@ impl Val {
     }
 
     pub(crate) fn string(self, kind: ErrorKind, name: &str) -> JsResult<String> {
-        if self.type_of() != ValueType::String {
+        let mut buf = StrBuf::new();
+        self.str_in(kind, name, &mut buf)?;
+        Ok(buf.into_string())
+    }
+
+    /// The string's UTF-8 text in `buf`, converted in one pass (napi-rs's `String`
+    /// conversion makes two, measuring first, and always allocates): short strings land on
+    /// the stack, longer ones in one allocation sized from the UTF-16 length, which N-API
+    /// gives without a pass. Lone surrogates become U+FFFD, as in any N-API conversion.
+    pub(crate) fn str_in<'b>(
+        self,
+        kind: ErrorKind,
+        name: &str,
+        buf: &'b mut StrBuf,
+    ) -> JsResult<&'b str> {
+        let mut units = 0usize;
+        // Fails with `napi_string_expected` for anything but a string.
+        let status = unsafe {
+            sys::napi_get_value_string_utf16(self.env, self.raw, ptr::null_mut(), 0, &mut units)
+        };
+        if status != sys::Status::napi_ok {
             return Err(self.wrong_type(kind, name, "a string"));
         }
-        unsafe { String::from_napi_value(self.env, self.raw) }
-            .map_err(|_| self.wrong_type(kind, name, "a string"))
+        // A UTF-16 unit becomes at most 3 UTF-8 bytes (a surrogate pair 4 for 2 units);
+        // N-API also writes a terminating NUL.
+        let cap = units
+            .checked_mul(3)
+            .and_then(|n| n.checked_add(1))
+            .ok_or_else(|| self.wrong_type(kind, name, "a string"))?;
+        let dst: *mut u8 = if cap <= INLINE {
+            buf.inline.as_mut_ptr().cast()
+        } else {
+            buf.heap = Vec::with_capacity(cap);
+            buf.heap.as_mut_ptr()
+        };
+        let mut len = 0usize;
+        let status = unsafe {
+            sys::napi_get_value_string_utf8(self.env, self.raw, dst.cast(), cap, &mut len)
+        };
+        if status != sys::Status::napi_ok || len >= cap {
+            return Err(self.wrong_type(kind, name, "a string"));
+        }
+        buf.len = len;
+        buf.on_heap = cap > INLINE;
+        if buf.on_heap {
+            // SAFETY: N-API wrote `len` bytes (< capacity) into the allocation.
+            unsafe { buf.heap.set_len(len) };
+        }
+        Ok(buf.as_str())
     }
 
     pub(crate) fn boolean(self, kind: ErrorKind, name: &str) -> JsResult<bool> {
@@ -335,11 +484,12 @@ impl Val {
     /// A number that must be a safe integer: `1.5`, `NaN`, `Infinity` and `2 ** 60` are
     /// `RangeError`s, as Node's own integer arguments are.
     pub(crate) fn integer(self, kind: ErrorKind, name: &str) -> JsResult<i64> {
-        if self.type_of() != ValueType::Number {
+        let mut v = 0.0;
+        // Fails with `napi_number_expected` for anything but a number.
+        let status = unsafe { sys::napi_get_value_double(self.env, self.raw, &mut v) };
+        if status != sys::Status::napi_ok {
             return Err(self.wrong_type(kind, name, "a number"));
         }
-        let v = unsafe { f64::from_napi_value(self.env, self.raw) }
-            .map_err(|_| self.wrong_type(kind, name, "a number"))?;
         if !v.is_finite() || v.fract() != 0.0 || v.abs() > MAX_SAFE_INTEGER {
             return Err(Fail::range_error(
                 kind,
@@ -351,7 +501,8 @@ impl Val {
 
     /// Unix seconds from a number of seconds or a `Date` (rounded down to the second).
     pub(crate) fn seconds_or_date(self, kind: ErrorKind, name: &str) -> JsResult<i64> {
-        if self.type_of() == ValueType::Object && self.is_date() {
+        let ty = self.type_of();
+        if ty == ValueType::Object && self.is_date() {
             let mut ms = 0.0;
             let status = unsafe { sys::napi_get_date_value(self.env, self.raw, &mut ms) };
             if status != sys::Status::napi_ok || !ms.is_finite() {
@@ -362,7 +513,7 @@ impl Val {
             }
             return Ok((ms / 1000.0).floor() as i64);
         }
-        if self.type_of() != ValueType::Number {
+        if ty != ValueType::Number {
             return Err(self.wrong_type(kind, name, "a number of seconds or a Date"));
         }
         self.integer(kind, name)
@@ -392,10 +543,7 @@ impl Val {
             if status != sys::Status::napi_ok {
                 return Err(Fail::read_failed(kind, &format!("{name}[{i}]")).at(i as usize));
             }
-            let v = Val {
-                env: self.env,
-                raw: el,
-            };
+            let v = Val::from_raw(self.env, el);
             let item = format!("{name}[{i}]");
             out.push(v.string(kind, &item).map_err(|mut f| {
                 f.index = Some(i as usize);
@@ -456,7 +604,11 @@ impl<'a> Opts<'a> {
     pub(crate) fn get(&self, field: &CStr) -> JsResult<Option<Val>> {
         let v = match self.src {
             Src::Empty => return Ok(None),
-            Src::Fields(fields) => match fields.iter().find(|(name, _)| *name == field) {
+            // Same-named fields are usually the same constant: compare addresses first.
+            Src::Fields(fields) => match fields
+                .iter()
+                .find(|(name, _)| ptr::eq(name.as_ptr(), field.as_ptr()) || *name == field)
+            {
                 Some(&(_, v)) => v,
                 None => return Ok(None),
             },
@@ -467,12 +619,10 @@ impl<'a> Opts<'a> {
                 if status != sys::Status::napi_ok {
                     return Err(Fail::read_failed(ErrorKind::Argument, field_name(field)));
                 }
-                Val {
-                    env: self.env,
-                    raw: v,
-                }
+                Val::from_raw(self.env, v)
             }
         };
+        let v = v.typed();
         Ok((!v.is_nullish()).then_some(v))
     }
 

@@ -246,3 +246,54 @@ test('an options getter that throws propagates its error (and signManyAsync reje
   assert.throws(() => signer.signUrl('/a', throwsText), (e) => e === 'not an Error')
   await assert.rejects(signer.signManyAsync(['/a'], throwsText), { message: 'not an Error' })
 })
+
+// String arguments are converted in one pass, on the stack up to 170 UTF-16 units and on the
+// heap beyond; the signed URL is made as a Latin-1 string when it is ASCII.
+test('string arguments of any length and alphabet: the token hashes their UTF-8', () => {
+  const EXP = 2147483647
+  const alphabets = ['a', 'é', '€', '😀', 'a\uD800', '\uDC00', 'ab€😀']
+  const encode = (p) =>
+    Array.from(Buffer.from(p, 'utf8'), (b) =>
+      b < 0x80 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    ).join('')
+  const paths = []
+  for (const chunk of alphabets) {
+    for (const units of [1, 60, 168, 169, 170, 171, 172, 500, 2700]) {
+      paths.push(`/${chunk.repeat(Math.ceil(units / chunk.length)).slice(0, units)}`)
+    }
+  }
+  for (const p of paths) {
+    const label = `${JSON.stringify(p.slice(0, 12))}… (${p.length} units)`
+    const token = referenceToken(`${EXP}${p} ${KEY}`)
+    assert.equal(signer.token(p, { expires: EXP }), token, label)
+    const signed = `${encode(p)}?md5=${token}&expires=${EXP}`
+    assert.equal(signer.signUrl(p, { expires: EXP }), signed, label)
+    assert.equal(slow.signUrl.call(signer, p, { expires: EXP }), signed, label)
+    assert.equal(signer.verify(signed, { now: NOW }).status, 'valid', label)
+  }
+  assert.deepEqual(
+    signer.signMany(paths, { expires: EXP }),
+    paths.map((p) => signer.signUrl(p, { expires: EXP })),
+  )
+})
+
+test('bound functions: one set per signer, alive as long as they are reachable', () => {
+  const v8 = require('node:v8')
+  const vm = require('node:vm')
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc')
+  let s = new Signer(KEY, { now: NOW })
+  const expected = s.signUrl('/a', { ttl: 60 })
+  const fns = s._bind()
+  assert.deepEqual(Object.keys(fns).sort(), ['signManyJoined', 'signUrl', 'token', 'verify'])
+  s = null
+  for (let i = 0; i < 2000; i++) new Signer(`${KEY}-${i}`).signUrl('/x', { ttl: 60 })
+  gc()
+  // Each function holds its signer: still usable after the Signer object is collected.
+  assert.equal(fns.signUrl('/a', undefined, 60), expected)
+  assert.throws(() => fns.signUrl(1), { code: 'ERR_SECURE_TOKEN_INVALID_URL' })
+  gc()
+  for (const receiver of [{}, Object.create(Signer.prototype), null]) {
+    assert.throws(() => Signer.prototype.signUrl.call(receiver, '/a', { ttl: 60 }), TypeError)
+  }
+})
