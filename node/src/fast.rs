@@ -135,23 +135,6 @@ unsafe fn call<const N: usize>(
     catch_unwind(run).unwrap_or(ptr::null_mut())
 }
 
-/// The seven sign options, in `SignArgs::read` order.
-fn sign_args(env: sys::napi_env, f: [Val; 7]) -> JsResult<SignArgs> {
-    let [expires, ttl, ip, kind, speed, buffer, now] = f;
-    SignArgs::read(&Opts::fields(
-        env,
-        &[
-            (c"expires", expires),
-            (c"ttl", ttl),
-            (c"ip", ip),
-            (c"kind", kind),
-            (c"speed", speed),
-            (c"buffer", buffer),
-            (c"now", now),
-        ],
-    ))
-}
-
 /// `signUrl(url, expires, ttl, ip, kind, speed, buffer, now)`.
 unsafe extern "C" fn sign_url(
     env: sys::napi_env,
@@ -161,7 +144,7 @@ unsafe extern "C" fn sign_url(
         call::<8>(env, info, |signer, [url, f @ ..]| {
             let mut buf = StrBuf::new();
             let url = url.str_in(ErrorKind::Url, "url", &mut buf)?;
-            let args = sign_args(env, f)?;
+            let args = SignArgs::positional(f)?;
             js_text(env, &signer.sign_url(url, &args.core())?)
         })
     }
@@ -173,7 +156,7 @@ unsafe extern "C" fn token(env: sys::napi_env, info: sys::napi_callback_info) ->
         call::<8>(env, info, |signer, [path, f @ ..]| {
             let mut buf = StrBuf::new();
             let path = path.str_in(ErrorKind::Path, "path", &mut buf)?;
-            let args = sign_args(env, f)?;
+            let args = SignArgs::positional(f)?;
             js_text(env, &signer.token_with(path, &args.core())?.token)
         })
     }
@@ -217,7 +200,7 @@ unsafe extern "C" fn sign_many_joined(
             let mut buf = StrBuf::new();
             let text = joined.str_in(ErrorKind::Url, "urls", &mut buf)?;
             let count = batch_count(count)?;
-            let args = sign_args(env, f)?;
+            let args = SignArgs::positional(f)?;
             match sign_joined(signer, text, count, &args)? {
                 Some(signed) => js_text(env, &signed),
                 None => {

@@ -286,10 +286,13 @@ impl StrBuf {
         unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
-    fn into_string(self) -> String {
+    /// The text as an owned `String` (taking the heap buffer when there is one).
+    fn take_string(&mut self) -> String {
         if self.on_heap {
-            let mut heap = self.heap;
+            let mut heap = std::mem::take(&mut self.heap);
             heap.truncate(self.len);
+            self.on_heap = false;
+            self.len = 0;
             // SAFETY: as in `as_str`.
             unsafe { String::from_utf8_unchecked(heap) }
         } else {
@@ -379,6 +382,12 @@ impl Val {
         unsafe { String::from_napi_value(self.env, s) }.ok()
     }
 
+    /// The value with its type looked up, or `None` for `undefined` and `null`.
+    pub(crate) fn given(self) -> Option<Self> {
+        let v = self.typed();
+        (!v.is_nullish()).then_some(v)
+    }
+
     /// `undefined` and `null` both mean "not given".
     pub(crate) fn is_nullish(self) -> bool {
         matches!(self.type_of(), ValueType::Undefined | ValueType::Null)
@@ -424,7 +433,7 @@ impl Val {
     pub(crate) fn string(self, kind: ErrorKind, name: &str) -> JsResult<String> {
         let mut buf = StrBuf::new();
         self.str_in(kind, name, &mut buf)?;
-        Ok(buf.into_string())
+        Ok(buf.take_string())
     }
 
     /// The string's UTF-8 text in `buf`, converted in one pass (napi-rs's `String`
@@ -604,10 +613,10 @@ impl<'a> Opts<'a> {
     pub(crate) fn get(&self, field: &CStr) -> JsResult<Option<Val>> {
         let v = match self.src {
             Src::Empty => return Ok(None),
-            // Same-named fields are usually the same constant: compare addresses first.
+            // The same name is usually the same constant: compare addresses first.
             Src::Fields(fields) => match fields
                 .iter()
-                .find(|(name, _)| ptr::eq(name.as_ptr(), field.as_ptr()) || *name == field)
+                .find(|(name, _)| ptr::eq(*name, field) || *name == field)
             {
                 Some(&(_, v)) => v,
                 None => return Ok(None),
@@ -622,14 +631,26 @@ impl<'a> Opts<'a> {
                 Val::from_raw(self.env, v)
             }
         };
-        let v = v.typed();
-        Ok((!v.is_nullish()).then_some(v))
+        Ok(v.given())
     }
 
     pub(crate) fn string(&self, field: &CStr, kind: ErrorKind) -> JsResult<Option<String>> {
         self.get(field)?
             .map(|v| v.string(kind, field_name(field)))
             .transpose()
+    }
+
+    /// Like `string`, with the text in `buf` (no allocation for a short string).
+    pub(crate) fn str_in<'b>(
+        &self,
+        field: &CStr,
+        kind: ErrorKind,
+        buf: &'b mut StrBuf,
+    ) -> JsResult<Option<&'b str>> {
+        match self.get(field)? {
+            Some(v) => v.str_in(kind, field_name(field), buf).map(Some),
+            None => Ok(None),
+        }
     }
 
     pub(crate) fn seconds_or_date(&self, field: &CStr) -> JsResult<Option<i64>> {

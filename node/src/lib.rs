@@ -13,7 +13,7 @@ use secure_token::{ErrorKind, FixedClock, StreamKind, TokenKind, Verdict};
 mod fast;
 mod js;
 
-use js::{guard, js_text, Fail, JsResult, Opts, Val};
+use js::{guard, js_text, Fail, JsResult, Opts, StrBuf, Val};
 
 /// The library version (one version for every face of secure-token).
 #[napi]
@@ -192,14 +192,52 @@ struct SignArgs {
 
 impl SignArgs {
     fn read(o: &Opts<'_>) -> JsResult<Self> {
+        Self::read_fields(|_, name| o.get(name))
+    }
+
+    /// From the fields' values given in order (expires, ttl, ip, kind, speed, buffer, now),
+    /// as `main.js` passes them: no lookup by name.
+    fn positional(values: [Val; 7]) -> JsResult<Self> {
+        Self::read_fields(|i, _| Ok(values[i].given()))
+    }
+
+    /// Reads and checks each field in turn: `get(index, name)` gives its value, `None`
+    /// when it is absent, `undefined` or `null`.
+    #[inline(always)]
+    fn read_fields(get: impl Fn(usize, &'static CStr) -> JsResult<Option<Val>>) -> JsResult<Self> {
+        let expires = get(0, c"expires")?
+            .map(|v| v.seconds_or_date(ErrorKind::Expiry, "expires"))
+            .transpose()?;
+        let ttl = get(1, c"ttl")?
+            .map(|v| v.integer(ErrorKind::Expiry, "ttl"))
+            .transpose()?;
+        let ip = get(2, c"ip")?
+            .map(|v| v.string(ErrorKind::Ip, "ip"))
+            .transpose()?;
+        let kind = match get(3, c"kind")? {
+            Some(v) => {
+                let mut buf = StrBuf::new();
+                TokenKind::from_str(v.str_in(ErrorKind::Argument, "kind", &mut buf)?)?
+            }
+            None => TokenKind::File,
+        };
+        let speed = get(4, c"speed")?
+            .map(|v| v.string_or_integer(ErrorKind::Argument, "speed"))
+            .transpose()?;
+        let buffer = get(5, c"buffer")?
+            .map(|v| v.string_or_integer(ErrorKind::Argument, "buffer"))
+            .transpose()?;
+        let now = get(6, c"now")?
+            .map(|v| v.seconds_or_date(ErrorKind::Expiry, "now"))
+            .transpose()?;
         Ok(SignArgs {
-            expires: o.seconds_or_date(c"expires")?,
-            ttl: o.integer(c"ttl", ErrorKind::Expiry)?,
-            ip: o.string(c"ip", ErrorKind::Ip)?,
-            kind: read_kind(o)?,
-            speed: o.string_or_integer(c"speed", ErrorKind::Argument)?,
-            buffer: o.string_or_integer(c"buffer", ErrorKind::Argument)?,
-            now: o.seconds_or_date(c"now")?,
+            expires,
+            ttl,
+            ip,
+            kind,
+            speed,
+            buffer,
+            now,
         })
     }
 
@@ -228,8 +266,9 @@ impl SignArgs {
 }
 
 fn read_kind(o: &Opts<'_>) -> JsResult<TokenKind> {
-    match o.string(c"kind", ErrorKind::Argument)? {
-        Some(k) => Ok(TokenKind::from_str(&k)?),
+    let mut buf = StrBuf::new();
+    match o.str_in(c"kind", ErrorKind::Argument, &mut buf)? {
+        Some(k) => Ok(TokenKind::from_str(k)?),
         None => Ok(TokenKind::File),
     }
 }
@@ -239,21 +278,6 @@ fn options(env: &Env, v: Option<Unknown<'_>>, name: &str) -> JsResult<Opts<'stat
         Some(v) => Val::new(env.raw(), &v).options(name),
         None => Ok(Opts::empty(env.raw())),
     }
-}
-
-/// The sign options in `SignArgs::read` order, as `(name, value)` pairs.
-fn sign_fields(env: &Env, values: [Unknown<'_>; 7]) -> [(&'static CStr, Val); 7] {
-    let e = env.raw();
-    let [expires, ttl, ip, kind, speed, buffer, now] = values;
-    [
-        (c"expires", Val::new(e, &expires)),
-        (c"ttl", Val::new(e, &ttl)),
-        (c"ip", Val::new(e, &ip)),
-        (c"kind", Val::new(e, &kind)),
-        (c"speed", Val::new(e, &speed)),
-        (c"buffer", Val::new(e, &buffer)),
-        (c"now", Val::new(e, &now)),
-    ]
 }
 
 fn arg_string(env: &Env, v: Unknown<'_>, kind: ErrorKind, name: &str) -> JsResult<String> {
@@ -428,8 +452,8 @@ impl Signer {
     ) -> AsyncTask<SignManyTask> {
         let read = js::catch(|| {
             let batch = joined_batch(&env, joined, count)?;
-            let fields = sign_fields(&env, [expires, ttl, ip, kind, speed, buffer, now]);
-            let args = SignArgs::read(&Opts::fields(env.raw(), &fields))?;
+            let fields = [expires, ttl, ip, kind, speed, buffer, now];
+            let args = SignArgs::positional(fields.map(|v| Val::new(env.raw(), &v)))?;
             Ok((batch, args))
         })
         .map_err(|f| f.capture(env.raw()));
