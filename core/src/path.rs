@@ -170,7 +170,7 @@ pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) ->
 }
 
 /// Bytes that may appear unescaped in a path segment (RFC 3986 `pchar` minus `%`), plus `/`.
-const fn path_safe_table() -> [bool; 256] {
+pub(crate) const fn path_safe_table() -> [bool; 256] {
     let mut t = [false; 256];
     let mut c = 0;
     while c < 256 {

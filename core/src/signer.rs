@@ -789,11 +789,7 @@ impl Signer {
         let p = self.prepare(opts)?;
         let parts = url::split(url)?;
         let mut buf = PathBytes::new();
-        let (canon, verbatim) = path::canonical(
-            parts.path_or_root().as_bytes(),
-            PathInput::Encoded,
-            &mut buf,
-        )?;
+        let (canon, verbatim) = url_path(&parts, &mut buf)?;
         let token = encode_token(&p.layout(canon).digest(self.signing_key()));
         Ok(assemble(&parts, canon, verbatim, &token, &p))
     }
@@ -889,9 +885,7 @@ impl Signer {
                 let index = base_index + c * LANES + j;
                 let fail = |error| BatchError { index, error };
                 let pr = url::split(u.as_ref()).map_err(fail)?;
-                let raw = pr.path_or_root().as_bytes();
-                let (canon, v) =
-                    path::canonical(raw, PathInput::Encoded, &mut paths[j]).map_err(fail)?;
+                let (canon, v) = url_path(&pr, &mut paths[j]).map_err(fail)?;
                 verbatim[j] = v;
                 let start = arena.len();
                 p.layout(canon).write(key, &mut arena);
@@ -1145,6 +1139,16 @@ impl Signer {
             found_token,
             matches,
         })
+    }
+}
+
+/// The canonical path of a URL being signed: the URL's own path when the split found it
+/// clean, else decoded and normalized into `buf`. The flag says the path is used verbatim.
+fn url_path<'a>(parts: &UrlParts<'a>, buf: &'a mut PathBytes) -> Result<(&'a [u8], bool)> {
+    if parts.path_clean {
+        Ok((parts.path_or_root().as_bytes(), true))
+    } else {
+        path::canonical(parts.path_or_root().as_bytes(), PathInput::Encoded, buf)
     }
 }
 
