@@ -97,22 +97,26 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
     }
     // One pass over the path finds where it ends and whether it is clean.
     let mut clean = true;
-    let mut i = path_start;
-    while let Some(&c) = b.get(i) {
-        match PATH_CLASS[c as usize] {
-            P_SAFE => {}
+    let mut path_end = b.len();
+    for (k, &c) in b[path_start..].iter().enumerate() {
+        let class = PATH_CLASS[c as usize];
+        if class == P_SAFE {
+            continue;
+        }
+        match class {
             P_SLASH => {
-                if let Some(b'/' | b'.') = b.get(i + 1) {
+                if let Some(b'/' | b'.') = b.get(path_start + k + 1) {
                     clean = false;
                 }
             }
-            P_END => break,
+            P_END => {
+                path_end = path_start + k;
+                break;
+            }
             P_CONTROL => return Err(control_err()),
             _ => clean = false,
         }
-        i += 1;
     }
-    let path_end = i;
     if has_control(&b[path_end..]) {
         return Err(control_err());
     }
