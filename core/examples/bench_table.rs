@@ -58,9 +58,21 @@ fn main() {
     let many = best_ns_per(n, 5, || {
         signer.sign_many(black_box(&urls), &opts).unwrap().len()
     });
+    let joined = best_ns_per(n, 5, || {
+        signer
+            .sign_many_joined(black_box(&urls), &opts)
+            .unwrap()
+            .len()
+    });
+    let small: Vec<String> = urls[..1000].to_vec();
+    let many_1000 = best_ns_per(1000, 50, || {
+        signer.sign_many(black_box(&small), &opts).unwrap().len()
+    });
     println!("rust raw_md5 {md5:.1}");
     println!("rust sign_url {one:.1}");
     println!("rust sign_many {many:.1}");
+    println!("rust sign_many_joined {joined:.1}");
+    println!("rust sign_many_1000 {many_1000:.1}");
     println!(
         "rust backend {} threads {}",
         secure_token::multi_md5::backend(),

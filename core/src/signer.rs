@@ -801,11 +801,18 @@ impl Signer {
         urls: &[S],
         opts: &SignOptions<'_>,
     ) -> Result<Vec<String>, BatchError> {
-        Ok(self
-            .sign_many_joined(urls, opts)?
-            .iter()
-            .map(str::to_owned)
-            .collect())
+        // Each worker makes its own Strings, so the allocations are spread over the cores too.
+        let parts = self.sign_batch(urls, opts, |b| {
+            b.iter().map(str::to_owned).collect::<Vec<String>>()
+        })?;
+        if parts.len() == 1 {
+            return Ok(parts.into_iter().next().unwrap_or_default());
+        }
+        let mut out = Vec::with_capacity(urls.len());
+        for p in parts {
+            out.extend(p);
+        }
+        Ok(out)
     }
 
     /// Like [`Signer::sign_many`], but the signed URLs come back in one buffer, separated by
@@ -815,6 +822,22 @@ impl Signer {
         urls: &[S],
         opts: &SignOptions<'_>,
     ) -> Result<SignedBatch, BatchError> {
+        Ok(SignedBatch::concat(self.sign_batch(urls, opts, |b| b)?))
+    }
+
+    /// Signs `urls` in one or more slices (one per core for large batches), passing each
+    /// slice's result through `finish` on the thread that signed it.
+    fn sign_batch<S, T, F>(
+        &self,
+        urls: &[S],
+        opts: &SignOptions<'_>,
+        finish: F,
+    ) -> Result<Vec<T>, BatchError>
+    where
+        S: AsRef<str> + Sync,
+        T: Send,
+        F: Fn(SignedBatch) -> T + Sync,
+    {
         if opts.kind == TokenKind::Stream {
             return Err(BatchError {
                 index: 0,
@@ -824,22 +847,24 @@ impl Signer {
         let p = self
             .prepare(opts)
             .map_err(|error| BatchError { index: 0, error })?;
-        if urls.len() < PARALLEL_BATCH {
-            return self.sign_chunk(urls, 0, &p);
-        }
-        // Asked only for large batches: the call reads cgroup files and costs tens of µs.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // The core count is asked only for large batches: the call reads cgroup files and
+        // costs tens of µs.
+        let threads = if urls.len() < PARALLEL_BATCH {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        };
         if threads < 2 {
-            return self.sign_chunk(urls, 0, &p);
+            return Ok(vec![finish(self.sign_chunk(urls, 0, &p)?)]);
         }
         let per = urls.len().div_ceil(threads);
-        let results: Vec<Result<SignedBatch, BatchError>> = std::thread::scope(|s| {
+        let results: Vec<Result<T, BatchError>> = std::thread::scope(|s| {
             let handles: Vec<_> = urls
                 .chunks(per)
                 .enumerate()
                 .map(|(i, chunk)| {
-                    let p = &p;
-                    s.spawn(move || self.sign_chunk(chunk, i * per, p))
+                    let (p, finish) = (&p, &finish);
+                    s.spawn(move || self.sign_chunk(chunk, i * per, p).map(finish))
                 })
                 .collect();
             handles
@@ -851,11 +876,7 @@ impl Signer {
                 })
                 .collect()
         });
-        let mut parts = Vec::with_capacity(results.len());
-        for r in results {
-            parts.push(r?);
-        }
-        Ok(SignedBatch::concat(parts))
+        results.into_iter().collect()
     }
 
     /// Signs `urls` on this thread, hashing up to 64 messages at once.
