@@ -14,7 +14,7 @@
 const binding = require('./index.js')
 
 const proto = binding.Signer.prototype
-const { signUrl, signMany, signManyAsync, token, verify, _bind: bind } = proto
+const { signUrl, signMany, signManyAsync, token, verify, _bind: bind, _signManyAsync: signManyFieldsAsync } = proto
 
 const BOUND = new WeakMap()
 
@@ -57,18 +57,17 @@ define('signUrl', function signUrlFast(url, options) {
   return withSignFields(bound(this).signUrl, url, options)
 })
 
-// Batches cross N-API as one string each way, instead of several N-API calls per URL: the
-// URLs joined with NUL (the core refuses control characters in a URL, so none contains it),
-// the signed URLs joined with '\n' (the core never puts one in a signed URL). Small
-// batches, non-string items and odd options take the array path, whose errors name the
-// item.
-const SEPARATOR = '\u0000'
+// Batches: the addon reads the array into one buffer (no string per URL on the Rust side)
+// and returns the signed URLs as strings of up to 64 URLs joined with '\n' (the core never
+// puts one in a signed URL), split here: a few thousand N-API calls for 100,000 URLs
+// instead of several per URL, and each URL kept for later keeps only its ~6 KB chunk alive
+// (split returns slices). Arrays with an item that is not a string, empty arrays and odd
+// options take the addon's own path, whose errors name the item.
 const SIGNED_SEPARATOR = '\n'
-const JOIN_MIN = 64
 const NO_OPTIONS = Object.freeze({})
 
-function joinable(urls, options) {
-  if (!Array.isArray(urls) || urls.length < JOIN_MIN) return false
+function fastBatch(urls, options) {
+  if (!Array.isArray(urls) || urls.length === 0) return false
   if (options !== undefined && !plainObject(options)) return false
   for (let i = 0; i < urls.length; i++) {
     if (typeof urls[i] !== 'string') return false
@@ -76,33 +75,39 @@ function joinable(urls, options) {
   return true
 }
 
-function split(out) {
-  return typeof out === 'string' ? out.split(SIGNED_SEPARATOR) : out
+function unchunk(chunks) {
+  if (chunks.length === 1) return chunks[0].split(SIGNED_SEPARATOR)
+  const urls = []
+  for (let c = 0; c < chunks.length; c++) {
+    const part = chunks[c].split(SIGNED_SEPARATOR)
+    for (let i = 0; i < part.length; i++) urls.push(part[i])
+  }
+  return urls
 }
 
 define('signMany', function signManyFast(urls, options) {
-  if (!joinable(urls, options)) return signMany.call(this, urls, options)
-  const o = options === undefined ? NO_OPTIONS : options
-  const out = bound(this).signManyJoined(
-    urls.join(SEPARATOR), urls.length, o.expires, o.ttl, o.ip, o.kind, o.speed, o.buffer, o.now,
-  )
-  // null: a URL held a NUL and the batch did not split back; the array path names it.
-  return out === null ? signMany.call(this, urls, options) : split(out)
+  if (!fastBatch(urls, options)) return signMany.call(this, urls, options)
+  return unchunk(withSignFields(bound(this).signMany, urls, options === undefined ? NO_OPTIONS : options))
 })
 
+function rejection(err) {
+  if (typeof err === 'object' && err !== null) return err
+  const error = new Error(typeof err === 'symbol' ? '' : String(err))
+  error.code = 'GenericFailure'
+  return error
+}
+
 define('signManyAsync', function signManyAsyncFast(urls, options) {
-  if (!joinable(urls, options)) return signManyAsync.call(this, urls, options)
+  if (!fastBatch(urls, options)) return signManyAsync.call(this, urls, options)
   let pending
   try {
-    const o = options === undefined ? NO_OPTIONS : options
-    pending = this._signManyJoinedAsync(
-      urls.join(SEPARATOR), urls.length, o.expires, o.ttl, o.ip, o.kind, o.speed, o.buffer, o.now,
-    )
+    pending = withSignFields(signManyFieldsAsync.bind(this), urls, options === undefined ? NO_OPTIONS : options)
   } catch (err) {
-    // An options getter that throws: reject, as the promise API promises.
-    return Promise.reject(err)
+    // An options getter that throws: reject, as the promise API promises, with what the
+    // addon's own path rejects with (a thrown primitive becomes an Error with its text).
+    return Promise.reject(rejection(err))
   }
-  return pending.then((out) => (out === null ? signManyAsync.call(this, urls, options) : split(out)))
+  return pending.then(unchunk)
 })
 
 define('token', function tokenFast(path, options) {

@@ -21,7 +21,7 @@ use napi::sys;
 use secure_token::{ErrorKind, Signer, Verdict};
 
 use crate::js::{self, js_text, Fail, JsResult, Opts, StrBuf, Val};
-use crate::{batch_count, sign_joined, verify_result, SignArgs, PACKED_EXPIRES_LIMIT};
+use crate::{sign_joined, verify_result, Chunks, SignArgs, PACKED_EXPIRES_LIMIT};
 
 type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
@@ -30,7 +30,7 @@ const FUNCTIONS: [(&CStr, Callback); 4] = [
     (c"signUrl", sign_url),
     (c"token", token),
     (c"verify", verify),
-    (c"signManyJoined", sign_many_joined),
+    (c"signMany", sign_many),
 ];
 
 /// An object holding this signer's bound functions.
@@ -189,26 +189,17 @@ unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -
     }
 }
 
-/// `signManyJoined(joined, count, expires, ttl, ip, kind, speed, buffer, now)`: the URLs
-/// joined with NUL in, the signed URLs joined with `'\n'` out (or `null`: see `sign_batch`).
-unsafe extern "C" fn sign_many_joined(
+/// `signMany(urls, expires, ttl, ip, kind, speed, buffer, now)`: the signed URLs come
+/// back as `Chunks`, which `main.js` splits.
+unsafe extern "C" fn sign_many(
     env: sys::napi_env,
     info: sys::napi_callback_info,
 ) -> sys::napi_value {
     unsafe {
-        call::<9>(env, info, |signer, [joined, count, f @ ..]| {
-            let mut buf = StrBuf::new();
-            let text = joined.str_in(ErrorKind::Url, "urls", &mut buf)?;
-            let count = batch_count(count)?;
+        call::<8>(env, info, |signer, [urls, f @ ..]| {
+            let urls = urls.string_list(ErrorKind::Url, "urls")?;
             let args = SignArgs::positional(f)?;
-            match sign_joined(signer, text, count, &args)? {
-                Some(signed) => js_text(env, &signed),
-                None => {
-                    let mut null = ptr::null_mut();
-                    sys::napi_get_null(env, &mut null);
-                    Ok(null)
-                }
-            }
+            Chunks(sign_joined(signer, &urls, &args)?).to_js(env)
         })
     }
 }

@@ -301,6 +301,25 @@ impl StrBuf {
     }
 }
 
+/// The strings of an array, converted into one buffer.
+#[derive(Debug, Default)]
+pub struct StrList {
+    /// Their UTF-8 text, one after the other.
+    text: Vec<u8>,
+    /// Where each ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl StrList {
+    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.ends.len()).map(|i| {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] };
+            // SAFETY: N-API wrote well-formed UTF-8 for each string, ending at its end.
+            unsafe { std::str::from_utf8_unchecked(&self.text[start..self.ends[i]]) }
+        })
+    }
+}
+
 /// A JavaScript string from Rust text: copied as Latin-1 when it is ASCII (no UTF-8
 /// decoding on V8's side, which signed URLs nearly always are), else as UTF-8.
 pub(crate) fn js_text(env: sys::napi_env, s: &str) -> JsResult<sys::napi_value> {
@@ -372,11 +391,14 @@ impl Val {
         ValueType::from(t)
     }
 
-    /// `String(value)` for a primitive.
+    /// `String(value)` for a primitive; `None` for a Symbol (whose conversion throws: that
+    /// exception is cleared).
     fn text(self) -> Option<String> {
         let mut s = ptr::null_mut();
         if unsafe { sys::napi_coerce_to_string(self.env, self.raw, &mut s) } != sys::Status::napi_ok
         {
+            let mut exception = ptr::null_mut();
+            unsafe { sys::napi_get_and_clear_last_exception(self.env, &mut exception) };
             return None;
         }
         unsafe { String::from_napi_value(self.env, s) }.ok()
@@ -540,26 +562,99 @@ impl Val {
 
     /// The elements of an array of strings.
     pub(crate) fn strings(self, kind: ErrorKind, name: &str) -> JsResult<Vec<String>> {
+        let list = self.string_list(kind, name)?;
+        Ok(list.iter().map(str::to_owned).collect())
+    }
+
+    /// The elements of an array of strings, converted one after the other into one
+    /// buffer: one allocation for the batch rather than one per element.
+    pub(crate) fn string_list(self, kind: ErrorKind, name: &str) -> JsResult<StrList> {
         if !self.is_array() {
             return Err(self.wrong_type(kind, name, "an array of strings"));
         }
         let mut len = 0u32;
         unsafe { sys::napi_get_array_length(self.env, self.raw, &mut len) };
-        let mut out = Vec::with_capacity(len as usize);
-        for i in 0..len {
+        let mut list = StrList {
+            text: Vec::new(),
+            ends: Vec::with_capacity(len as usize),
+        };
+        // Each element read is a handle in the current scope until the call returns: read
+        // them in chunks, each in its own scope, so that a large batch does not pile up
+        // handles for the garbage collector to scan.
+        const CHUNK: u32 = 1024;
+        for chunk_start in (0..len).step_by(CHUNK as usize) {
+            let mut scope = ptr::null_mut();
+            if unsafe { sys::napi_open_handle_scope(self.env, &mut scope) } != sys::Status::napi_ok
+            {
+                return Err(Fail::internal("could not open a handle scope".to_owned()));
+            }
+            let read = self.read_strings(
+                kind,
+                name,
+                chunk_start..len.min(chunk_start + CHUNK),
+                &mut list,
+            );
+            unsafe { sys::napi_close_handle_scope(self.env, scope) };
+            read?;
+        }
+        Ok(list)
+    }
+
+    /// Appends the elements `range` of this array to `list`.
+    fn read_strings(
+        self,
+        kind: ErrorKind,
+        name: &str,
+        range: std::ops::Range<u32>,
+        list: &mut StrList,
+    ) -> JsResult<()> {
+        for i in range {
             let mut el = ptr::null_mut();
             let status = unsafe { sys::napi_get_element(self.env, self.raw, i, &mut el) };
             if status != sys::Status::napi_ok {
                 return Err(Fail::read_failed(kind, &format!("{name}[{i}]")).at(i as usize));
             }
             let v = Val::from_raw(self.env, el);
-            let item = format!("{name}[{i}]");
-            out.push(v.string(kind, &item).map_err(|mut f| {
+            if !v.append_str(&mut list.text) {
+                let mut f = v.wrong_type(kind, &format!("{name}[{i}]"), "a string");
                 f.index = Some(i as usize);
-                f
-            })?);
+                return Err(f);
+            }
+            list.ends.push(list.text.len());
+            if i == 0 {
+                // Room for the rest at the first element's length, plus some.
+                let rest = list.ends.capacity().saturating_sub(1);
+                list.text.reserve(list.text.len().saturating_add(8) * rest);
+            }
         }
-        Ok(out)
+        Ok(())
+    }
+
+    /// Appends the string's UTF-8 text to `out` in one pass; `false` if it is no string.
+    fn append_str(self, out: &mut Vec<u8>) -> bool {
+        let mut units = 0usize;
+        let status = unsafe {
+            sys::napi_get_value_string_utf16(self.env, self.raw, ptr::null_mut(), 0, &mut units)
+        };
+        if status != sys::Status::napi_ok {
+            return false;
+        }
+        // As in `str_in`: at most 3 bytes per UTF-16 unit, and room for N-API's NUL.
+        let Some(cap) = units.checked_mul(3).and_then(|n| n.checked_add(1)) else {
+            return false;
+        };
+        out.reserve(cap);
+        let mut len = 0usize;
+        let status = unsafe {
+            let dst = out.as_mut_ptr().add(out.len());
+            sys::napi_get_value_string_utf8(self.env, self.raw, dst.cast(), cap, &mut len)
+        };
+        if status != sys::Status::napi_ok || len >= cap {
+            return false;
+        }
+        // SAFETY: N-API wrote `len` bytes (< the `cap` reserved) after the current end.
+        unsafe { out.set_len(out.len() + len) };
+        true
     }
 
     /// An options object (absent means empty); anything but a plain object is a TypeError.

@@ -5,15 +5,15 @@ use std::ffi::CStr;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Either3, Env, Null, TypeName, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Either, Env, TypeName, Unknown};
 use napi::{Status, Task, ValueType};
 use napi_derive::napi;
-use secure_token::{ErrorKind, FixedClock, StreamKind, TokenKind, Verdict};
+use secure_token::{ErrorKind, FixedClock, SignedBatch, StreamKind, TokenKind, Verdict};
 
 mod fast;
 mod js;
 
-use js::{guard, js_text, Fail, JsResult, Opts, StrBuf, Val};
+use js::{guard, js_text, Fail, JsResult, Opts, StrBuf, StrList, Val};
 
 /// The library version (one version for every face of secure-token).
 #[napi]
@@ -402,8 +402,9 @@ impl Signer {
         options_: Option<Unknown<'_>>,
     ) -> napi::Result<Vec<String>> {
         guard(env.raw(), || {
-            let urls = Val::new(env.raw(), &urls).strings(ErrorKind::Url, "urls")?;
+            let urls = Val::new(env.raw(), &urls).string_list(ErrorKind::Url, "urls")?;
             let args = SignArgs::read(&options(&env, options_, "options")?)?;
+            let urls: Vec<&str> = urls.iter().collect();
             Ok(self.inner.sign_many(&urls, &args.core())?)
         })
     }
@@ -422,26 +423,27 @@ impl Signer {
         options_: Option<Unknown<'_>>,
     ) -> AsyncTask<SignManyTask> {
         let read = js::catch(|| {
-            let urls = Val::new(env.raw(), &urls).strings(ErrorKind::Url, "urls")?;
+            let urls = Val::new(env.raw(), &urls).string_list(ErrorKind::Url, "urls")?;
             let args = SignArgs::read(&options(&env, options_, "options")?)?;
-            Ok((Batch::Urls(urls), args))
+            Ok((urls, args))
         })
         .map_err(|f| f.capture(env.raw()));
         AsyncTask::new(SignManyTask {
             signer: Arc::clone(&self.inner),
             input: Some(read),
+            joined: false,
         })
     }
 
-    /// `signManyAsync` for `main.js`: joining and splitting stay on the worker thread too.
+    /// `signManyAsync` for `main.js`: the options as fields, the signed URLs back as
+    /// `Chunks`.
     #[doc(hidden)]
-    #[napi(js_name = "_signManyJoinedAsync", catch_unwind, skip_typescript)]
+    #[napi(js_name = "_signManyAsync", catch_unwind, skip_typescript)]
     #[allow(clippy::too_many_arguments)]
-    pub fn sign_many_joined_async(
+    pub fn sign_many_fields_async(
         &self,
         env: Env,
-        joined: Unknown<'_>,
-        count: Unknown<'_>,
+        urls: Unknown<'_>,
         expires: Unknown<'_>,
         ttl: Unknown<'_>,
         ip: Unknown<'_>,
@@ -451,15 +453,16 @@ impl Signer {
         now: Unknown<'_>,
     ) -> AsyncTask<SignManyTask> {
         let read = js::catch(|| {
-            let batch = joined_batch(&env, joined, count)?;
+            let urls = Val::new(env.raw(), &urls).string_list(ErrorKind::Url, "urls")?;
             let fields = [expires, ttl, ip, kind, speed, buffer, now];
             let args = SignArgs::positional(fields.map(|v| Val::new(env.raw(), &v)))?;
-            Ok((batch, args))
+            Ok((urls, args))
         })
         .map_err(|f| f.capture(env.raw()));
         AsyncTask::new(SignManyTask {
             signer: Arc::clone(&self.inner),
             input: Some(read),
+            joined: true,
         })
     }
 
@@ -621,80 +624,96 @@ fn required<T>(v: Option<T>, name: &str) -> JsResult<T> {
     v.ok_or_else(|| Fail::type_error(ErrorKind::Argument, format!("{name} is required")))
 }
 
-/// The URLs of a batch: an array, or (from `main.js`) one string of `count` URLs joined
-/// with NUL, which no valid URL contains. One string crosses N-API in one call, where an
-/// array costs several calls per element each way.
-pub enum Batch {
-    Urls(Vec<String>),
-    Joined { text: String, count: usize },
-}
+/// A signed batch: an array, or strings of signed URLs joined with `'\n'` (see `Chunks`).
+type BatchOut = Either<Vec<String>, Chunks>;
 
-/// A signed batch: an array, the signed URLs joined with `'\n'`, or `null` when a joined
-/// batch did not split back into `count` URLs (a URL contained NUL: `main.js` then retries
-/// with the array, whose error names the URL).
-type BatchOut = Either3<Vec<String>, Text, Null>;
-
-fn sign_batch(signer: &secure_token::Signer, batch: &Batch, args: &SignArgs) -> JsResult<BatchOut> {
-    match batch {
-        Batch::Urls(urls) => Ok(Either3::A(signer.sign_many(urls, &args.core())?)),
-        Batch::Joined { text, count } => Ok(match sign_joined(signer, text, *count, args)? {
-            Some(signed) => Either3::B(Text(signed)),
-            None => Either3::C(Null),
-        }),
-    }
-}
-
-/// Signs `count` URLs joined with NUL into one string of the signed URLs joined with
-/// `'\n'` (which the core never puts in a signed URL), built by the core in one buffer:
-/// no string per URL on either side. `None` when `text` does not hold `count` URLs.
+/// Signs a batch into one buffer of the signed URLs joined with `'\n'` (the core never
+/// puts one in a signed URL): no string per URL.
 fn sign_joined(
     signer: &secure_token::Signer,
-    text: &str,
-    count: usize,
+    urls: &StrList,
     args: &SignArgs,
-) -> JsResult<Option<String>> {
-    let urls: Vec<&str> = text.split('\0').collect();
-    if urls.len() != count {
-        return Ok(None);
+) -> JsResult<SignedBatch> {
+    let urls: Vec<&str> = urls.iter().collect();
+    Ok(signer.sign_many_joined(&urls, &args.core())?)
+}
+
+/// Signed URLs per string of `Chunks`.
+const CHUNK_URLS: usize = 64;
+
+/// A signed batch on its way to `main.js`: an array of strings, each holding up to
+/// `CHUNK_URLS` signed URLs joined with `'\n'`, which `main.js` splits. A few thousand
+/// N-API calls for 100,000 URLs instead of one string per URL; and not one string for the
+/// whole batch, because the URLs `split` returns are slices of their string: a signed URL
+/// kept for later keeps only its chunk (~6 KB) alive, not the batch.
+pub struct Chunks(SignedBatch);
+
+impl Chunks {
+    fn to_js(&self, env: napi::sys::napi_env) -> JsResult<napi::sys::napi_value> {
+        let batch = &self.0;
+        let text = batch.as_joined();
+        let offset = |i: usize| -> JsResult<usize> {
+            match batch.get(i) {
+                Some(url) => Ok(url.as_ptr() as usize - text.as_ptr() as usize),
+                None => Err(Fail::internal(format!("signed URL {i} is missing"))),
+            }
+        };
+        let count = batch.len().div_ceil(CHUNK_URLS);
+        let failed = |what: &str| Fail::internal(format!("could not {what}"));
+        let mut array = std::ptr::null_mut();
+        if unsafe { napi::sys::napi_create_array_with_length(env, count, &mut array) }
+            != napi::sys::Status::napi_ok
+        {
+            return Err(failed("create an array"));
+        }
+        for c in 0..count {
+            let start = offset(c * CHUNK_URLS)?;
+            let end = if c + 1 < count {
+                offset((c + 1) * CHUNK_URLS)? - 1
+            } else {
+                text.len()
+            };
+            let chunk = text
+                .get(start..end)
+                .ok_or_else(|| failed("cut the signed batch"))?;
+            // One handle per chunk: a scope per chunk keeps their number bounded.
+            let mut scope = std::ptr::null_mut();
+            if unsafe { napi::sys::napi_open_handle_scope(env, &mut scope) }
+                != napi::sys::Status::napi_ok
+            {
+                return Err(failed("open a handle scope"));
+            }
+            let set = js_text(env, chunk).and_then(|s| {
+                let status = unsafe { napi::sys::napi_set_element(env, array, c as u32, s) };
+                if status == napi::sys::Status::napi_ok {
+                    Ok(())
+                } else {
+                    Err(failed("fill the array"))
+                }
+            });
+            unsafe { napi::sys::napi_close_handle_scope(env, scope) };
+            set?;
+        }
+        Ok(array)
     }
-    Ok(Some(
-        signer.sign_many_joined(&urls, &args.core())?.into_joined(),
-    ))
 }
 
-/// The `count` argument of a joined batch.
-fn batch_count(count: Val) -> JsResult<usize> {
-    let count = count.integer(ErrorKind::Argument, "count")?;
-    Ok(usize::try_from(count).unwrap_or(0))
-}
-
-fn joined_batch(env: &Env, text: Unknown<'_>, count: Unknown<'_>) -> JsResult<Batch> {
-    let text = arg_string(env, text, ErrorKind::Url, "urls")?;
-    Ok(Batch::Joined {
-        text,
-        count: batch_count(Val::new(env.raw(), &count))?,
-    })
-}
-
-/// Text that becomes a JavaScript string through `js_text` (Latin-1 when ASCII).
-pub struct Text(String);
-
-impl TypeName for Text {
+impl TypeName for Chunks {
     fn type_name() -> &'static str {
-        "String"
+        "Array"
     }
 
     fn value_type() -> ValueType {
-        ValueType::String
+        ValueType::Object
     }
 }
 
-impl napi::bindgen_prelude::ToNapiValue for Text {
+impl napi::bindgen_prelude::ToNapiValue for Chunks {
     unsafe fn to_napi_value(
         env: napi::sys::napi_env,
         val: Self,
     ) -> napi::Result<napi::sys::napi_value> {
-        js_text(env, &val.0).map_err(|f| f.into_napi(env))
+        val.to_js(env).map_err(|f| f.into_napi(env))
     }
 }
 
@@ -702,7 +721,9 @@ impl napi::bindgen_prelude::ToNapiValue for Text {
 /// libuv worker.
 pub struct SignManyTask {
     signer: Arc<secure_token::Signer>,
-    input: Option<JsResult<(Batch, SignArgs)>>,
+    input: Option<JsResult<(StrList, SignArgs)>>,
+    /// Resolve with `Chunks` (for `main.js`) rather than an array.
+    joined: bool,
 }
 
 impl Task for SignManyTask {
@@ -710,13 +731,20 @@ impl Task for SignManyTask {
     type JsValue = BatchOut;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        let (batch, args) = match self.input.take() {
+        let (urls, args) = match self.input.take() {
             Some(Ok(input)) => input,
             Some(Err(fail)) => return Ok(Err(fail)),
             None => return Err(napi::Error::new(Status::GenericFailure, "task ran twice")),
         };
         let signer = &self.signer;
-        Ok(js::catch(|| sign_batch(signer, &batch, &args)))
+        Ok(js::catch(|| {
+            Ok(if self.joined {
+                Either::B(Chunks(sign_joined(signer, &urls, &args)?))
+            } else {
+                let urls: Vec<&str> = urls.iter().collect();
+                Either::A(signer.sign_many(&urls, &args.core())?)
+            })
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
