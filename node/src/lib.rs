@@ -12,6 +12,8 @@ use secure_token::{ErrorKind, FixedClock, SignedBatch, StreamKind, TokenKind, Ve
 
 mod fast;
 mod js;
+#[cfg(feature = "probes")]
+pub mod probe;
 
 use js::{guard, js_text, Fail, JsResult, Opts, StrBuf, StrList, Val};
 
