@@ -18,6 +18,7 @@ const BATCH = 100_000
 const EXPIRES = 2_147_483_647
 const url = 'https://cdn.example.com/videos/123/segment-12345.ts'
 const opts = { expires: EXPIRES }
+const full = { expires: EXPIRES, ttl: undefined, ip: '1.2.3.4', kind: 'file', now: 1_700_000_000 }
 const signer = new Signer('bench-secret-key')
 const bound = signer._bind()
 const probes = {}
@@ -57,6 +58,8 @@ const t = {
   boundAll: calls(() => { sink += bound.signUrl(url, EXPIRES, u, u, u, u, u, u).length }),
   signUrl: calls(() => { sink += signer.signUrl(url, opts).length }),
   core: bestOf(() => signer._probeCoreSignUrl(100_000)),
+  full: calls(() => { sink += signer.signUrl(url, full).length }),
+  coreFull: bestOf(() => signer._probeCoreSignUrlFull(100_000)),
 }
 const rawNoop = calls(() => probes.noop())
 
@@ -81,6 +84,9 @@ const rows = [
   ['signer.signUrl(url, {expires}) (main.js)', t.signUrl],
   ['  main.js wrapper = signUrl - bound', t.signUrl - t.boundTrimmed],
   ['  all but the core = signUrl - core', t.signUrl - t.core],
+  ['signUrl with bench.js 5-field options (ip, kind, now)', t.full],
+  ['  core alone, same options (timed in Rust)', t.coreFull],
+  ['  all but the core', t.full - t.coreFull],
 ]
 
 const urls = Array.from({ length: BATCH }, (_, i) => `https://cdn.example.com/videos/${i % 997}/segment-${i}.ts`)

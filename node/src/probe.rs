@@ -67,6 +67,22 @@ impl Signer {
         t.elapsed().as_nanos() as f64 / f64::from(n.max(1))
     }
 
+    /// Like `_probeCoreSignUrl` with bench.js's 5-field options (`ip`, `kind`, `now`).
+    #[napi(js_name = "_probeCoreSignUrlFull", catch_unwind, skip_typescript)]
+    pub fn probe_core_sign_url_full(&self, n: u32) -> f64 {
+        let urls = bench_urls(n);
+        let opts = secure_token::SignOptions {
+            ip: Some("1.2.3.4"),
+            now: Some(1_700_000_000),
+            ..expires_only()
+        };
+        let t = Instant::now();
+        for u in &urls {
+            black_box(self.inner.sign_url(u, &opts).ok());
+        }
+        t.elapsed().as_nanos() as f64 / f64::from(n.max(1))
+    }
+
     /// ns per URL of the core's `sign_many_joined` over `n` benchmark URLs, timed in Rust.
     #[napi(js_name = "_probeCoreSignMany", catch_unwind, skip_typescript)]
     pub fn probe_core_sign_many(&self, n: u32) -> f64 {
