@@ -254,6 +254,9 @@ pub(crate) fn catch<T>(f: impl FnOnce() -> JsResult<T>) -> JsResult<T> {
     })
 }
 
+/// At most this many items of an array are allowed for before they are read.
+const PRESIZE_MAX_ITEMS: usize = 1 << 20;
+
 /// Bytes of a string argument converted on the stack (URLs are usually far shorter).
 const INLINE: usize = 512;
 
@@ -582,7 +585,8 @@ impl Val {
         unsafe { sys::napi_get_array_length(self.env, self.raw, &mut len) };
         let mut list = StrList {
             text: Vec::new(),
-            ends: Vec::with_capacity(len as usize),
+            // Bounded: a sparse array can claim billions of elements before its first hole.
+            ends: Vec::with_capacity((len as usize).min(PRESIZE_MAX_ITEMS)),
         };
         // Each element read is a handle in the current scope until the call returns: read
         // them in chunks, each in its own scope, so that a large batch does not pile up

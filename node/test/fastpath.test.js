@@ -320,6 +320,13 @@ test('signMany: every batch size across chunk boundaries; a kept URL does not ke
     assert.deepEqual(await signer.signManyAsync(urls, o), one, `n=${n}`)
   }
   assert.deepEqual(signer.signMany([], o), [])
+  // A sparse array claiming 4 billion items fails at its first hole (no allocation for all).
+  const sparse = ['/a']
+  sparse[2 ** 32 - 2] = '/b'
+  for (const attempt of [() => signer.signMany(sparse, o), () => slow.signMany.call(signer, sparse, o)]) {
+    assert.throws(attempt, { code: 'ERR_SECURE_TOKEN_INVALID_URL', index: 1 })
+  }
+  await assert.rejects(signer.signManyAsync(sparse, o), { code: 'ERR_SECURE_TOKEN_INVALID_URL', index: 1 })
   // The URLs come back as slices of the strings the addon made: keeping one of each batch
   // must keep a small chunk alive, not the batch (20,000 URLs are ~2 MB of text).
   const urls = Array.from({ length: 20_000 }, (_, i) => `https://cdn.example/v/${i}/seg-${i}.ts`)
