@@ -60,6 +60,10 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
     } else if b[0] == b'/' {
         0
     } else {
+        // Not a common shape: say "control character" before any other complaint.
+        if has_control(b) {
+            return Err(control_err());
+        }
         let colon = memchr::memchr(b':', b).filter(|&c| b[c..].starts_with(b"://"));
         let Some(colon) = colon else {
             return Err(url_err(
@@ -297,6 +301,20 @@ mod tests {
         assert!(split("1ttp://h/x").is_err());
         assert!(split("http://h/x\n").is_err());
         assert!(split("http://h o/x").is_err());
+        let control = Error::Url {
+            reason: "contains a control character",
+        };
+        for bad in [
+            "\n",
+            "\n/a",
+            "a\tb://h/x",
+            "/a\n",
+            "https://h\r/x",
+            "/a?b\x7f",
+            "/a#\x01",
+        ] {
+            assert_eq!(split(bad).unwrap_err(), control, "{bad:?}");
+        }
     }
 
     #[test]
