@@ -130,7 +130,6 @@ pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) ->
     let n = out.len();
     let mut w = 1; // out[0] == b'/'
     let mut r = 1;
-    let mut last_is_name = false;
     while r <= n {
         let end = out[r..n]
             .iter()
@@ -139,7 +138,7 @@ pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) ->
         let seg_len = end - r;
         let is_last = end == n;
         match (seg_len, &out[r..end]) {
-            (0, _) | (1, [b'.']) => last_is_name = false,
+            (0, _) | (1, [b'.']) => {}
             (2, [b'.', b'.']) => {
                 if w == 1 {
                     return Err(Error::PathAboveRoot);
@@ -149,14 +148,11 @@ pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) ->
                 while out[w - 1] != b'/' {
                     w -= 1;
                 }
-                last_is_name = false;
             }
             _ => {
                 out.copy_within(r..end, w);
                 w += seg_len;
-                if is_last {
-                    last_is_name = true;
-                } else {
+                if !is_last {
                     out[w] = b'/';
                     w += 1;
                 }
@@ -164,7 +160,6 @@ pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) ->
         }
         r = end + 1;
     }
-    let _ = last_is_name;
     out.truncate(w);
     Ok(())
 }
