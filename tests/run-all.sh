@@ -50,7 +50,7 @@ suite python     bash python/test.sh
 suite node       bash node/test.sh
 suite c          bash capi/test.sh
 suite php        bash php/test.sh
-suite fuzz       bash fuzz/run.sh "$FUZZ_SECONDS"
+suite fuzz       env FUZZ_UPDATE_CORPUS=0 bash fuzz/run.sh "$FUZZ_SECONDS"
 suite conformance cargo test --release --locked -p secure-token-conformance -- --nocapture
 
 echo
