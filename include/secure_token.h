@@ -76,7 +76,7 @@ typedef enum st_status {
   ST_ERR_INVALID_KEY = 10,
   /**
    * The URL path cannot be hashed as the edge would (bad `%` escape, `%00`, `..` above the
-   * root, too long, no directory).
+   * root, too long).
    */
   ST_ERR_INVALID_PATH = 11,
   /**

@@ -114,7 +114,7 @@ pub enum st_status {
     /// characters, not UTF-8).
     ST_ERR_INVALID_KEY = 10,
     /// The URL path cannot be hashed as the edge would (bad `%` escape, `%00`, `..` above the
-    /// root, too long, no directory).
+    /// root, too long).
     ST_ERR_INVALID_PATH = 11,
     /// The client IP is not a valid IPv4 or IPv6 address.
     ST_ERR_INVALID_IP = 12,

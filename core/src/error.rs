@@ -67,8 +67,6 @@ pub enum Error {
     PathAboveRoot,
     #[error("path is too long: {len} bytes (at most {max})")]
     PathTooLong { len: usize, max: usize },
-    #[error("a directory token needs a path that ends with '/' or names a file in a directory")]
-    PathNoDirectory,
 
     #[error("client IP {reason}")]
     Ip { reason: &'static str },
@@ -120,8 +118,7 @@ impl Error {
             | PathNul
             | PathControlChar { .. }
             | PathAboveRoot
-            | PathTooLong { .. }
-            | PathNoDirectory => ErrorKind::Path,
+            | PathTooLong { .. } => ErrorKind::Path,
             Ip { .. } => ErrorKind::Ip,
             ExpiresNotPositive { .. }
             | ExpiresMilliseconds { .. }
