@@ -31,6 +31,8 @@ mod key;
 pub mod multi_md5;
 mod options;
 mod path;
+mod pool;
+mod scan;
 mod signer;
 mod url;
 

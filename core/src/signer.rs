@@ -423,24 +423,31 @@ impl SignedBatch {
     }
 
     /// The joined text, without copying.
-    pub fn into_joined(self) -> String {
-        self.text
+    pub fn into_joined(mut self) -> String {
+        std::mem::take(&mut self.text)
     }
 
+    /// Joins the batches of several threads into the first one's buffer.
     fn concat(parts: Vec<SignedBatch>) -> SignedBatch {
-        let mut out = SignedBatch {
-            text: String::with_capacity(parts.iter().map(|b| b.text.len() + 1).sum()),
-            ends: Vec::with_capacity(parts.iter().map(|b| b.len()).sum()),
+        let mut parts = parts.into_iter().filter(|b| !b.is_empty());
+        let Some(mut out) = parts.next() else {
+            return SignedBatch::default();
         };
-        for b in parts.into_iter().filter(|b| !b.is_empty()) {
-            if !out.is_empty() {
-                out.text.push('\n');
-            }
+        for b in parts {
+            out.text.push('\n');
             let base = out.text.len();
             out.text.push_str(&b.text);
             out.ends.extend(b.ends.iter().map(|e| e + base));
         }
         out
+    }
+}
+
+/// The buffers go back to this thread's pool for the next batch (see `pool`).
+impl Drop for SignedBatch {
+    fn drop(&mut self) {
+        crate::pool::give_text(std::mem::take(&mut self.text).into_bytes());
+        crate::pool::give_ends(std::mem::take(&mut self.ends));
     }
 }
 
@@ -854,8 +861,16 @@ impl Signer {
         } else {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         };
+        // Output buffers come from this thread's pool (kept from earlier batches), also for
+        // the workers: their pages are then already mapped.
+        let buffers = |n: usize| (crate::pool::text(n * 96), crate::pool::ends(n));
         if threads < 2 {
-            return Ok(vec![finish(self.sign_chunk(urls, 0, &p)?)]);
+            return Ok(vec![finish(self.sign_chunk(
+                urls,
+                0,
+                &p,
+                buffers(urls.len()),
+            )?)]);
         }
         let per = urls.len().div_ceil(threads);
         let results: Vec<Result<T, BatchError>> = std::thread::scope(|s| {
@@ -864,7 +879,9 @@ impl Signer {
                 .enumerate()
                 .map(|(i, chunk)| {
                     let (p, finish) = (&p, &finish);
-                    s.spawn(move || self.sign_chunk(chunk, i * per, p).map(finish))
+                    // The first slice's buffer receives the others' at the end.
+                    let bufs = buffers(if i == 0 { urls.len() } else { chunk.len() });
+                    s.spawn(move || self.sign_chunk(chunk, i * per, p, bufs).map(finish))
                 })
                 .collect();
             handles
@@ -885,13 +902,16 @@ impl Signer {
         urls: &[S],
         base_index: usize,
         p: &Prepared<'_>,
+        (mut text, mut ends): (Vec<u8>, Vec<usize>),
     ) -> Result<SignedBatch, BatchError> {
         // 64 messages per call lets the multi-buffer MD5 interleave four vector groups.
         const LANES: usize = 64;
         let key = self.signing_key();
 
-        let mut text: Vec<u8> = Vec::with_capacity(urls.len() * 96);
-        let mut ends = Vec::with_capacity(urls.len());
+        text.clear();
+        ends.clear();
+        text.reserve(urls.len() * 96);
+        ends.reserve(urls.len());
         let mut paths: Vec<PathBytes> = (0..LANES).map(|_| PathBytes::new()).collect();
         let mut verbatim = [false; LANES];
         let mut parts: Vec<UrlParts<'_>> = Vec::with_capacity(LANES);

@@ -85,7 +85,7 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
     // All split points are ASCII bytes, so every slice below is on a char boundary.
     let mut path_start = 0;
     if authority_start > 0 {
-        let mut end = authority_start;
+        let mut end = crate::scan::skip_host(b, authority_start);
         while let Some(&c) = b.get(end) {
             match c {
                 b'/' | b'?' | b'#' => break,
@@ -102,19 +102,20 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
     // One pass over the path finds where it ends and whether it is clean.
     let mut clean = true;
     let mut path_end = b.len();
-    for (k, &c) in b[path_start..].iter().enumerate() {
+    let from = crate::scan::skip_path(b, path_start);
+    for (k, &c) in b[from..].iter().enumerate() {
         let class = PATH_CLASS[c as usize];
         if class == P_SAFE {
             continue;
         }
         match class {
             P_SLASH => {
-                if let Some(b'/' | b'.') = b.get(path_start + k + 1) {
+                if let Some(b'/' | b'.') = b.get(from + k + 1) {
                     clean = false;
                 }
             }
             P_END => {
-                path_end = path_start + k;
+                path_end = from + k;
                 break;
             }
             P_CONTROL => return Err(control_err()),
