@@ -79,25 +79,32 @@ impl<'a> Layout<'a> {
     }
 
     pub(crate) fn digest(&self, key: &[u8]) -> [u8; 16] {
-        let parts = self.parts(key);
-        let len: usize = parts.iter().map(|p| p.len()).sum();
-        if len <= SHORT_MESSAGE {
-            // Typical links fit in two MD5 blocks: pad on the stack and call the compression
-            // function directly, skipping the streaming hasher's buffering.
-            let mut buf = [0u8; 128];
-            let mut n = 0;
-            for p in parts.iter().filter(|p| !p.is_empty()) {
-                buf[n..n + p.len()].copy_from_slice(p);
-                n += p.len();
-            }
-            md5_padded(&mut buf, n)
-        } else {
-            let mut h = Md5::new();
-            for part in parts {
-                h.update(part);
-            }
-            h.finalize().into()
+        // Typical links fit in two MD5 blocks: pad on the stack and call the compression
+        // function directly, skipping the streaming hasher's buffering.
+        let mut buf = [0u8; 128];
+        if let Some(n) = self.write_short(key, &mut buf) {
+            return md5_padded(&mut buf, n);
         }
+        let mut h = Md5::new();
+        for part in self.parts(key) {
+            h.update(part);
+        }
+        h.finalize().into()
+    }
+
+    /// Writes the string-to-sign to the start of `buf` and returns its length, if it is at
+    /// most [`SHORT_MESSAGE`] bytes.
+    pub(crate) fn write_short(&self, key: &[u8], buf: &mut [u8; 128]) -> Option<usize> {
+        let parts = self.parts(key);
+        if parts.iter().map(|p| p.len()).sum::<usize>() > SHORT_MESSAGE {
+            return None;
+        }
+        let mut n = 0;
+        for p in parts.iter().filter(|p| !p.is_empty()) {
+            buf[n..n + p.len()].copy_from_slice(p);
+            n += p.len();
+        }
+        Some(n)
     }
 
     /// Total length of the string-to-sign.
@@ -114,23 +121,12 @@ impl<'a> Layout<'a> {
 }
 
 /// Longest message [`md5_padded`] takes: two blocks less the padding byte and length.
-pub(crate) const SHORT_MESSAGE: usize = 128 - 9;
+pub(crate) const SHORT_MESSAGE: usize = crate::multi_md5::SHORT_MESSAGE;
 
-/// MD5 of `buf[..len]` (`len <= SHORT_MESSAGE`); `buf[len..]` must be zero.
+/// MD5 of `buf[..len]` (`len <= SHORT_MESSAGE`), padding `buf` in place.
 pub(crate) fn md5_padded(buf: &mut [u8; 128], len: usize) -> [u8; 16] {
-    debug_assert!(len <= SHORT_MESSAGE);
-    buf[len] = 0x80;
-    let blocks = if len < 56 { 1 } else { 2 };
-    let end = blocks * 64;
-    buf[end - 8..end].copy_from_slice(&((len as u64) * 8).to_le_bytes());
-    let mut state = [0x6745_2301u32, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
-    let (chunks, _) = buf[..end].as_chunks::<64>();
-    md5::block_api::compress(&mut state, chunks);
-    let mut out = [0u8; 16];
-    for (o, s) in out.chunks_exact_mut(4).zip(state) {
-        o.copy_from_slice(&s.to_le_bytes());
-    }
-    out
+    let blocks = crate::multi_md5::pad(buf, len);
+    crate::multi_md5::padded_digest(buf, blocks)
 }
 
 /// The base64url alphabet (RFC 4648 §5).
@@ -918,42 +914,65 @@ impl Signer {
         let mut arena: Vec<u8> = Vec::new();
         let mut bounds = [(0usize, 0usize); LANES];
         let mut digests = [[0u8; 16]; LANES];
+        // Messages up to SHORT_MESSAGE bytes (typical links) are written straight into
+        // two-block buffers and padded there.
+        let mut short_bufs = [[0u8; 128]; LANES];
+        let mut short_lens = [0usize; LANES];
 
         for (c, chunk) in urls.chunks(LANES).enumerate() {
             parts.clear();
-            arena.clear();
+            let mut all_short = true;
             for (j, u) in chunk.iter().enumerate() {
                 let index = base_index + c * LANES + j;
                 let fail = |error| BatchError { index, error };
                 let pr = url::split(u.as_ref()).map_err(fail)?;
                 let (canon, v) = url_path(&pr, &mut paths[j]).map_err(fail)?;
                 verbatim[j] = v;
-                let start = arena.len();
-                p.layout(canon).write(key, &mut arena);
-                bounds[j] = (start, arena.len());
+                if all_short {
+                    match p.layout(canon).write_short(key, &mut short_bufs[j]) {
+                        Some(n) => short_lens[j] = n,
+                        None => all_short = false,
+                    }
+                }
                 parts.push(pr);
             }
-            let msgs: smallvec::SmallVec<[&[u8]; LANES]> = bounds[..chunk.len()]
-                .iter()
-                .map(|&(s, e)| &arena[s..e])
-                .collect();
-            crate::multi_md5::md5_many(&msgs, &mut digests[..chunk.len()]);
-            for j in 0..chunk.len() {
-                let token = encode_token(&digests[j]);
-                let canon = if verbatim[j] {
+            let n = chunk.len();
+            let canon = |j: usize| -> &[u8] {
+                if verbatim[j] {
                     parts[j].path_or_root().as_bytes()
                 } else {
                     &paths[j][..]
-                };
+                }
+            };
+            if all_short {
+                crate::multi_md5::md5_short_many(
+                    &mut short_bufs[..n],
+                    &short_lens[..n],
+                    &mut digests[..n],
+                );
+            } else {
+                arena.clear();
+                for (j, bound) in bounds[..n].iter_mut().enumerate() {
+                    let start = arena.len();
+                    p.layout(canon(j)).write(key, &mut arena);
+                    *bound = (start, arena.len());
+                }
+                let msgs: smallvec::SmallVec<[&[u8]; LANES]> =
+                    bounds[..n].iter().map(|&(s, e)| &arena[s..e]).collect();
+                crate::multi_md5::md5_many(&msgs, &mut digests[..n]);
+            }
+            for j in 0..n {
+                let token = encode_token(&digests[j]);
                 if !ends.is_empty() {
                     text.push(b'\n');
                 }
-                write_signed(&parts[j], canon, verbatim[j], &token, p, &mut text);
+                write_signed(&parts[j], canon(j), verbatim[j], &token, p, &mut text);
                 ends.push(text.len());
             }
         }
-        // The arena held key bytes: wipe it before it is freed.
+        // The message buffers held key bytes: wipe them.
         zeroize::Zeroize::zeroize(&mut arena);
+        zeroize::Zeroize::zeroize(&mut short_bufs);
         Ok(SignedBatch {
             text: into_string(text),
             ends,

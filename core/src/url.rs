@@ -40,6 +40,7 @@ fn url_err(reason: &'static str) -> Error {
 
 /// Splits `input`, an absolute URL (`scheme://host[:port]/path?query#fragment`), a
 /// scheme-relative URL (`//host/path`) or a path-and-query (`/path?query`).
+#[inline]
 pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
     let b = input.as_bytes();
     if b.len() > MAX_URL_LEN {

@@ -2,16 +2,54 @@
 
 use md5::{Digest, Md5};
 use proptest::prelude::*;
-use secure_token::multi_md5::{backend, md5_many, md5_many_with, supported_backends};
+use secure_token::multi_md5::{
+    backend, md5_many, md5_many_with, md5_short_many, md5_short_many_with, supported_backends,
+    SHORT_MESSAGE,
+};
 
 /// The expected digests, from the `md5` crate only.
 fn reference(msgs: &[&[u8]]) -> Vec<[u8; 16]> {
     msgs.iter().map(|m| Md5::digest(m).into()).collect()
 }
 
-/// Checks `md5_many` and every backend this CPU supports on `msgs`.
+/// Checks `md5_short_many` and every backend of it on `msgs` (all short): the messages are
+/// written into buffers full of junk, which the padding must overwrite.
+fn check_short(msgs: &[&[u8]], expected: &[[u8; 16]]) {
+    let lens: Vec<usize> = msgs.iter().map(|m| m.len()).collect();
+    let bufs = || -> Vec<[u8; 128]> {
+        msgs.iter()
+            .map(|m| {
+                let mut b = [0xa5u8; 128];
+                b[..m.len()].copy_from_slice(m);
+                b
+            })
+            .collect()
+    };
+    let mut out = vec![[0x5a; 16]; msgs.len()];
+    md5_short_many(&mut bufs(), &lens, &mut out);
+    assert_eq!(out, expected, "md5_short_many ({})", backend());
+    for &b in supported_backends() {
+        let mut out = vec![[0x5a; 16]; msgs.len()];
+        assert!(md5_short_many_with(b, &mut bufs(), &lens, &mut out));
+        for (i, (got, want)) in out.iter().zip(expected).enumerate() {
+            assert_eq!(
+                got,
+                want,
+                "short, backend {b}, message {i} of {} (length {})",
+                msgs.len(),
+                lens[i]
+            );
+        }
+    }
+}
+
+/// Checks `md5_many` and every backend this CPU supports on `msgs`, and the short-message
+/// path too when every message is short enough for it.
 fn check(msgs: &[&[u8]]) {
     let expected = reference(msgs);
+    if msgs.iter().all(|m| m.len() <= SHORT_MESSAGE) {
+        check_short(msgs, &expected);
+    }
     let mut out = vec![[0xa5; 16]; msgs.len()];
     md5_many(msgs, &mut out);
     assert_eq!(out, expected, "md5_many ({})", backend());
@@ -249,4 +287,48 @@ proptest! {
             prop_assert_eq!(&out[..], &expected[..], "backend {}", b);
         }
     }
+}
+
+/// Every short length, in batches of every size up to 130 (one, two and three groups of 64,
+/// partly filled), with one- and two-block messages mixed or alone.
+#[test]
+fn short_messages_every_length_and_batch_size() {
+    let data: Vec<Vec<u8>> = (0..=SHORT_MESSAGE)
+        .map(|len| bytes(len, len as u64 + 7))
+        .collect();
+    for size in 1..=130usize {
+        let mixed: Vec<&[u8]> = (0..size)
+            .map(|i| &data[(i * 37 + size) % data.len()][..])
+            .collect();
+        check(&mixed);
+        let one_block: Vec<&[u8]> = (0..size).map(|i| &data[(i * 7 + size) % 56][..]).collect();
+        check(&one_block);
+        let two_blocks: Vec<&[u8]> = (0..size)
+            .map(|i| &data[56 + (i * 5 + size) % (SHORT_MESSAGE - 55)][..])
+            .collect();
+        check(&two_blocks);
+    }
+}
+
+#[test]
+fn short_message_misuse_panics() {
+    let mut bufs = [[0u8; 128]; 2];
+    let mut out = [[0u8; 16]; 2];
+    for b in supported_backends() {
+        let too_long = std::panic::catch_unwind(move || {
+            md5_short_many_with(b, &mut bufs, &[3, SHORT_MESSAGE + 1], &mut out)
+        });
+        assert!(too_long.is_err(), "{b}: over-long message");
+        let mismatch =
+            std::panic::catch_unwind(move || md5_short_many_with(b, &mut bufs, &[3], &mut out));
+        assert!(mismatch.is_err(), "{b}: length mismatch");
+    }
+    let mut out = [[9u8; 16]; 1];
+    assert!(!md5_short_many_with(
+        "sse9",
+        &mut [[0; 128]],
+        &[1],
+        &mut out
+    ));
+    assert_eq!(out, [[9; 16]]);
 }

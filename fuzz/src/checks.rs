@@ -1,7 +1,7 @@
 //! The checks behind the fuzz targets, shared with the plain test that replays the corpus
 //! (`tests/conformance/tests/fuzz_corpus.rs` includes this file by path).
 
-use secure_token::multi_md5::md5_many;
+use secure_token::multi_md5::{md5_many, md5_short_many, SHORT_MESSAGE};
 use secure_token::{
     CanonicalIp, ExplainOptions, SignOptions, Signer, StreamKind, TokenKind, Verdict, VerifyOptions,
 };
@@ -185,7 +185,7 @@ pub fn check_parse(data: &[u8]) {
     );
 }
 
-/// `multi_md5::md5_many` over an arbitrary batch agrees with `reference` (one message at a
+/// `multi_md5::md5_many` (and `md5_short_many`) over an arbitrary batch agree with `reference` (one message at a
 /// time).
 pub fn check_batch_md5(data: &[u8], reference: fn(&[u8]) -> [u8; 16]) {
     // Split into messages: each starts with a length byte (scaled to reach multi-block
@@ -207,6 +207,29 @@ pub fn check_batch_md5(data: &[u8], reference: fn(&[u8]) -> [u8; 16]) {
             *d,
             reference(m),
             "md5_many differs on a {}-byte message",
+            m.len()
+        );
+    }
+    // The short-message path, on the same messages cut to its limit, written over junk.
+    let short: Vec<&[u8]> = msgs
+        .iter()
+        .map(|m| &m[..m.len().min(SHORT_MESSAGE)])
+        .collect();
+    let lens: Vec<usize> = short.iter().map(|m| m.len()).collect();
+    let mut bufs: Vec<[u8; 128]> = short
+        .iter()
+        .map(|m| {
+            let mut b = [0xa5u8; 128];
+            b[..m.len()].copy_from_slice(m);
+            b
+        })
+        .collect();
+    md5_short_many(&mut bufs, &lens, &mut out);
+    for (m, d) in short.iter().zip(&out) {
+        assert_eq!(
+            *d,
+            reference(m),
+            "md5_short_many differs on a {}-byte message",
             m.len()
         );
     }

@@ -23,6 +23,20 @@ impl Avx2 {
             _ => sched::run::<32, _>(self, msgs, out),
         }
     }
+
+    /// Hashes up to 64 padded messages (see `sched::run_short`), 32 lanes at a time.
+    pub(super) fn run_short(self, bufs: &[[u8; 128]], two: u64, out: &mut [[u8; 16]]) {
+        if bufs.len() > 32 {
+            let (out_a, out_b) = out.split_at_mut(32);
+            self.run_short(&bufs[..32], two, out_a);
+            return self.run_short(&bufs[32..], two >> 32, out_b);
+        }
+        match bufs.len() {
+            0..=8 => sched::run_short::<8, _>(self, bufs, two, out),
+            9..=16 => sched::run_short::<16, _>(self, bufs, two, out),
+            _ => sched::run_short::<32, _>(self, bufs, two, out),
+        }
+    }
 }
 
 /// `impl Engine<L>` for `G` interleaved groups of 8 lanes, `L = 8 * G`.

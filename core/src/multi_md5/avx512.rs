@@ -26,6 +26,15 @@ impl Avx512 {
             _ => sched::run::<64, _>(self, msgs, out),
         }
     }
+
+    /// Hashes up to 64 padded messages (see `sched::run_short`).
+    pub(super) fn run_short(self, bufs: &[[u8; 128]], two: u64, out: &mut [[u8; 16]]) {
+        match bufs.len() {
+            0..=16 => sched::run_short::<16, _>(self, bufs, two, out),
+            17..=32 => sched::run_short::<32, _>(self, bufs, two, out),
+            _ => sched::run_short::<64, _>(self, bufs, two, out),
+        }
+    }
 }
 
 /// `impl Engine<L>` for `G` interleaved groups of 16 lanes, `L = 16 * G`.

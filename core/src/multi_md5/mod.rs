@@ -251,6 +251,98 @@ fn run(backend: Backend, msgs: &[&[u8]], out: &mut [[u8; 16]]) {
     scalar(msgs, out);
 }
 
+/// Longest message [`md5_short_many`] takes: two blocks less the `0x80` byte and the length.
+pub const SHORT_MESSAGE: usize = 128 - 9;
+
+/// `out[i] = MD5(bufs[i][..lens[i]])` for messages of at most [`SHORT_MESSAGE`] bytes,
+/// written by the caller straight into two-block buffers: the padding is added in place
+/// (overwriting `bufs[i][lens[i]..]`), and each group of up to 64 messages is two (or, when
+/// all are shorter than 56 bytes, one) calls of the vector compression. For batches of
+/// typical links this saves the copy and the scheduling of [`md5_many`].
+///
+/// Panics if the slices differ in length or a length exceeds [`SHORT_MESSAGE`] (caller bugs).
+pub fn md5_short_many(bufs: &mut [[u8; 128]], lens: &[usize], out: &mut [[u8; 16]]) {
+    run_short(Backend::detect(), bufs, lens, out);
+}
+
+/// [`md5_short_many`] with the backend named by `backend`, like [`md5_many_with`].
+#[doc(hidden)]
+pub fn md5_short_many_with(
+    backend: &str,
+    bufs: &mut [[u8; 128]],
+    lens: &[usize],
+    out: &mut [[u8; 16]],
+) -> bool {
+    match Backend::from_name(backend) {
+        Some(b) if b.is_supported() => {
+            run_short(b, bufs, lens, out);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Pads the message `buf[..len]` for MD5 in place and returns its number of blocks (1 or 2).
+pub(crate) fn pad(buf: &mut [u8; 128], len: usize) -> usize {
+    assert!(len <= SHORT_MESSAGE, "message of {len} bytes is too long");
+    let blocks = if len < 56 { 1 } else { 2 };
+    let end = blocks * 64;
+    buf[len..end - 8].fill(0);
+    buf[len] = 0x80;
+    // MD5 appends the message length in bits.
+    buf[end - 8..end].copy_from_slice(&((len as u64) * 8).to_le_bytes());
+    blocks
+}
+
+/// MD5 of a message padded by [`pad`] into `blocks` blocks, with the `md5` crate.
+pub(crate) fn padded_digest(buf: &[u8; 128], blocks: usize) -> [u8; 16] {
+    let mut state = [0x6745_2301u32, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+    md5::block_api::compress(&mut state, &buf.as_chunks::<64>().0[..blocks]);
+    let mut out = [0u8; 16];
+    for (o, s) in out.chunks_exact_mut(4).zip(state) {
+        o.copy_from_slice(&s.to_le_bytes());
+    }
+    out
+}
+
+fn run_short(backend: Backend, bufs: &mut [[u8; 128]], lens: &[usize], out: &mut [[u8; 16]]) {
+    assert!(
+        bufs.len() == lens.len() && lens.len() == out.len(),
+        "md5_short_many: bufs, lens and out differ in length"
+    );
+    let groups = bufs
+        .chunks_mut(64)
+        .zip(lens.chunks(64))
+        .zip(out.chunks_mut(64));
+    for ((bufs, lens), out) in groups {
+        // Bit `i`: message `i` of the group has two blocks.
+        let mut two = 0u64;
+        for (i, (buf, &len)) in bufs.iter_mut().zip(lens).enumerate() {
+            two |= u64::from(pad(buf, len) == 2) << i;
+        }
+        match backend {
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512 if bufs.len() > 1 => {
+                if let Some(engine) = avx512::Avx512::new() {
+                    engine.run_short(bufs, two, out);
+                    continue;
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx2 if bufs.len() > 1 => {
+                if let Some(engine) = avx2::Avx2::new() {
+                    engine.run_short(bufs, two, out);
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        for (i, (buf, o)) in bufs.iter().zip(out.iter_mut()).enumerate() {
+            *o = padded_digest(buf, 1 + (two >> i & 1) as usize);
+        }
+    }
+}
+
 /// One message at a time with the `md5` crate.
 fn scalar(msgs: &[&[u8]], out: &mut [[u8; 16]]) {
     for (m, o) in msgs.iter().zip(out.iter_mut()) {

@@ -205,3 +205,46 @@ pub(super) fn run<'a, const L: usize, E: Engine<L>>(
         }
     }
 }
+
+/// Hashes `bufs` (at most `L`), each a message already padded in place into one block, or
+/// two where bit `i` of `two` is set: every lane its first block in one call, then the
+/// second blocks in another if any message has one.
+pub(super) fn run_short<const L: usize, E: Engine<L>>(
+    engine: E,
+    bufs: &[[u8; 128]],
+    two: u64,
+    out: &mut [[u8; 16]],
+) {
+    const { assert!(L <= 64, "lanes are tracked in a u64") };
+    assert!(bufs.len() <= L && bufs.len() == out.len());
+    let mut state = [[0u32; L]; 4];
+    for (w, iv) in state.iter_mut().zip(IV) {
+        *w = [iv; L];
+    }
+    let mut blocks = [&IDLE_BLOCK; L];
+    for (block, buf) in blocks.iter_mut().zip(bufs) {
+        *block = buf.as_chunks::<64>().0.first().expect("two blocks");
+    }
+    engine.compress(&mut state, &blocks);
+    let lane = |state: &[[u32; L]; 4], i: usize| digest(core::array::from_fn(|w| state[w][i]));
+    if two == 0 {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = lane(&state, i);
+        }
+        return;
+    }
+    for (i, (block, buf)) in blocks.iter_mut().zip(bufs).enumerate() {
+        if two >> i & 1 == 0 {
+            out[i] = lane(&state, i);
+            *block = &IDLE_BLOCK;
+        } else {
+            *block = buf.as_chunks::<64>().0.last().expect("two blocks");
+        }
+    }
+    engine.compress(&mut state, &blocks);
+    for (i, o) in out.iter_mut().enumerate() {
+        if two >> i & 1 == 1 {
+            *o = lane(&state, i);
+        }
+    }
+}
