@@ -592,6 +592,7 @@ struct Digits {
 }
 
 impl Digits {
+    #[inline]
     fn new(v: i64) -> Self {
         let mut b = itoa::Buffer::new();
         let s = b.format(v).as_bytes();
@@ -703,6 +704,7 @@ impl Signer {
         }
     }
 
+    #[inline]
     fn prepare<'o>(&self, opts: &SignOptions<'o>) -> Result<Prepared<'o>> {
         let expires = self.resolve_expires(opts)?;
         let ip = opts.ip.map(CanonicalIp::parse).transpose()?;
