@@ -56,8 +56,10 @@ fn is_verbatim(raw: &[u8]) -> bool {
     if raw.first() != Some(&b'/') || raw.len() > MAX_PATH_LEN {
         return false;
     }
+    // Whole blocks of plain bytes are skipped with SIMD; the loop decides the rest.
+    let from = crate::scan::skip_path(raw, 0);
     // `/` is the one safe byte that needs a second look (at the byte after it).
-    for (i, &c) in raw.iter().enumerate() {
+    for (i, &c) in raw.iter().enumerate().skip(from) {
         if c == b'/' {
             if let Some(b'/' | b'.') = raw.get(i + 1) {
                 return false;
