@@ -871,24 +871,28 @@ impl Signer {
             )?)]);
         }
         let per = urls.len().div_ceil(threads);
+        let mut slices = urls.chunks(per);
+        let first = slices.next().unwrap_or_default();
         let results: Vec<Result<T, BatchError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = urls
-                .chunks(per)
+            // One thread fewer to start: this thread signs the first slice, into the
+            // buffer that receives the others' at the end.
+            let handles: Vec<_> = slices
                 .enumerate()
                 .map(|(i, chunk)| {
                     let (p, finish) = (&p, &finish);
-                    // The first slice's buffer receives the others' at the end.
-                    let bufs = buffers(if i == 0 { urls.len() } else { chunk.len() });
-                    s.spawn(move || self.sign_chunk(chunk, i * per, p, bufs).map(finish))
+                    let bufs = buffers(chunk.len());
+                    s.spawn(move || self.sign_chunk(chunk, (i + 1) * per, p, bufs).map(finish))
                 })
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| {
+            let mine = self
+                .sign_chunk(first, 0, &p, buffers(urls.len()))
+                .map(&finish);
+            std::iter::once(mine)
+                .chain(handles.into_iter().map(|h| {
                     // A worker can only fail by panicking (a bug): pass the panic on to
                     // the caller, whose FFI boundary catches it.
                     h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
-                })
+                }))
                 .collect()
         });
         results.into_iter().collect()
