@@ -188,10 +188,11 @@ final class Signer
         if ($n === 0) {
             return [];
         }
-        foreach ($urls as $key => $url) {
-            if (!is_string($url)) {
-                throw new \TypeError("signMany(): item $key must be a string, "
-                    . get_debug_type($url) . ' given');
+        // `\is_string` (not `is_string`): fully qualified, PHP compiles it to a type-check
+        // opcode instead of a namespaced function lookup and call (half the time per URL).
+        foreach ($urls as $url) {
+            if (!\is_string($url)) {
+                $this->failType($urls);
             }
         }
         $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
@@ -200,9 +201,9 @@ final class Signer
         // holding one is reported, as the core words it, at its own index.
         // (An empty string is no URL at all to the C call: a batch of one empty URL goes there
         // too.)
-        $joined = implode("\n", $urls);
-        $len = strlen($joined);
-        if ($len === 0 || substr_count($joined, "\n") !== $n - 1) {
+        $joined = \implode("\n", $urls);
+        $len = \strlen($joined);
+        if ($len === 0 || \substr_count($joined, "\n") !== $n - 1) {
             $this->failFirst($urls);
         }
         // Signed URLs are rarely more than three times their input plus the parameters.
@@ -220,7 +221,7 @@ final class Signer
         if ($status !== self::OK) {
             $this->fail($status, array_keys($urls)[$this->failed->cdata] ?? null);
         }
-        $out = explode("\n", FFI::string($this->buf, $this->outLen->cdata));
+        $out = \explode("\n", FFI::string($this->buf, $this->outLen->cdata));
         return array_is_list($urls) ? $out : array_combine(array_keys($urls), $out);
     }
 
@@ -499,6 +500,22 @@ final class Signer
         $field->ptr = FFI::cast('char*', FFI::addr($copy));
         $field->len = $len;
         return $copy;
+    }
+
+    /**
+     * Throws the TypeError for the first item of `$urls` that is not a string.
+     *
+     * @param array<array-key, mixed> $urls
+     */
+    private function failType(array $urls): never
+    {
+        foreach ($urls as $key => $url) {
+            if (!\is_string($url)) {
+                throw new \TypeError("signMany(): item $key must be a string, "
+                    . get_debug_type($url) . ' given');
+            }
+        }
+        throw new \LogicException('failType(): every item is a string');
     }
 
     /**
