@@ -587,24 +587,34 @@ fn check_stream_ids<'a>(account: &'a str, id: &'a str) -> Result<()> {
 /// Decimal text of an expiry, held inline.
 #[derive(Clone, Copy)]
 struct Digits {
-    buf: [u8; 20],
+    /// `&expires=` and the digits.
+    buf: [u8; Digits::PREFIX.len() + 20],
     len: u8,
 }
 
 impl Digits {
+    const PREFIX: &'static [u8] = b"&expires=";
+
     #[inline]
     fn new(v: i64) -> Self {
         let mut b = itoa::Buffer::new();
         let s = b.format(v).as_bytes();
-        let mut buf = [0u8; 20];
-        buf[..s.len()].copy_from_slice(s);
+        let mut buf = [0u8; Self::PREFIX.len() + 20];
+        buf[..Self::PREFIX.len()].copy_from_slice(Self::PREFIX);
+        buf[Self::PREFIX.len()..][..s.len()].copy_from_slice(s);
         Digits {
             buf,
-            len: s.len() as u8,
+            len: (Self::PREFIX.len() + s.len()) as u8,
         }
     }
 
+    /// The digits.
     fn as_bytes(&self) -> &[u8] {
+        &self.param()[Self::PREFIX.len()..]
+    }
+
+    /// `&expires=` and the digits, as appended to a signed URL.
+    fn param(&self) -> &[u8] {
         &self.buf[..self.len as usize]
     }
 }
@@ -1325,8 +1335,7 @@ fn assemble(
         + parts.query.map_or(0, |q| q.len() * 3 + 1)
         + "md5=".len()
         + TOKEN_LEN
-        + "&expires=".len()
-        + p.expires_text.as_bytes().len()
+        + p.expires_text.param().len()
         + "&speed=".len()
         + p.speed.len()
         + "&buffer=".len()
@@ -1354,17 +1363,20 @@ fn write_signed(
     } else {
         path::encode_into(canon, out);
     }
-    out.push(b'?');
+    // Few, larger appends: `?md5=` and the token are one.
+    let mut md5 = *b"?md5=______________________";
+    md5[5..].copy_from_slice(token);
     if parts.query.is_some_and(|q| !q.is_empty()) {
+        out.push(b'?');
         for q in kept_params(parts, p.kind) {
             url::push_query_text(q, out);
             out.push(b'&');
         }
+        out.extend_from_slice(&md5[1..]);
+    } else {
+        out.extend_from_slice(&md5);
     }
-    out.extend_from_slice(b"md5=");
-    out.extend_from_slice(token);
-    out.extend_from_slice(b"&expires=");
-    out.extend_from_slice(p.expires_text.as_bytes());
+    out.extend_from_slice(p.expires_text.param());
     if !p.speed.is_empty() {
         out.extend_from_slice(b"&speed=");
         out.extend_from_slice(p.speed.as_bytes());
@@ -1373,7 +1385,9 @@ fn write_signed(
         out.extend_from_slice(b"&buffer=");
         out.extend_from_slice(p.buffer.as_bytes());
     }
-    url::push_query_text(parts.fragment, out);
+    if !parts.fragment.is_empty() {
+        url::push_query_text(parts.fragment, out);
+    }
 }
 
 /// The output is built from `&str` pieces and ASCII, so it is UTF-8; checked once here
