@@ -68,7 +68,8 @@ for v in 3.9 3.13; do
   "$venv_other/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$WORK"/wheels/*.whl
   (cd "$HERE" && "$venv_other/bin/python" -m pytest -q -p no:cacheprovider \
       -o "junit_suite_name=abi3-py$v" --junitxml="$WORK/junit-py$v.xml" \
-      tests/test_vectors.py tests/test_api.py tests/test_threads.py tests/test_vendor_diff.py) \
+      tests/test_vectors.py tests/test_api.py tests/test_threads.py tests/test_vendor_diff.py \
+      tests/test_sign_many.py) \
     || status=1
   junits+=("$WORK/junit-py$v.xml")
 done

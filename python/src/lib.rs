@@ -100,6 +100,11 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .map_or_else(|_| "?".to_owned(), |n| n.to_string())
 }
 
+/// The error for a `sign_many` item that is not a `str` (or a `str` that is not valid UTF-8).
+fn not_str(i: usize, item: &Bound<'_, PyAny>) -> PyErr {
+    PyTypeError::new_err(format!("item {i}: expected str, not {}", type_name(item)))
+}
+
 /// Unix seconds from an `int` or an aware `datetime` (`float` too when `float_ok`, for clocks).
 fn unix_seconds(obj: &Bound<'_, PyAny>, what: &str, float_ok: bool) -> PyResult<i64> {
     let py = obj.py();
@@ -250,6 +255,22 @@ impl Signer {
         match &self.clock {
             Some(c) => unix_seconds(&c.bind(py).call0()?, "clock()", true).map(Some),
             None => Ok(None),
+        }
+    }
+
+    /// Signs the batch with the GIL detached and makes the list of signed URLs.
+    fn sign_batch<'py, S: AsRef<str> + Sync>(
+        &self,
+        py: Python<'py>,
+        urls: &[S],
+        a: &SignArgs,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let inner = &self.inner;
+        // One output buffer for the whole batch: each Python str is made straight from its
+        // slice, with no Rust String per URL.
+        match py.detach(|| inner.sign_many_joined(urls, &a.options())) {
+            Ok(out) => PyList::new(py, out.iter()),
+            Err(e) => Err(error_to_py(py, &e.error, Some(e.index))),
         }
     }
 
@@ -414,23 +435,20 @@ impl Signer {
                 "urls must be an iterable of str, not a single str",
             ));
         }
+        // 3.10+, a list or tuple: the URLs' UTF-8 is borrowed from the str objects (held by
+        // `items`, our own tuple) instead of being copied into a bytes object per URL.
+        if let Some(items) = fast::snapshot(urls) {
+            let input = fast::borrow_items(&items)?;
+            let a = self.sign_args(py, expires, ttl, ip, kind.as_deref(), speed, buffer, now)?;
+            return self.sign_batch(py, &input, &a);
+        }
         let mut input: Vec<PyBackedStr> = Vec::with_capacity(urls.len().unwrap_or(0));
         for (i, u) in urls.try_iter()?.enumerate() {
             let u = u?;
-            input.push(u.extract().map_err(|_| {
-                PyTypeError::new_err(format!("item {i}: expected str, not {}", type_name(&u)))
-            })?);
+            input.push(u.extract().map_err(|_| not_str(i, &u))?);
         }
         let a = self.sign_args(py, expires, ttl, ip, kind.as_deref(), speed, buffer, now)?;
-        let inner = &self.inner;
-        // One output buffer for the whole batch: each Python str is made straight from its
-        // slice, with no Rust String per URL.
-        let signed = py.detach(|| inner.sign_many_joined(&input, &a.options()));
-        drop(input);
-        match signed {
-            Ok(out) => PyList::new(py, out.iter()),
-            Err(e) => Err(error_to_py(py, &e.error, Some(e.index))),
-        }
+        self.sign_batch(py, &input, &a)
     }
 
     /// The token for an already decoded path (`%` is literal), as a string.
@@ -745,11 +763,16 @@ impl SignedToken {
 // stable ABI from 3.10, instead of copying it through a bytes object). Any call it does not
 // recognise (wrong positional count, unknown or repeated keyword, non-str URL or kind) goes
 // to the pyo3 method unchanged, so errors and signature stay exactly those of pyo3's.
+//
+// `sign_many` (still the pyo3 method: one call per batch) borrows its URLs' UTF-8 the same way
+// on 3.10+, for a list or tuple input, through `snapshot` and `borrow_items`.
 
 mod fast {
     use super::*;
     use pyo3::ffi;
+    use pyo3::types::PyTuple;
     use std::ffi::{c_char, CString};
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     // Declared here because pyo3-ffi only exposes them when built for the 3.10 limited API;
     // both are exported by every CPython 3.x and are only called on a 3.10+ interpreter.
@@ -806,6 +829,49 @@ mod fast {
     }
 
     static NAMES_INTERNED: PyOnceLock<[Py<PyString>; 7]> = PyOnceLock::new();
+
+    /// Set by `install` on a 3.10+ interpreter, where `PyUnicode_AsUTF8AndSize` may be called.
+    static BORROW_UTF8: AtomicBool = AtomicBool::new(false);
+
+    /// `sign_many`'s input as a tuple that this call owns, when the input is an exact `list`
+    /// or `tuple` and the interpreter is 3.10+; `None` otherwise (3.9, a generator, a
+    /// subclass that may override iteration, ...), and the caller takes the generic path.
+    ///
+    /// Owning the tuple is what keeps every item alive until the batch is done, GIL released
+    /// or not: a list can be changed by another thread meanwhile (`PyList_AsTuple` copies
+    /// the item pointers and takes a reference to each), a tuple cannot be changed at all.
+    /// Neither runs Python code, so the items are exactly those a `for` loop would see.
+    pub(super) fn snapshot<'py>(urls: &Bound<'py, PyAny>) -> Option<Bound<'py, PyTuple>> {
+        if !BORROW_UTF8.load(Ordering::Relaxed) {
+            return None;
+        }
+        if let Ok(list) = urls.cast_exact::<PyList>() {
+            return Some(list.to_tuple());
+        }
+        urls.cast_exact::<PyTuple>().ok().cloned()
+    }
+
+    /// The UTF-8 text of every item, borrowed from the items: no bytes object, no copy.
+    /// The same `TypeError` as the generic path for the first item that is not a `str`, or
+    /// that is a `str` with lone surrogates (which has no UTF-8 form).
+    pub(super) fn borrow_items<'a>(items: &'a Bound<'_, PyTuple>) -> PyResult<Vec<&'a str>> {
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter_borrowed().enumerate() {
+            // SAFETY: `items` was made by `snapshot`, which returns `None` unless `BORROW_UTF8`
+            // is set, so the interpreter is 3.10+ and has PyUnicode_AsUTF8AndSize in its stable
+            // ABI; `item` is a live object (the thread is attached, the tuple holds it). The
+            // text is stored in the str object (or, for non-ASCII, cached on it), which is
+            // immutable and frees it only when the object dies. The tuple holds a strong
+            // reference to the object and tuples cannot be changed, so the object lives as
+            // long as the tuple; the tuple is borrowed for 'a, so every slice stays valid for
+            // 'a, whether the GIL is held or released meanwhile.
+            match unsafe { borrow_str(item.as_ptr()) } {
+                Some(text) => out.push(text),
+                None => return Err(not_str(i, &item)),
+            }
+        }
+        Ok(out)
+    }
 
     unsafe extern "C" fn sign_url_fast(
         slf: *mut ffi::PyObject,
@@ -930,6 +996,7 @@ mod fast {
         if py.version_info() < (3, 10) {
             return Ok(());
         }
+        BORROW_UTF8.store(true, Ordering::Relaxed);
         let ty = py.get_type::<Signer>();
         let orig = ty.getattr("sign_url")?;
         let sig: String = orig.getattr("__text_signature__")?.extract()?;
