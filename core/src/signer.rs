@@ -101,7 +101,7 @@ impl<'a> Layout<'a> {
         }
         let mut n = 0;
         for p in parts.iter().filter(|p| !p.is_empty()) {
-            buf[n..n + p.len()].copy_from_slice(p);
+            crate::multi_md5::copy_small(&mut buf[n..n + p.len()], p);
             n += p.len();
         }
         Some(n)

@@ -282,6 +282,32 @@ pub fn md5_short_many_with(
     }
 }
 
+/// `dst.copy_from_slice(src)`, without a call to `memcpy` for up to 64 bytes: two
+/// overlapping fixed-size copies. Messages are built from a handful of short pieces, where
+/// the call cost more than the copy.
+#[inline]
+pub(crate) fn copy_small(dst: &mut [u8], src: &[u8]) {
+    macro_rules! overlapping {
+        ($n:literal) => {
+            if let (Some(head), Some(last)) = (src.first_chunk::<$n>(), src.last_chunk::<$n>()) {
+                let len = src.len();
+                dst[..$n].copy_from_slice(head);
+                dst[len - $n..len].copy_from_slice(last);
+                return;
+            }
+        };
+    }
+    if src.len() > 64 || src.len() != dst.len() {
+        return dst.copy_from_slice(src);
+    }
+    overlapping!(32);
+    overlapping!(16);
+    overlapping!(8);
+    overlapping!(4);
+    overlapping!(2);
+    dst.copy_from_slice(src);
+}
+
 /// Pads the message `buf[..len]` for MD5 in place and returns its number of blocks (1 or 2).
 pub(crate) fn pad(buf: &mut [u8; 128], len: usize) -> usize {
     assert!(len <= SHORT_MESSAGE, "message of {len} bytes is too long");
@@ -347,5 +373,24 @@ fn run_short(backend: Backend, bufs: &mut [[u8; 128]], lens: &[usize], out: &mut
 fn scalar(msgs: &[&[u8]], out: &mut [[u8; 16]]) {
     for (m, o) in msgs.iter().zip(out.iter_mut()) {
         o.copy_from_slice(&Md5::digest(m));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_small_copies_every_length_exactly() {
+        let src: Vec<u8> = (0..200u8).map(|i| i.wrapping_mul(31) ^ 0x5a).collect();
+        for len in 0..=src.len() {
+            for at in [0, 1, 7] {
+                let mut dst = [0xeeu8; 210];
+                copy_small(&mut dst[at..at + len], &src[..len]);
+                assert_eq!(&dst[at..at + len], &src[..len], "length {len} at {at}");
+                assert!(dst[..at].iter().all(|&b| b == 0xee), "before, length {len}");
+                assert!(dst[at + len..].iter().all(|&b| b == 0xee), "after, length {len}");
+            }
+        }
     }
 }

@@ -62,7 +62,7 @@ impl Tail {
             // than a variable-length one; the bytes it writes before `TAIL`
             // are never read.
             Some(last) => self.buf[TAIL + rem - 64..TAIL + rem].copy_from_slice(last),
-            None => copy_short(&mut self.buf[TAIL..TAIL + rem], rest),
+            None => super::copy_small(&mut self.buf[TAIL..TAIL + rem], rest),
         }
         self.buf[TAIL + rem] = 0x80;
         let end = TAIL + if rem < 56 { 64 } else { 128 };
@@ -88,27 +88,6 @@ impl Tail {
     fn rest(&self) -> &[[u8; 64]] {
         self.buf[self.pos..self.end].as_chunks::<64>().0
     }
-}
-
-/// `dst.copy_from_slice(src)` for up to 63 bytes, without a call to `memcpy`:
-/// two overlapping fixed-size copies.
-#[inline]
-fn copy_short(dst: &mut [u8], src: &[u8]) {
-    macro_rules! overlapping {
-        ($n:literal) => {
-            if let (Some(head), Some(last)) = (src.first_chunk::<$n>(), src.last_chunk::<$n>()) {
-                let len = src.len();
-                dst[..$n].copy_from_slice(head);
-                dst[len - $n..].copy_from_slice(last);
-                return;
-            }
-        };
-    }
-    overlapping!(32);
-    overlapping!(16);
-    overlapping!(8);
-    overlapping!(4);
-    dst.copy_from_slice(src);
 }
 
 fn digest(state: [u32; 4]) -> [u8; 16] {
