@@ -389,7 +389,10 @@ mod tests {
                 copy_small(&mut dst[at..at + len], &src[..len]);
                 assert_eq!(&dst[at..at + len], &src[..len], "length {len} at {at}");
                 assert!(dst[..at].iter().all(|&b| b == 0xee), "before, length {len}");
-                assert!(dst[at + len..].iter().all(|&b| b == 0xee), "after, length {len}");
+                assert!(
+                    dst[at + len..].iter().all(|&b| b == 0xee),
+                    "after, length {len}"
+                );
             }
         }
     }
