@@ -1189,6 +1189,10 @@ mod fast {
         let def = Box::leak(Box::new(ffi::PyMethodDef {
             ml_name: c"sign_url".as_ptr(),
             ml_meth: ffi::PyMethodDefPointer {
+                // SAFETY: CPython stores every method as a `PyCFunction` and calls it with the
+                // signature its `ml_flags` name; METH_FASTCALL | METH_KEYWORDS (set below) is
+                // exactly `sign_url_fast`'s (self, args, nargs, kwnames). Both are
+                // `extern "C"` function pointers of the same size.
                 PyCFunction: unsafe {
                     std::mem::transmute::<
                         unsafe extern "C" fn(
@@ -1204,6 +1208,9 @@ mod fast {
             ml_flags: METH_FASTCALL | ffi::METH_KEYWORDS,
             ml_doc: doc.into_raw(),
         }));
+        // SAFETY: `ty` is a live type object and `def` is leaked, so it outlives the
+        // descriptor as CPython requires; the call returns a new reference or NULL with an
+        // exception set, which `from_owned_ptr_or_err` takes over.
         let descr =
             unsafe { Bound::from_owned_ptr_or_err(py, PyDescr_NewMethod(ty.as_type_ptr(), def))? };
         ty.setattr("sign_url", descr)
