@@ -1,5 +1,5 @@
 'use strict'
-// Where the time of one signUrl call (and of a signMany batch) goes, piece by piece.
+// Where the time of one signUrl call goes, piece by piece (a signMany batch: batch.js).
 // Needs the probes, which a release build leaves out:
 //   npx napi build --platform --release --features probes && node bench/overhead.js
 // (bash test.sh rebuilds without them). Timings are best of several rounds of 1,000,000
@@ -14,7 +14,6 @@ if (typeof binding._probeInstall !== 'function') {
 
 const N = Number(process.argv[2] || 1_000_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 7)
-const BATCH = 100_000
 const EXPIRES = 2_147_483_647
 const url = 'https://cdn.example.com/videos/123/segment-12345.ts'
 const opts = { expires: EXPIRES }
@@ -89,19 +88,7 @@ const rows = [
   ['  all but the core', t.full - t.coreFull],
 ]
 
-const urls = Array.from({ length: BATCH }, (_, i) => `https://cdn.example.com/videos/${i % 997}/segment-${i}.ts`)
-const many = (fn) => best(BATCH, fn)
-const coreMany = bestOf(() => signer._probeCoreSignMany(BATCH))
-const signMany = many(() => { sink += signer.signMany(urls, opts).length })
-const boundMany = many(() => { sink += bound.signMany(urls, EXPIRES).length })
-rows.push(
-  [`signMany, ${BATCH} URLs, per URL`, null],
-  ['core sign_many_joined alone (timed in Rust)', coreMany],
-  ['bound signMany (array read, core, 64-URL chunks out)', boundMany],
-  ['  array read + chunks = bound - core', boundMany - coreMany],
-  ['signer.signMany (adds the check and the split)', signMany],
-  ['  main.js = signMany - bound', signMany - boundMany],
-)
+// A signMany batch, piece by piece: bench/batch.js.
 
 console.log(`secure-token overhead probes, Node ${process.version}, best of ${ROUNDS} rounds (ns)`)
 for (const [name, ns] of rows) {

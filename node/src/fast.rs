@@ -189,15 +189,16 @@ unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -
     }
 }
 
-/// `signMany(urls, expires, ttl, ip, kind, speed, buffer, now)`: the signed URLs come
-/// back as `Chunks`, which `main.js` splits.
+/// `signMany(joined, urls, expires, ttl, ip, kind, speed, buffer, now)`: `joined` holds the
+/// URLs of `urls` joined with `'\n'` by `main.js` (see `Val::joined_batch`); the signed
+/// URLs come back as `Chunks`, which `main.js` splits.
 unsafe extern "C" fn sign_many(
     env: sys::napi_env,
     info: sys::napi_callback_info,
 ) -> sys::napi_value {
     unsafe {
-        call::<8>(env, info, |signer, [urls, f @ ..]| {
-            let urls = urls.string_list(ErrorKind::Url, "urls")?;
+        call::<9>(env, info, |signer, [joined, urls, f @ ..]| {
+            let urls = Val::joined_batch(joined, urls)?;
             let args = SignArgs::positional(f)?;
             Chunks(sign_joined(signer, &urls, &args)?).to_js(env)
         })

@@ -94,6 +94,18 @@ impl Signer {
     }
 }
 
+/// ns per URL of reading a batch as `main.js` passes it (`joined` and `urls`, see
+/// `Val::joined_batch`), timed in Rust; `joined` not an array reads `urls` item by item.
+#[napi(js_name = "_probeReadBatch", catch_unwind, skip_typescript)]
+pub fn probe_read_batch(env: Env, joined: Unknown<'_>, urls: Unknown<'_>) -> f64 {
+    let (joined, urls) = (Val::new(env.raw(), &joined), Val::new(env.raw(), &urls));
+    let t = Instant::now();
+    let list = Val::joined_batch(joined, urls).ok();
+    let ns = t.elapsed().as_nanos() as f64;
+    let n = list.map_or(0, |l| black_box(l).len());
+    ns / n.max(1) as f64
+}
+
 /// A napi-rs plain function taking eight arguments and doing nothing.
 #[napi(js_name = "_probeFnArgs", catch_unwind, skip_typescript)]
 #[allow(clippy::too_many_arguments)]
