@@ -41,14 +41,14 @@ thread_local! {
 
 /// An empty text buffer with room for at least `capacity` bytes.
 pub(crate) fn text(capacity: usize) -> Vec<u8> {
-    let mut v = take(|p| &mut p.text).unwrap_or_default();
+    let mut v = take(|p| &mut p.text, capacity).unwrap_or_default();
     v.reserve(capacity);
     v
 }
 
 /// An empty offset buffer with room for at least `capacity` entries.
 pub(crate) fn ends(capacity: usize) -> Vec<usize> {
-    let mut v = take(|p| &mut p.ends).unwrap_or_default();
+    let mut v = take(|p| &mut p.ends, capacity).unwrap_or_default();
     v.reserve(capacity);
     v
 }
@@ -63,13 +63,22 @@ pub(crate) fn give_ends(v: Vec<usize>) {
     give(v, |e| e.capacity() * size_of::<usize>(), |p| &mut p.ends);
 }
 
-/// The largest kept buffer of one kind.
-fn take<T>(kind: fn(&mut Pool) -> &mut Vec<Vec<T>>) -> Option<Vec<T>> {
+/// The smallest kept buffer of one kind with room for `want` items, or else the largest.
+fn take<T>(kind: fn(&mut Pool) -> &mut Vec<Vec<T>>, want: usize) -> Option<Vec<T>> {
     // `try_with`: during thread teardown the pool may already be gone.
     POOL.try_with(|p| {
         let mut p = p.try_borrow_mut().ok()?;
         let list = kind(&mut p);
-        let (i, _) = list.iter().enumerate().max_by_key(|(_, v)| v.capacity())?;
+        // Fitting buffers first, smallest first; then the others, largest first.
+        let rank = |v: &Vec<T>| {
+            let c = v.capacity();
+            if c >= want {
+                (0, c)
+            } else {
+                (1, usize::MAX - c)
+            }
+        };
+        let (i, _) = list.iter().enumerate().min_by_key(|(_, v)| rank(v))?;
         Some(list.swap_remove(i))
     })
     .ok()
@@ -104,6 +113,18 @@ mod tests {
         assert!(again.is_empty());
         assert_eq!(again.capacity(), cap, "the kept buffer is reused");
         give_text(again);
+
+        // Best fit: the smallest buffer that is large enough, else the largest.
+        give_text(Vec::with_capacity(cap * 4));
+        give_text(Vec::with_capacity(cap * 2));
+        let fit = text(cap + 1);
+        assert_eq!(fit.capacity(), cap * 2);
+        let grown = text(cap * 8);
+        assert!(grown.capacity() >= cap * 8);
+        let rest = text(0);
+        assert_eq!(rest.capacity(), cap);
+        drop((fit, grown));
+        give_text(rest);
 
         // Too large to keep: freed, not kept.
         give_text(Vec::with_capacity(MAX_KEPT_BYTES + 1));

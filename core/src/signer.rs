@@ -883,6 +883,8 @@ impl Signer {
         let per = urls.len().div_ceil(threads);
         let mut slices = urls.chunks(per);
         let first = slices.next().unwrap_or_default();
+        // Taken before the workers', so that it gets the pool's largest buffer.
+        let mine = buffers(urls.len());
         let results: Vec<Result<T, BatchError>> = std::thread::scope(|s| {
             // One thread fewer to start: this thread signs the first slice, into the
             // buffer that receives the others' at the end.
@@ -894,9 +896,7 @@ impl Signer {
                     s.spawn(move || self.sign_chunk(chunk, (i + 1) * per, p, bufs).map(finish))
                 })
                 .collect();
-            let mine = self
-                .sign_chunk(first, 0, &p, buffers(urls.len()))
-                .map(&finish);
+            let mine = self.sign_chunk(first, 0, &p, mine).map(&finish);
             std::iter::once(mine)
                 .chain(handles.into_iter().map(|h| {
                     // A worker can only fail by panicking (a bug): pass the panic on to
