@@ -138,6 +138,14 @@ const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /// it against the `base64` crate.
 pub(crate) fn encode_token(d: &[u8; 16]) -> [u8; TOKEN_LEN] {
     let mut out = [0u8; TOKEN_LEN];
+    encode_token_into(d, &mut out);
+    out
+}
+
+/// [`encode_token`] into `out`: the signed-URL writers encode straight into the output, as
+/// copying a just-written token (byte stores read back as wider loads) stalls the CPU.
+#[inline]
+fn encode_token_into(d: &[u8; 16], out: &mut [u8; TOKEN_LEN]) {
     for g in 0..5 {
         let n = u32::from(d[3 * g]) << 16 | u32::from(d[3 * g + 1]) << 8 | u32::from(d[3 * g + 2]);
         out[4 * g] = B64URL[(n >> 18) as usize & 63];
@@ -147,7 +155,6 @@ pub(crate) fn encode_token(d: &[u8; 16]) -> [u8; TOKEN_LEN] {
     }
     out[20] = B64URL[(d[15] >> 2) as usize];
     out[21] = B64URL[((d[15] & 3) << 4) as usize];
-    out
 }
 
 fn token_str(t: &[u8; TOKEN_LEN]) -> &str {
@@ -805,8 +812,8 @@ impl Signer {
         let parts = url::split(url)?;
         let mut buf = PathBytes::new();
         let (canon, verbatim) = url_path(&parts, &mut buf)?;
-        let token = encode_token(&p.layout(canon).digest(self.signing_key()));
-        Ok(assemble(&parts, canon, verbatim, &token, &p))
+        let digest = p.layout(canon).digest(self.signing_key());
+        Ok(assemble(&parts, canon, verbatim, &digest, &p))
     }
 
     /// Signs many URLs with the same options. Fails on the first bad URL, saying which.
@@ -978,11 +985,10 @@ impl Signer {
                 crate::multi_md5::md5_many(&msgs, &mut digests[..n]);
             }
             for j in 0..n {
-                let token = encode_token(&digests[j]);
                 if !ends.is_empty() {
                     text.push(b'\n');
                 }
-                write_signed(&parts[j], canon(j), verbatim[j], &token, p, &mut text);
+                write_signed(&parts[j], canon(j), verbatim[j], &digests[j], p, &mut text);
                 ends.push(text.len());
             }
         }
@@ -1326,7 +1332,7 @@ fn assemble(
     parts: &UrlParts<'_>,
     canon: &[u8],
     verbatim: bool,
-    token: &[u8; TOKEN_LEN],
+    digest: &[u8; 16],
     p: &Prepared<'_>,
 ) -> String {
     let cap = parts.origin.len()
@@ -1342,7 +1348,7 @@ fn assemble(
         + p.buffer.len()
         + parts.fragment.len() * 3;
     let mut out = Vec::with_capacity(cap);
-    write_signed(parts, canon, verbatim, token, p, &mut out);
+    write_signed(parts, canon, verbatim, digest, p, &mut out);
     debug_assert!(out.len() <= cap);
     into_string(out)
 }
@@ -1353,7 +1359,7 @@ fn write_signed(
     parts: &UrlParts<'_>,
     canon: &[u8],
     verbatim: bool,
-    token: &[u8; TOKEN_LEN],
+    digest: &[u8; 16],
     p: &Prepared<'_>,
     out: &mut Vec<u8>,
 ) {
@@ -1363,19 +1369,20 @@ fn write_signed(
     } else {
         path::encode_into(canon, out);
     }
-    // Few, larger appends: `?md5=` and the token are one.
-    let mut md5 = *b"?md5=______________________";
-    md5[5..].copy_from_slice(token);
     if parts.query.is_some_and(|q| !q.is_empty()) {
         out.push(b'?');
         for q in kept_params(parts, p.kind) {
             url::push_query_text(q, out);
             out.push(b'&');
         }
-        out.extend_from_slice(&md5[1..]);
+        out.extend_from_slice(b"md5=");
     } else {
-        out.extend_from_slice(&md5);
+        out.extend_from_slice(b"?md5=");
     }
+    let at = out.len();
+    out.resize(at + TOKEN_LEN, 0);
+    let token: &mut [u8; TOKEN_LEN] = (&mut out[at..]).try_into().expect("TOKEN_LEN bytes");
+    encode_token_into(digest, token);
     out.extend_from_slice(p.expires_text.param());
     if !p.speed.is_empty() {
         out.extend_from_slice(b"&speed=");
