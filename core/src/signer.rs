@@ -643,6 +643,7 @@ impl Prepared<'_> {
     }
 
     /// The query-token layout of `path` (a canonical path) with these options.
+    #[inline]
     fn layout<'a>(&'a self, path: &'a [u8]) -> Layout<'a> {
         Signer::query_layout(
             self.kind,
@@ -748,6 +749,7 @@ impl Signer {
         })
     }
 
+    #[inline]
     fn query_layout<'a>(
         kind: TokenKind,
         path: &'a [u8],
