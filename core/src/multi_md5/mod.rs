@@ -313,7 +313,9 @@ pub(crate) fn pad(buf: &mut [u8; 128], len: usize) -> usize {
     assert!(len <= SHORT_MESSAGE, "message of {len} bytes is too long");
     let blocks = if len < 56 { 1 } else { 2 };
     let end = blocks * 64;
-    buf[len..end - 8].fill(0);
+    // Fixed-size stores rather than a `memset` call for a few dozen bytes.
+    const ZEROS: [u8; 128] = [0; 128];
+    copy_small(&mut buf[len..end - 8], &ZEROS[..end - 8 - len]);
     buf[len] = 0x80;
     // MD5 appends the message length in bits.
     buf[end - 8..end].copy_from_slice(&((len as u64) * 8).to_le_bytes());
