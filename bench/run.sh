@@ -12,6 +12,9 @@ trap 'rm -f "$OUT"' EXIT
 echo "== Rust (core)"
 cargo run --release -q -p secure-token --example bench_table | tee -a "$OUT"
 
+echo "== MD5 backends of the md-5 crate on this CPU (ns per string-to-sign)"
+(cd bench/md5-backends && CARGO_TARGET_DIR="$ROOT/target/md5-backends" cargo run --release -q) | tee -a "$OUT"
+
 echo "== C (libsecure_token.a vs OpenSSL EVP MD5 + base64url + snprintf)"
 cargo build --release -q -p secure-token-capi
 dpkg -s libssl-dev >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev >/dev/null
