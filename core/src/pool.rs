@@ -46,6 +46,14 @@ pub(crate) fn text(capacity: usize) -> Vec<u8> {
     v
 }
 
+/// The largest kept text buffer, emptied, with room for at least `capacity` bytes: for the
+/// buffer that receives a whole batch, which is most likely the size of the last one.
+pub(crate) fn largest_text(capacity: usize) -> Vec<u8> {
+    let mut v = take(|p| &mut p.text, usize::MAX).unwrap_or_default();
+    v.reserve(capacity);
+    v
+}
+
 /// An empty offset buffer with room for at least `capacity` entries.
 pub(crate) fn ends(capacity: usize) -> Vec<usize> {
     let mut v = take(|p| &mut p.ends, capacity).unwrap_or_default();
@@ -123,8 +131,10 @@ mod tests {
         assert!(grown.capacity() >= cap * 8);
         let rest = text(0);
         assert_eq!(rest.capacity(), cap);
-        drop((fit, grown));
         give_text(rest);
+        give_text(fit);
+        assert_eq!(largest_text(1).capacity(), cap * 2);
+        drop(grown);
 
         // Too large to keep: freed, not kept.
         give_text(Vec::with_capacity(MAX_KEPT_BYTES + 1));

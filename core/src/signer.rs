@@ -896,8 +896,12 @@ impl Signer {
         let per = urls.len().div_ceil(threads);
         let mut slices = urls.chunks(per);
         let first = slices.next().unwrap_or_default();
-        // Taken before the workers', so that it gets the pool's largest buffer.
-        let mine = buffers(urls.len());
+        // The pool's largest buffer receives the whole batch (the workers' are appended to
+        // it); taken before the workers take theirs.
+        let mine = (
+            crate::pool::largest_text(urls.len() * 96),
+            crate::pool::ends(urls.len()),
+        );
         let results: Vec<Result<T, BatchError>> = std::thread::scope(|s| {
             // One thread fewer to start: this thread signs the first slice, into the
             // buffer that receives the others' at the end.

@@ -74,3 +74,70 @@ fn batch_error_names_the_failing_input() {
         .unwrap_err();
     assert_eq!(err.error.code(), "INVALID_EXPIRY");
 }
+
+/// A batch's output memory is reused by the next batch on the same thread (the per-thread
+/// pool), for one-thread and multi-thread batches alike: same buffer, same signed URLs.
+#[test]
+fn next_batch_reuses_the_output_buffer() {
+    let signer = Signer::new("batch-test-key").unwrap();
+    let opts = SignOptions {
+        expires: Some(2_000_000_000),
+        now: Some(1_700_000_000),
+        ..Default::default()
+    };
+    for n in [1000, 20_000] {
+        let input = urls(n);
+        let first = signer.sign_many_joined(&input, &opts).unwrap();
+        let (at, text) = (first.as_joined().as_ptr(), first.as_joined().to_owned());
+        drop(first);
+        let second = signer.sign_many_joined(&input, &opts).unwrap();
+        assert_eq!(second.as_joined(), text, "{n} URLs");
+        assert_eq!(
+            second.as_joined().as_ptr(),
+            at,
+            "{n} URLs: buffer not reused"
+        );
+        // A batch kept alive leaves nothing to reuse: the next one gets other memory.
+        let third = signer.sign_many_joined(&input, &opts).unwrap();
+        assert_ne!(third.as_joined().as_ptr(), second.as_joined().as_ptr());
+        assert_eq!(third.as_joined(), text);
+    }
+}
+
+/// What proves the pool (the allocator alone could hand the same address back): after a
+/// large batch, a small one on the same thread gets one of its large buffers, and on a fresh
+/// thread it does not.
+#[test]
+fn small_batch_after_a_large_one_gets_a_kept_buffer() {
+    let signer = Signer::new("batch-test-key").unwrap();
+    let opts = SignOptions {
+        expires: Some(2_000_000_000),
+        now: Some(1_700_000_000),
+        ..Default::default()
+    };
+    let small = urls(10);
+    let big = urls(20_000);
+    let capacity_after = |warm: bool| {
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                if warm {
+                    drop(signer.sign_many_joined(&big, &opts).unwrap());
+                }
+                signer
+                    .sign_many_joined(&small, &opts)
+                    .unwrap()
+                    .into_joined()
+                    .capacity()
+            })
+            .join()
+            .unwrap()
+        })
+    };
+    let fresh = capacity_after(false);
+    let warm = capacity_after(true);
+    assert!(fresh < 10_000, "fresh thread: {fresh}");
+    assert!(
+        warm > 100 * fresh,
+        "after a large batch: {warm} (fresh: {fresh})"
+    );
+}
