@@ -32,7 +32,8 @@ pub mod multi_md5;
 mod options;
 mod path;
 mod pool;
-mod scan;
+#[doc(hidden)]
+pub mod scan;
 mod signer;
 mod url;
 

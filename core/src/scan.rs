@@ -5,10 +5,13 @@
 //! no decision and stop at the first one that does, where the byte-by-byte code takes over,
 //! so they decide nothing themselves: the scalar code stays the one definition, and on other
 //! targets the functions return `start` (nothing skipped).
+//!
+//! Public but hidden only so that the fuzz target can compare them with its own statement of
+//! the rules; not part of the API.
 
 /// The index of the first byte at or after `start` that can end or break the authority: one
 /// of `/ ? #`, space, backslash, a control byte or DEL; or `b.len()`.
-pub(crate) fn skip_host(b: &[u8], start: usize) -> usize {
+pub fn skip_host(b: &[u8], start: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
         // SAFETY: SSE2 is part of the x86-64 baseline: every x86-64 CPU has it.
@@ -24,7 +27,7 @@ pub(crate) fn skip_host(b: &[u8], start: usize) -> usize {
 /// The index of the first byte at or after `start` of a path that is not a plain path byte
 /// (emitted unescaped, see `path::path_safe_table`), or a `/` followed by `/` or `.`; or
 /// `b.len()`.
-pub(crate) fn skip_path(b: &[u8], start: usize) -> usize {
+pub fn skip_path(b: &[u8], start: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
         // SAFETY: SSE2 is part of the x86-64 baseline: every x86-64 CPU has it.

@@ -108,6 +108,7 @@ pub fn check_verify(data: &[u8]) {
 /// URL and IP parsing through `sign_url`, `explain`, `token_with`, `sign_many`, `stream_url`
 /// and `CanonicalIp::parse`: never panics, and what parses is consistent.
 pub fn check_parse(data: &[u8]) {
+    check_scan(data);
     let text = String::from_utf8_lossy(data);
     let mut parts = text.splitn(4, '\0');
     let url = parts.next().unwrap_or("");
@@ -232,5 +233,38 @@ pub fn check_batch_md5(data: &[u8], reference: fn(&[u8]) -> [u8; 16]) {
             "md5_short_many differs on a {}-byte message",
             m.len()
         );
+    }
+}
+
+/// The SIMD skips of `url::split` (`secure_token::scan`) against the rules written out byte by
+/// byte: from every start, each must stop exactly at the first byte the rule marks, or at the
+/// end (x86-64, where SSE2 runs, on input of at least one 16-byte block), and never past it.
+pub fn check_scan(data: &[u8]) {
+    use secure_token::scan::{skip_host, skip_path};
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b);
+    let host_rule =
+        |i: usize| matches!(data[i], b'/' | b'?' | b'#' | b' ' | b'\\' | 0x7f) || data[i] < 0x20;
+    let path_rule = |i: usize| {
+        !plain(data[i]) || (data[i] == b'/' && matches!(data.get(i + 1), Some(b'/' | b'.')))
+    };
+    for start in 0..=data.len().min(40) {
+        for (name, got, rule) in [
+            (
+                "host",
+                skip_host(data, start),
+                &host_rule as &dyn Fn(usize) -> bool,
+            ),
+            ("path", skip_path(data, start), &path_rule),
+        ] {
+            let stop = (start..data.len()).find(|&i| rule(i)).unwrap_or(data.len());
+            if cfg!(target_arch = "x86_64") && data.len() >= 16 {
+                assert_eq!(got, stop, "{name} skip from {start} of {data:?}");
+            } else {
+                assert!(
+                    start <= got && got <= stop,
+                    "{name} skip from {start} of {data:?}"
+                );
+            }
+        }
     }
 }
