@@ -41,37 +41,10 @@ const bestOf = (fn) => {
   return b
 }
 
-// As main.js joins a batch (joinBatch) and splits the result (unchunk): keep in step.
-const JOIN_UNITS = 1 << 15
-function join(list) {
-  const joined = []
-  let group = new Array(16)
-  let k = 0
-  let units = 0
-  for (let i = 0; i < list.length; i++) {
-    const url = list[i]
-    if (typeof url !== 'string' || url.charCodeAt(0) < 0) return undefined
-    group[k++] = url
-    units += url.length + 1
-    if (units >= JOIN_UNITS) {
-      if (group.length !== k) group.length = k
-      joined.push(group.join('\n'))
-      group = new Array(k)
-      k = 0
-      units = 0
-    }
-  }
-  if (k > 0) {
-    group.length = k
-    joined.push(group.join('\n'))
-  }
-  return joined
-}
-function split(chunks) {
-  let out = []
-  for (let i = 0; i < chunks.length; i += 8192) out = out.concat(...chunks.slice(i, i + 8192).map((c) => c.split('\n')))
-  return out
-}
+// main.js's own join (joinBatch) and split (unchunk), timed alone.
+const { joinBatch, unchunk } = binding._batchInternals
+const join = (list) => joinBatch(list, opts)
+const split = unchunk
 
 const joined = join(urls)
 const chunks = bound.signMany(joined.slice(), urls, EXPIRES)
