@@ -635,6 +635,27 @@ impl Digits {
         }
     }
 
+    /// `Digits::new(v)`, remembered per thread for the last `v`: signing with a lifetime
+    /// gives the same expiry for a second at a time, and with a fixed expiry always.
+    #[inline]
+    fn cached(v: i64) -> Self {
+        thread_local! {
+            static LAST: std::cell::Cell<(i64, Digits)> = const {
+                std::cell::Cell::new((0, Digits { buf: [0; Digits::PREFIX.len() + 20], len: 0 }))
+            };
+        }
+        LAST.try_with(|last| {
+            let (k, d) = last.get();
+            if k == v && d.len != 0 {
+                return d;
+            }
+            let d = Digits::new(v);
+            last.set((v, d));
+            d
+        })
+        .unwrap_or_else(|_| Digits::new(v))
+    }
+
     /// The digits.
     fn as_bytes(&self) -> &[u8] {
         &self.param()[Self::PREFIX.len()..]
@@ -761,7 +782,7 @@ impl Signer {
         };
         Ok(Prepared {
             expires,
-            expires_text: Digits::new(expires),
+            expires_text: Digits::cached(expires),
             ip,
             kind: opts.kind,
             speed,
@@ -1488,6 +1509,29 @@ mod tests {
                 });
                 assert!(one[origin_end..].is_ascii(), "{one}");
             }
+        }
+    }
+
+    #[test]
+    fn remembered_expiry_digits_follow_the_value() {
+        for v in [
+            1,
+            2_147_483_647,
+            1,
+            99,
+            99,
+            100,
+            100_000_000_000,
+            7,
+            7,
+            2_147_483_647,
+        ] {
+            assert_eq!(Digits::cached(v).param(), Digits::new(v).param(), "{v}");
+            assert_eq!(
+                Digits::cached(v).as_bytes(),
+                v.to_string().as_bytes(),
+                "{v}"
+            );
         }
     }
 
