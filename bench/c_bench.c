@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "secure_token.h"
+#include "cdn_secure_token.h"
 
 #define N 100000
 #define ROUNDS 5

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every language's figures side by side: ns per signed link for the reference implementation
-# of that language and for secure-token (one link at a time, and the batch call), with ratios.
+# of that language and for cdn-secure-token (one link at a time, and the batch call), with ratios.
 # Needs the faces built: run tests/run-all.sh (or the face's test.sh) once first.
 # Usage: bench/run.sh            (100,000 links per case; best of several rounds)
 set -euo pipefail
@@ -10,16 +10,16 @@ OUT="$(mktemp)"
 trap 'rm -f "$OUT"' EXIT
 
 echo "== Rust (core)"
-cargo run --release -q -p secure-token --example bench_table | tee -a "$OUT"
+cargo run --release -q -p cdn-secure-token --example bench_table | tee -a "$OUT"
 
 echo "== MD5 backends of the md-5 crate on this CPU (ns per string-to-sign)"
 (cd bench/md5-backends && CARGO_TARGET_DIR="$ROOT/target/md5-backends" cargo run --release -q) | tee -a "$OUT"
 
-echo "== C (libsecure_token.a vs OpenSSL EVP MD5 + base64url + snprintf)"
-cargo build --release -q -p secure-token-capi
+echo "== C (libcdn_secure_token.a vs OpenSSL EVP MD5 + base64url + snprintf)"
+cargo build --release -q -p cdn-secure-token-capi
 dpkg -s libssl-dev >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev >/dev/null
 gcc -O2 -std=c99 -Wall -Wextra -o target/c_bench bench/c_bench.c -Iinclude \
-  -Ltarget/release -l:libsecure_token.a -lcrypto -lpthread -ldl -lm
+  -Ltarget/release -l:libcdn_secure_token.a -lcrypto -lpthread -ldl -lm
 target/c_bench | tee -a "$OUT"
 
 echo "== Python"
@@ -36,13 +36,13 @@ awk '/createHash/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print "node refere
      /signMany\(/ && !/Async/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print "node sign_many", $i; break}}' "$OUT.node" >> "$OUT"
 
 echo "== PHP"
-SECURE_TOKEN_LIB="$ROOT/target/release/libsecure_token.so" php php/bench.php 2 | tee "$OUT.php"
+CDN_SECURE_TOKEN_LIB="$ROOT/target/release/libcdn_secure_token.so" php php/bench.php 2 | tee "$OUT.php"
 awk '/^single URL / && !/IP/ {print "php reference", $(NF-2); print "php sign_url", $(NF-1)}
      /^batch/ {print "php reference_batch", $(NF-2); print "php sign_many", $(NF-1)}' "$OUT.php" >> "$OUT"
 rm -f "$OUT.py" "$OUT.node" "$OUT.php"
 
 echo
-echo "== ns per link (lower is better); ratio = reference / secure-token"
+echo "== ns per link (lower is better); ratio = reference / cdn-secure-token"
 printf '%-8s %14s %14s %8s %14s %8s\n' language reference sign_url ratio batch ratio
 for lang in rust c python node php; do
   ref=$(awk -v l="$lang" '$1==l && ($2=="reference" || $2=="raw_md5" || $2=="reference_openssl") {print $3; exit}' "$OUT")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generates include/secure_token.h and php/resources/secure_token.h with the pinned cbindgen.
+# Generates include/cdn_secure_token.h and php/resources/cdn_secure_token.h with the pinned cbindgen.
 #   capi/gen-header.sh            write both headers
 #   capi/gen-header.sh --check    regenerate into a temporary directory and fail on any drift
 set -euo pipefail
@@ -20,11 +20,11 @@ if [ $check = 1 ]; then
   mkdir -p "$out_dir/include" "$out_dir/php/resources"
 fi
 cd "$ROOT"
-"$CBINDGEN" --quiet --config capi/cbindgen.toml --output "$out_dir/include/secure_token.h" capi
-"$CBINDGEN" --quiet --config capi/cbindgen-php.toml --output "$out_dir/php/resources/secure_token.h" capi
+"$CBINDGEN" --quiet --config capi/cbindgen.toml --output "$out_dir/include/cdn_secure_token.h" capi
+"$CBINDGEN" --quiet --config capi/cbindgen-php.toml --output "$out_dir/php/resources/cdn_secure_token.h" capi
 if [ $check = 1 ]; then
   status=0
-  for f in include/secure_token.h php/resources/secure_token.h; do
+  for f in include/cdn_secure_token.h php/resources/cdn_secure_token.h; do
     if ! diff -u "$ROOT/$f" "$out_dir/$f"; then
       echo "gen-header: $f is out of date: run capi/gen-header.sh and commit it" >&2
       status=1

@@ -48,7 +48,7 @@ finish() {
 rm -rf "$BUILD" "$STAGE"
 mkdir -p "$BUILD"
 
-step "include/secure_token.h and php/resources/secure_token.h match cbindgen output" \
+step "include/cdn_secure_token.h and php/resources/cdn_secure_token.h match cbindgen output" \
   bash capi/gen-header.sh --check
 if ! bash capi/install.sh "$STAGE"; then
   not_ok "release build and install into $STAGE"
@@ -58,18 +58,18 @@ ok "release build and install into $STAGE"
 export PKG_CONFIG_PATH="$STAGE/lib/pkgconfig"
 version="$(grep -m1 '^version' Cargo.toml | sed -E 's/.*"(.*)".*/\1/')"
 step "pkg-config reports the workspace version $version" \
-  test "$(pkg-config --modversion secure_token)" = "$version"
+  test "$(pkg-config --modversion cdn_secure_token)" = "$version"
 step "exported symbols all start with st_" \
-  bash -c "! nm -D --defined-only '$STAGE/lib/libsecure_token.so' | awk '\$2 == \"T\" {print \$3}' | grep -v '^st_'"
+  bash -c "! nm -D --defined-only '$STAGE/lib/libcdn_secure_token.so' | awk '\$2 == \"T\" {print \$3}' | grep -v '^st_'"
 
-printf '#include <secure_token.h>\nint main(void) { return st_version() == 0; }\n' >"$BUILD/header_only.c"
+printf '#include <cdn_secure_token.h>\nint main(void) { return st_version() == 0; }\n' >"$BUILD/header_only.c"
 # shellcheck disable=SC2086
 step "the installed header is self-contained C99 (-pedantic)" \
-  gcc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only $(pkg-config --cflags secure_token) "$BUILD/header_only.c"
+  gcc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only $(pkg-config --cflags cdn_secure_token) "$BUILD/header_only.c"
 if command -v g++ >/dev/null 2>&1; then
   # shellcheck disable=SC2086
   step "the installed header compiles as C++ (cpp_compat)" \
-    g++ -x c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only $(pkg-config --cflags secure_token) "$BUILD/header_only.c"
+    g++ -x c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only $(pkg-config --cflags cdn_secure_token) "$BUILD/header_only.c"
 else
   echo "note: g++ not installed; the C++ compile check of the header did not run"
 fi
@@ -78,9 +78,9 @@ if ! python3 capi/tests/gen_vectors.py tests/vectors "$BUILD/vectors.h"; then
   not_ok "generate the C vectors include"
   finish
 fi
-CFLAGS_PC=$(pkg-config --cflags secure_token)
-LIBS_PC=$(pkg-config --libs secure_token)
-LIBDIR=$(pkg-config --variable=libdir secure_token)
+CFLAGS_PC=$(pkg-config --cflags cdn_secure_token)
+LIBS_PC=$(pkg-config --libs cdn_secure_token)
+LIBDIR=$(pkg-config --variable=libdir cdn_secure_token)
 
 # shellcheck disable=SC2086
 if gcc "${CFLAGS_STRICT[@]}" $CFLAGS_PC -I"$BUILD" capi/tests/test_capi.c -o "$BUILD/test_capi" \
@@ -115,11 +115,11 @@ step "examples/c/sign.c builds with pkg-config (shared library)" \
 step "examples/c/sign prints the documented example URL" \
   test "$("$BUILD/sign" secret-key http://cdn.example.com/photo.jpeg 2147483647 2>/dev/null)" = "$want"
 # shellcheck disable=SC2086
-step "examples/c/sign.c links against libsecure_token.a (pkg-config --static)" \
-  gcc "${CFLAGS_STRICT[@]}" examples/c/sign.c $CFLAGS_PC "$LIBDIR/libsecure_token.a" \
-  $(pkg-config --static --libs-only-l secure_token | sed 's/-lsecure_token//') -o "$BUILD/sign_static"
+step "examples/c/sign.c links against libcdn_secure_token.a (pkg-config --static)" \
+  gcc "${CFLAGS_STRICT[@]}" examples/c/sign.c $CFLAGS_PC "$LIBDIR/libcdn_secure_token.a" \
+  $(pkg-config --static --libs-only-l cdn_secure_token | sed 's/-lcdn_secure_token//') -o "$BUILD/sign_static"
 step "the static example runs without the shared library" \
-  bash -c "! ldd '$BUILD/sign_static' | grep -q secure_token && \
+  bash -c "! ldd '$BUILD/sign_static' | grep -q cdn_secure_token && \
     test \"\$('$BUILD/sign_static' secret-key http://cdn.example.com/photo.jpeg 2147483647 2>/dev/null)\" = '$want'"
 step "examples/c/sign reports a bad key by status" \
   bash -c "'$BUILD/sign' short /a.jpg 2>&1 >/dev/null | grep -q 'INVALID_KEY'"

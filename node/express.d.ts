@@ -1,4 +1,4 @@
-// Types of `secure-token/express`. Structural request/response types, so that no
+// Types of `cdn-secure-token/express`. Structural request/response types, so that no
 // dependency on `@types/express` is needed; Express's own objects satisfy them.
 import type { Signer, SignOptions, VerifyResult } from './index'
 

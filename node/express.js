@@ -1,5 +1,5 @@
 'use strict'
-// Express (and plain `http`) helpers for secure-token. They only route requests and
+// Express (and plain `http`) helpers for cdn-secure-token. They only route requests and
 // options to the native Signer: every signing and verification rule lives in the core.
 
 const { Signer } = require('./main.js')

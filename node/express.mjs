@@ -1,4 +1,4 @@
-// ES module entry of `secure-token/express`: the same functions as the CommonJS one.
+// ES module entry of `cdn-secure-token/express`: the same functions as the CommonJS one.
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)

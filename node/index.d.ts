@@ -192,5 +192,5 @@ export interface VerifyResult {
   keyIndex: number | null
 }
 
-/** The library version (one version for every face of secure-token). */
+/** The library version (one version for every face of cdn-secure-token). */
 export declare const VERSION: string

@@ -1,5 +1,5 @@
 'use strict'
-// The package entry for `require('secure-token')`: the generated loader's exports (index.js),
+// The package entry for `require('cdn-secure-token')`: the generated loader's exports (index.js),
 // with the hot paths (signUrl, token, verify, signMany, signManyAsync) reshaped here.
 // Reading `options.expires` in JavaScript costs a few nanoseconds; each N-API property lookup
 // from Rust costs about a hundred, and seven of them were half of a single signUrl call.

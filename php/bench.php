@@ -3,10 +3,10 @@
 declare(strict_types=1);
 
 /*
- * The vendor's PHP template vs SecureToken\Signer: one URL at a time, and batches of 1,000 and
+ * The vendor's PHP template vs CdnSecureToken\Signer: one URL at a time, and batches of 1,000 and
  * 10,000 (the template in a loop vs one signMany call). Prints time per URL and the ratios.
  *
- *   SECURE_TOKEN_LIB=target/stage/lib/libsecure_token.so php php/bench.php [SECONDS_PER_CASE]
+ *   CDN_SECURE_TOKEN_LIB=target/stage/lib/libcdn_secure_token.so php php/bench.php [SECONDS_PER_CASE]
  *
  * The template hashes the raw path it is given; the class also normalizes and percent-encodes
  * the path (what the edge needs for spaces and non-ASCII names), so it does more work per URL.
@@ -14,7 +14,7 @@ declare(strict_types=1);
 
 require __DIR__ . '/tests/bootstrap.php';
 
-use SecureToken\Signer;
+use CdnSecureToken\Signer;
 
 $budget = (float) ($argv[1] ?? 1.0);
 $key = 'bench-secret-key';
@@ -121,7 +121,7 @@ $results = [
     ],
 ];
 
-printf("PHP %s, secure-token %s, best of %.1f s per case\n", PHP_VERSION, Signer::version(), $budget);
+printf("PHP %s, cdn-secure-token %s, best of %.1f s per case\n", PHP_VERSION, Signer::version(), $budget);
 printf("%-22s %14s %14s %8s\n", 'case', 'template ns/URL', 'class ns/URL', 'ratio');
 foreach ($results as $case => [$vendor, $class]) {
     // ratio > 1: the class is faster than the template.

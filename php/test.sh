@@ -16,7 +16,7 @@ fail_setup() {
 php -r 'exit(extension_loaded("ffi") ? 0 : 1);' || fail_setup "php-cli has no FFI extension"
 STAGE="$ROOT/target/stage-php"
 bash capi/install.sh "$STAGE" >/dev/null || fail_setup "cannot build and install the C library"
-export SECURE_TOKEN_LIB="$STAGE/lib/libsecure_token.so"
+export CDN_SECURE_TOKEN_LIB="$STAGE/lib/libcdn_secure_token.so"
 
 EDGE_DIR="$(mktemp -d /tmp/st-php-edge.XXXXXX)"
 cleanup() { bash tests/nginx/edge.sh stop "$EDGE_DIR" >/dev/null 2>&1; rm -rf "$EDGE_DIR"; }

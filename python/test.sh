@@ -32,10 +32,10 @@ fi
 
 status=0
 echo "python: mypy --strict (stubs, pure-Python helpers, typed usage)"
-(cd "$HERE" && "$VENV/bin/mypy" --strict --no-incremental -p secure_token \
+(cd "$HERE" && "$VENV/bin/mypy" --strict --no-incremental -p cdn_secure_token \
     && "$VENV/bin/mypy" --strict --no-incremental tests/typing_usage.py) || status=1
 echo "python: stubtest"
-(cd "$WORK" && "$PY" -m mypy.stubtest secure_token._native) || status=1
+(cd "$WORK" && "$PY" -m mypy.stubtest cdn_secure_token._native) || status=1
 
 echo "python: pytest"
 set +e

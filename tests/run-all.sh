@@ -45,13 +45,13 @@ suite() {
 suite setup      bash tests/setup-system.sh
 suite fmt        cargo fmt --all -- --check
 suite clippy     cargo clippy --workspace --all-targets --locked -- -D warnings
-suite rust       cargo test --workspace --locked --exclude secure-token-conformance
+suite rust       cargo test --workspace --locked --exclude cdn-secure-token-conformance
 suite python     bash python/test.sh
 suite node       bash node/test.sh
 suite c          bash capi/test.sh
 suite php        bash php/test.sh
 suite fuzz       env FUZZ_UPDATE_CORPUS=0 bash fuzz/run.sh "$FUZZ_SECONDS"
-suite conformance cargo test --release --locked -p secure-token-conformance -- --nocapture
+suite conformance cargo test --release --locked -p cdn-secure-token-conformance -- --nocapture
 
 echo
 echo "================ summary ================"

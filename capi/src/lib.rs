@@ -1,5 +1,5 @@
-//! The C ABI of `secure-token` (`libsecure_token.so` / `libsecure_token.a`, header
-//! `include/secure_token.h` generated from this file by cbindgen).
+//! The C ABI of `cdn-secure-token` (`libcdn_secure_token.so` / `libcdn_secure_token.a`, header
+//! `include/cdn_secure_token.h` generated from this file by cbindgen).
 //!
 //! Conventions (modelled on rustls-ffi):
 //! - Every fallible function returns an [`st_status`]; `ST_OK` is 0 and the other values
@@ -24,7 +24,7 @@ use std::cell::RefCell;
 use std::ffi::{c_char, c_int};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use secure_token::{
+use cdn_secure_token::{
     Error, ErrorKind, ExplainOptions, Explanation, InvalidReason, SignOptions, Signer,
     SignerBuilder, StreamKind, TokenKind, Verdict, VerifyOptions,
 };
@@ -82,7 +82,7 @@ const _: () = {
     // The header spells ST_VERSION from the three numbers, so there is no pre-release part.
     assert!(
         str_eq(
-            secure_token::VERSION,
+            cdn_secure_token::VERSION,
             concat!(
                 env!("CARGO_PKG_VERSION_MAJOR"),
                 ".",
@@ -93,7 +93,7 @@ const _: () = {
         ),
         "the C header's ST_VERSION cannot spell a pre-release version"
     );
-    assert!(ST_TOKEN_LEN == secure_token::TOKEN_LEN);
+    assert!(ST_TOKEN_LEN == cdn_secure_token::TOKEN_LEN);
 };
 
 /// The result of every fallible call. Values are stable and never renumbered.
@@ -596,7 +596,7 @@ fn split_at_byte(s: &str, sep: u8) -> Vec<&str> {
     debug_assert!(sep.is_ascii());
     let mut out = Vec::new();
     let mut start = 0;
-    secure_token::scan::each_position(s.as_bytes(), sep, |at| {
+    cdn_secure_token::scan::each_position(s.as_bytes(), sep, |at| {
         out.push(&s[start..at]);
         start = at + 1;
         true
@@ -644,7 +644,7 @@ pub extern "C" fn st_status_str(status: c_int) -> *const c_char {
 }
 
 /// The stable upper-case identifier of a status (`"INVALID_KEY"`, ..., the codes shared by
-/// every face of secure-token), static and NUL-terminated; `"UNKNOWN"` for other values.
+/// every face of cdn-secure-token), static and NUL-terminated; `"UNKNOWN"` for other values.
 #[no_mangle]
 pub extern "C" fn st_status_code(status: c_int) -> *const c_char {
     let s: &'static str = match status {
@@ -1601,10 +1601,10 @@ mod tests {
 
     #[test]
     fn version_matches_workspace() {
-        assert_eq!(cstr(st_version()), secure_token::VERSION);
+        assert_eq!(cstr(st_version()), cdn_secure_token::VERSION);
         assert_eq!(
             format!("{ST_VERSION_MAJOR}.{ST_VERSION_MINOR}.{ST_VERSION_PATCH}"),
-            secure_token::VERSION
+            cdn_secure_token::VERSION
         );
     }
 

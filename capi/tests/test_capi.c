@@ -1,5 +1,5 @@
 /*
- * Tests of the installed C API (include/secure_token.h + libsecure_token): every shared
+ * Tests of the installed C API (include/cdn_secure_token.h + libcdn_secure_token): every shared
  * vector, NULL pointers, zero and short buffers, invalid UTF-8, enum values out of range,
  * the builder, batches, and concurrent use of one signer from several threads.
  *
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <secure_token.h>
+#include <cdn_secure_token.h>
 
 typedef struct {
   const char *s;

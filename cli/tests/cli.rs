@@ -1,4 +1,4 @@
-//! The real `secure-token` binary, run as an operator would.
+//! The real `cdn-secure-token` binary, run as an operator would.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const KEY: &str = "cli-test-key-42";
 
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_secure-token"));
-    c.env_remove("SECURE_TOKEN_KEY");
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cdn-secure-token"));
+    c.env_remove("CDN_SECURE_TOKEN_KEY");
     c
 }
 
@@ -18,7 +18,7 @@ fn run(args: &[&str], key_env: Option<&str>, stdin: Option<&str>) -> Output {
     let mut c = bin();
     c.args(args);
     if let Some(k) = key_env {
-        c.env("SECURE_TOKEN_KEY", k);
+        c.env("CDN_SECURE_TOKEN_KEY", k);
     }
     c.stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -103,7 +103,7 @@ fn sign_reads_stdin_line_by_line_and_reports_bad_lines() {
 fn sign_streams_output_before_input_ends() {
     let mut child = bin()
         .args(["sign", "--ttl", "1h"])
-        .env("SECURE_TOKEN_KEY", KEY)
+        .env("CDN_SECURE_TOKEN_KEY", KEY)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -273,7 +273,7 @@ fn version_is_the_workspace_version() {
             .unwrap();
     let line = cargo.lines().find(|l| l.starts_with("version = ")).unwrap();
     let v = line.trim_start_matches("version = ").trim_matches('"');
-    assert_eq!(stdout(&o).trim(), format!("secure-token {v}"));
+    assert_eq!(stdout(&o).trim(), format!("cdn-secure-token {v}"));
 }
 
 fn tempdir(tag: &str) -> PathBuf {

@@ -7,9 +7,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+use cdn_secure_token::multi_md5::{md5_many_with, supported_backends};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use md5::{Digest, Md5};
-use secure_token::multi_md5::{md5_many_with, supported_backends};
 
 /// `n` deterministic messages of 60-100 bytes.
 fn messages(n: usize) -> Vec<Vec<u8>> {

@@ -3,9 +3,9 @@
 
 use std::hint::black_box;
 
+use cdn_secure_token::{SignOptions, Signer};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use md5::{Digest, Md5};
-use secure_token::{SignOptions, Signer};
 
 const URL: &str = "https://cdn.example.com/videos/2024/summer/clip-01.mp4";
 const KEY: &str = "s3cr3t-cdn-key";

@@ -1,13 +1,13 @@
 //! Rust figures for `bench/run.sh`: ns per link for the raw MD5 of the string-to-sign (the
 //! reference: nothing can sign faster than it hashes), `sign_url` one at a time, and
 //! `sign_many` on 100,000 URLs (multi-buffer MD5, all cores). Best of several rounds.
-//! Prints `rust <case> <ns>` lines. Run: cargo run --release -p secure-token --example bench_table
+//! Prints `rust <case> <ns>` lines. Run: cargo run --release -p cdn-secure-token --example bench_table
 
 use std::hint::black_box;
 use std::time::Instant;
 
+use cdn_secure_token::{SignOptions, Signer};
 use md5::{Digest, Md5};
-use secure_token::{SignOptions, Signer};
 
 const KEY: &str = "bench-secret-key";
 const EXPIRES: i64 = 2_147_483_647;
@@ -75,7 +75,7 @@ fn main() {
     println!("rust sign_many_1000 {many_1000:.1}");
     println!(
         "rust backend {} threads {}",
-        secure_token::multi_md5::backend(),
+        cdn_secure_token::multi_md5::backend(),
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 }

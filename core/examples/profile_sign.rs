@@ -1,6 +1,6 @@
 //! Instruction-count profiling helper: `profile_sign MODE N` (run under callgrind).
+use cdn_secure_token::{SignOptions, Signer};
 use md5::{Digest, Md5};
-use secure_token::{SignOptions, Signer};
 use std::hint::black_box;
 
 fn main() {

@@ -2,7 +2,7 @@
 //! the edge does.
 //!
 //! ```
-//! use secure_token::{Signer, SignOptions, VerifyOptions, Verdict};
+//! use cdn_secure_token::{Signer, SignOptions, VerifyOptions, Verdict};
 //!
 //! let signer = Signer::new("my-cdn-key")?;
 //! let url = signer.sign_url(
@@ -12,7 +12,7 @@
 //! assert!(url.starts_with("https://cdn.example.com/photos/summer%20trip.jpeg?md5="));
 //! let verdict = signer.verify(&url, &VerifyOptions { now: Some(1_700_000_000), ..Default::default() })?;
 //! assert!(matches!(verdict, Verdict::Valid { expires: 2147483647, key_index: 0 }));
-//! # Ok::<(), secure_token::Error>(())
+//! # Ok::<(), cdn_secure_token::Error>(())
 //! ```
 //!
 //! The string that is hashed, per token kind (the key never leaves this crate):

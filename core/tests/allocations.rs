@@ -3,7 +3,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use secure_token::{SignOptions, Signer, TokenKind, VerifyOptions};
+use cdn_secure_token::{SignOptions, Signer, TokenKind, VerifyOptions};
 
 struct Counting;
 

@@ -1,7 +1,7 @@
 //! `sign_many` (multi-buffer MD5, several threads for large batches) gives exactly what
 //! `sign_url` gives one at a time, and names the failing input.
 
-use secure_token::{SignOptions, Signer, TokenKind};
+use cdn_secure_token::{SignOptions, Signer, TokenKind};
 
 fn urls(n: usize) -> Vec<String> {
     (0..n)

@@ -1,11 +1,11 @@
 //! `md5_many` and every backend of it against the `md5` crate.
 
-use md5::{Digest, Md5};
-use proptest::prelude::*;
-use secure_token::multi_md5::{
+use cdn_secure_token::multi_md5::{
     backend, md5_many, md5_many_with, md5_short_many, md5_short_many_with, supported_backends,
     SHORT_MESSAGE,
 };
+use md5::{Digest, Md5};
+use proptest::prelude::*;
 
 /// The expected digests, from the `md5` crate only.
 fn reference(msgs: &[&[u8]]) -> Vec<[u8; 16]> {

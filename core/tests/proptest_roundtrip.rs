@@ -3,11 +3,11 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use proptest::prelude::*;
-use secure_token::{
+use cdn_secure_token::{
     CanonicalIp, InvalidReason, SignOptions, Signer, StreamKind, TokenKind, Verdict, VerifyOptions,
     MAX_EXPIRES,
 };
+use proptest::prelude::*;
 
 const NOW: i64 = 1_700_000_000;
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -455,7 +455,7 @@ fn stream_url_never_signs_a_path_that_verify_refuses() {
                 "stream_url signed a {}-byte path that verify refuses",
                 url.len()
             ),
-            Err(e) => assert_eq!(e.kind(), secure_token::ErrorKind::Path, "{e}"),
+            Err(e) => assert_eq!(e.kind(), cdn_secure_token::ErrorKind::Path, "{e}"),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use secure_token::{
+use cdn_secure_token::{
     ExplainOptions, SignOptions, Signer, StreamKind, TokenKind, Verdict, VerifyOptions,
 };
 use serde_json::Value;
@@ -99,7 +99,7 @@ fn low_level_token_matches_vectors() {
         let explained = c["explained"].as_str().unwrap();
         let mut path = &explained[exp.len()..explained.len() - " ***".len()];
         if let Some(ip) = ip {
-            let canonical = secure_token::CanonicalIp::parse(ip).unwrap();
+            let canonical = cdn_secure_token::CanonicalIp::parse(ip).unwrap();
             path = path.strip_suffix(canonical.as_str()).unwrap();
         }
         let t = signer
@@ -195,7 +195,7 @@ fn error_vectors() {
         let name = c["name"].as_str().unwrap();
         let key = c["key"].as_str().unwrap();
         let want = c["error"].as_str().unwrap();
-        let result: Result<(), secure_token::Error> = (|| {
+        let result: Result<(), cdn_secure_token::Error> = (|| {
             let signer = Signer::new(key)?;
             match c["op"].as_str().unwrap() {
                 "sign" => {

@@ -9,7 +9,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use secure_token::{CanonicalIp, Signer, MAX_EXPIRES};
+use cdn_secure_token::{CanonicalIp, Signer, MAX_EXPIRES};
 
 /// xorshift64*: reproducible inputs without extra dependencies.
 struct Rng(u64);

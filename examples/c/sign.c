@@ -1,7 +1,7 @@
 /*
- * Signs a URL with the secure-token C library, then checks it as the edge would.
+ * Signs a URL with the cdn-secure-token C library, then checks it as the edge would.
  *
- *   cc -std=c99 sign.c $(pkg-config --cflags --libs secure_token) -o sign
+ *   cc -std=c99 sign.c $(pkg-config --cflags --libs cdn_secure_token) -o sign
  *   ./sign KEY URL [EXPIRES [CLIENT_IP]]
  *
  * EXPIRES is a Unix time in seconds (default: one hour from now).
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <secure_token.h>
+#include <cdn_secure_token.h>
 
 static int fail(const char *what, st_status status) {
   char msg[512];
@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
   size_t reason_len = 0;
 
   if (argc < 3 || argc > 5) {
-    fprintf(stderr, "usage: %s KEY URL [EXPIRES [CLIENT_IP]]  (secure_token %s)\n", argv[0],
+    fprintf(stderr, "usage: %s KEY URL [EXPIRES [CLIENT_IP]]  (cdn_secure_token %s)\n", argv[0],
             st_version());
     return 2;
   }

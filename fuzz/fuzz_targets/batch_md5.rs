@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    secure_token_fuzz::checks::check_batch_md5(data, |m| md5::compute(m).0);
+    cdn_secure_token_fuzz::checks::check_batch_md5(data, |m| md5::compute(m).0);
 });

@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    secure_token_fuzz::checks::check_verify(data);
+    cdn_secure_token_fuzz::checks::check_verify(data);
 });

@@ -1,8 +1,8 @@
 //! The checks behind the fuzz targets, shared with the plain test that replays the corpus
 //! (`tests/conformance/tests/fuzz_corpus.rs` includes this file by path).
 
-use secure_token::multi_md5::{md5_many, md5_short_many, SHORT_MESSAGE};
-use secure_token::{
+use cdn_secure_token::multi_md5::{md5_many, md5_short_many, SHORT_MESSAGE};
+use cdn_secure_token::{
     CanonicalIp, ExplainOptions, SignOptions, Signer, StreamKind, TokenKind, Verdict, VerifyOptions,
 };
 
@@ -236,11 +236,11 @@ pub fn check_batch_md5(data: &[u8], reference: fn(&[u8]) -> [u8; 16]) {
     }
 }
 
-/// The SIMD skips of `url::split` (`secure_token::scan`) against the rules written out byte by
+/// The SIMD skips of `url::split` (`cdn_secure_token::scan`) against the rules written out byte by
 /// byte: from every start, each must stop exactly at the first byte the rule marks, or at the
 /// end (x86-64, where SSE2 runs, on input of at least one 16-byte block), and never past it.
 pub fn check_scan(data: &[u8]) {
-    use secure_token::scan::{skip_host, skip_path};
+    use cdn_secure_token::scan::{skip_host, skip_path};
     let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b);
     let host_rule =
         |i: usize| matches!(data[i], b'/' | b'?' | b'#' | b' ' | b'\\' | 0x7f) || data[i] < 0x20;

@@ -87,6 +87,6 @@ const rows = [
   ['signer.signMany, a fresh array of ropes each time', t.freshRopes],
   ['signer.signMany, a fresh array parsed from JSON each time', t.freshFlat],
 ]
-console.log(`secure-token signMany pieces, ${N} URLs, Node ${process.version}, best of ${ROUNDS} rounds (ns/URL)`)
+console.log(`cdn-secure-token signMany pieces, ${N} URLs, Node ${process.version}, best of ${ROUNDS} rounds (ns/URL)`)
 for (const [name, ns] of rows) console.log(`${name.padEnd(60)} ${ns.toFixed(1).padStart(8)}`)
 if (sink === 0.5) console.log('')

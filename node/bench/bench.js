@@ -116,7 +116,7 @@ async function main() {
 
   const ref = results[0][1]
   console.log(
-    `secure-token ${VERSION}, Node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0].model.trim()}), ` +
+    `cdn-secure-token ${VERSION}, Node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0].model.trim()}), ` +
       `${N} URLs, best of ${ROUNDS} rounds`,
   )
   console.log(`${'what'.padEnd(46)} ${'ns/URL'.padStart(9)}  vs snippet`)

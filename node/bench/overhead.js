@@ -90,7 +90,7 @@ const rows = [
 
 // A signMany batch, piece by piece: bench/batch.js.
 
-console.log(`secure-token overhead probes, Node ${process.version}, best of ${ROUNDS} rounds (ns)`)
+console.log(`cdn-secure-token overhead probes, Node ${process.version}, best of ${ROUNDS} rounds (ns)`)
 for (const [name, ns] of rows) {
   console.log(ns === null ? `-- ${name}` : `${name.padEnd(56)} ${ns.toFixed(1).padStart(8)}`)
 }

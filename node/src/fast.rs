@@ -16,9 +16,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::sync::Arc;
 
+use cdn_secure_token::{ErrorKind, Signer, Verdict};
 use napi::bindgen_prelude::ToNapiValue;
 use napi::sys;
-use secure_token::{ErrorKind, Signer, Verdict};
 
 use crate::js::{self, js_text, Fail, JsResult, Opts, StrBuf, Val};
 use crate::{sign_joined, verify_result, Chunks, SignArgs, PACKED_EXPIRES_LIMIT};

@@ -9,9 +9,9 @@ use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
+use cdn_secure_token::{BatchError, Error as CoreError, ErrorKind};
 use napi::bindgen_prelude::{FromNapiValue, Unknown};
 use napi::{sys, ValueType};
-use secure_token::{BatchError, Error as CoreError, ErrorKind};
 
 /// Which JavaScript error class to throw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,7 +249,7 @@ pub(crate) fn catch<T>(f: impl FnOnce() -> JsResult<T>) -> JsResult<T> {
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
         Err(Fail::internal(format!(
-            "internal error in secure-token: {what}"
+            "internal error in cdn-secure-token: {what}"
         )))
     })
 }
@@ -351,7 +351,7 @@ impl StrList {
 /// once `ends` would hold more than `max`. The core's batch-separator search: ~1.3 ns a URL
 /// where a byte loop takes ~6.
 fn push_newlines(bytes: &[u8], base: usize, ends: &mut Vec<usize>, max: usize) -> bool {
-    secure_token::scan::each_position(bytes, b'\n', |at| {
+    cdn_secure_token::scan::each_position(bytes, b'\n', |at| {
         if ends.len() >= max {
             return false;
         }

@@ -1,14 +1,14 @@
-//! Node.js face of `secure-token`: converts JavaScript arguments in, calls the core,
+//! Node.js face of `cdn-secure-token`: converts JavaScript arguments in, calls the core,
 //! converts results and errors out. No signing rule lives here.
 
 use std::ffi::CStr;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use cdn_secure_token::{ErrorKind, FixedClock, SignedBatch, StreamKind, TokenKind, Verdict};
 use napi::bindgen_prelude::{AsyncTask, Either, Env, TypeName, Unknown};
 use napi::{Status, Task, ValueType};
 use napi_derive::napi;
-use secure_token::{ErrorKind, FixedClock, SignedBatch, StreamKind, TokenKind, Verdict};
 
 mod fast;
 mod js;
@@ -17,9 +17,9 @@ pub mod probe;
 
 use js::{guard, js_text, Fail, JsResult, Opts, StrBuf, StrList, Val};
 
-/// The library version (one version for every face of secure-token).
+/// The library version (one version for every face of cdn-secure-token).
 #[napi]
-pub const VERSION: &str = secure_token::VERSION;
+pub const VERSION: &str = cdn_secure_token::VERSION;
 
 /// Options of `new Signer(key, options)`.
 #[napi(object, object_to_js = false)]
@@ -254,8 +254,8 @@ impl SignArgs {
         })
     }
 
-    fn core(&self) -> secure_token::SignOptions<'_> {
-        secure_token::SignOptions {
+    fn core(&self) -> cdn_secure_token::SignOptions<'_> {
+        cdn_secure_token::SignOptions {
             expires: self.expires,
             ttl: self.ttl,
             ip: self.ip.as_deref(),
@@ -310,7 +310,7 @@ fn verify_result(v: Verdict) -> VerifyResult {
 /// property, message or `util.inspect` output shows them.
 #[napi]
 pub struct Signer {
-    inner: Arc<secure_token::Signer>,
+    inner: Arc<cdn_secure_token::Signer>,
 }
 
 #[napi]
@@ -325,7 +325,7 @@ impl Signer {
         guard(env.raw(), || {
             let key = arg_string(&env, key, ErrorKind::Key, "key")?;
             let o = options(&env, options_, "options")?;
-            let mut b = secure_token::Signer::builder(&key);
+            let mut b = cdn_secure_token::Signer::builder(&key);
             if let Some(keys) = o.strings(c"verifyKeys", ErrorKind::Key)? {
                 for k in keys {
                     b = b.verify_key(k);
@@ -589,7 +589,7 @@ impl Signer {
             let expires = o.seconds_or_date(c"expires")?;
             let e = self.inner.explain(
                 &url,
-                &secure_token::ExplainOptions {
+                &cdn_secure_token::ExplainOptions {
                     ip: ip.as_deref(),
                     kind,
                     expires,
@@ -609,13 +609,13 @@ impl Signer {
     }
 }
 
-fn verdict(signer: &secure_token::Signer, url: &str, o: &Opts<'_>) -> JsResult<Verdict> {
+fn verdict(signer: &cdn_secure_token::Signer, url: &str, o: &Opts<'_>) -> JsResult<Verdict> {
     let ip = o.string(c"ip", ErrorKind::Ip)?;
     let now = o.seconds_or_date(c"now")?;
     let kind = read_kind(o)?;
     Ok(signer.verify(
         url,
-        &secure_token::VerifyOptions {
+        &cdn_secure_token::VerifyOptions {
             ip: ip.as_deref(),
             now,
             kind,
@@ -633,7 +633,7 @@ type BatchOut = Either<Vec<String>, Chunks>;
 /// Signs a batch into one buffer of the signed URLs joined with `'\n'` (the core never
 /// puts one in a signed URL): no string per URL.
 fn sign_joined(
-    signer: &secure_token::Signer,
+    signer: &cdn_secure_token::Signer,
     urls: &StrList,
     args: &SignArgs,
 ) -> JsResult<SignedBatch> {
@@ -727,7 +727,7 @@ impl napi::bindgen_prelude::ToNapiValue for Chunks {
 /// The work of `signManyAsync`: arguments read on the JavaScript thread, hashing on a
 /// libuv worker.
 pub struct SignManyTask {
-    signer: Arc<secure_token::Signer>,
+    signer: Arc<cdn_secure_token::Signer>,
     input: Option<JsResult<(StrList, SignArgs)>>,
     /// Resolve with `Chunks` (for `main.js`) rather than an array.
     joined: bool,

@@ -8,10 +8,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::time::Instant;
 
+use cdn_secure_token::ErrorKind;
 use napi::bindgen_prelude::{Env, FromNapiValue, Object, Unknown};
 use napi::sys;
 use napi_derive::napi;
-use secure_token::ErrorKind;
 
 use crate::js::{js_text, StrBuf, Val};
 use crate::Signer;
@@ -26,8 +26,8 @@ fn bench_urls(n: u32) -> Vec<String> {
         .collect()
 }
 
-fn expires_only() -> secure_token::SignOptions<'static> {
-    secure_token::SignOptions {
+fn expires_only() -> cdn_secure_token::SignOptions<'static> {
+    cdn_secure_token::SignOptions {
         expires: Some(2_147_483_647),
         ..Default::default()
     }
@@ -71,7 +71,7 @@ impl Signer {
     #[napi(js_name = "_probeCoreSignUrlFull", catch_unwind, skip_typescript)]
     pub fn probe_core_sign_url_full(&self, n: u32) -> f64 {
         let urls = bench_urls(n);
-        let opts = secure_token::SignOptions {
+        let opts = cdn_secure_token::SignOptions {
             ip: Some("1.2.3.4"),
             now: Some(1_700_000_000),
             ..expires_only()
@@ -160,7 +160,7 @@ pub fn probe_install(env: Env, target: Object<'_>, signer: &Signer) {
 unsafe fn probe(
     env: sys::napi_env,
     info: sys::napi_callback_info,
-    body: impl FnOnce([sys::napi_value; 8], &secure_token::Signer) -> sys::napi_value,
+    body: impl FnOnce([sys::napi_value; 8], &cdn_secure_token::Signer) -> sys::napi_value,
 ) -> sys::napi_value {
     catch_unwind(AssertUnwindSafe(|| {
         let mut argv = [ptr::null_mut(); 8];
@@ -175,7 +175,7 @@ unsafe fn probe(
                 ptr::null_mut(),
                 &mut data,
             );
-            body(argv, &*(data as *const secure_token::Signer))
+            body(argv, &*(data as *const cdn_secure_token::Signer))
         }
     }))
     .unwrap_or(ptr::null_mut())

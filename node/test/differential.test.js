@@ -18,7 +18,7 @@ function rng(seed) {
   }
 }
 
-const SEED = Number(process.env.SECURE_TOKEN_SEED || Date.now() % 1_000_000)
+const SEED = Number(process.env.CDN_SECURE_TOKEN_SEED || Date.now() % 1_000_000)
 const rand = rng(SEED)
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1))
 const pick = (s) => s[int(0, s.length - 1)]

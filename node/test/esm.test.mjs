@@ -3,13 +3,13 @@
 import test from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import defaultExport, { Signer, VERSION } from 'secure-token'
-import expressDefault, { secureLink, signedUrls, clientIp } from 'secure-token/express'
+import defaultExport, { Signer, VERSION } from 'cdn-secure-token'
+import expressDefault, { secureLink, signedUrls, clientIp } from 'cdn-secure-token/express'
 
 const require = createRequire(import.meta.url)
 
 test('import and require give the same binding', () => {
-  const cjs = require('secure-token')
+  const cjs = require('cdn-secure-token')
   assert.equal(Signer, cjs.Signer)
   assert.equal(VERSION, cjs.VERSION)
   assert.equal(defaultExport.Signer, Signer)
@@ -20,8 +20,8 @@ test('import and require give the same binding', () => {
   )
 })
 
-test('secure-token/express loads with import and require', () => {
-  const cjs = require('secure-token/express')
+test('cdn-secure-token/express loads with import and require', () => {
+  const cjs = require('cdn-secure-token/express')
   assert.equal(secureLink, cjs.secureLink)
   assert.equal(signedUrls, cjs.signedUrls)
   assert.equal(clientIp, cjs.clientIp)
@@ -29,7 +29,7 @@ test('secure-token/express loads with import and require', () => {
 })
 
 test('the exports map points to files that exist', async () => {
-  const pkg = require('secure-token/package.json')
+  const pkg = require('cdn-secure-token/package.json')
   for (const entry of Object.values(pkg.exports)) {
     for (const file of typeof entry === 'string' ? [entry] : Object.values(entry)) {
       assert.ok(require('node:fs').existsSync(new URL(`../${file}`, import.meta.url)), file)

@@ -12,7 +12,7 @@ const { Signer } = require('..')
 const { REPO } = require('./support.cjs')
 
 const EDGE = path.join(REPO, 'tests', 'nginx', 'edge.sh')
-const PORT = process.env.SECURE_TOKEN_NODE_EDGE_PORT || '18280'
+const PORT = process.env.CDN_SECURE_TOKEN_NODE_EDGE_PORT || '18280'
 
 let dir
 let env
@@ -21,7 +21,7 @@ let pastSigner
 const now = () => Math.floor(Date.now() / 1000)
 
 test.before(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secure-token-node-edge-'))
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdn-secure-token-node-edge-'))
   execFileSync('bash', [EDGE, 'start', dir, PORT], { stdio: ['ignore', 'pipe', 'inherit'] })
   env = Object.fromEntries(
     fs

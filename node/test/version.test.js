@@ -18,7 +18,7 @@ function workspaceVersion() {
 
 test('package.json version is the workspace version', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(NODE_DIR, 'package.json'), 'utf8'))
-  assert.equal(pkg.name, 'secure-token')
+  assert.equal(pkg.name, 'cdn-secure-token')
   assert.equal(pkg.version, workspaceVersion())
 })
 

@@ -2,7 +2,7 @@
 
 declare(strict_types=1);
 
-namespace SecureToken;
+namespace CdnSecureToken;
 
 /** What the edge hashes for a link, for debugging 403s. The key is shown as `***`. */
 final class Explanation

@@ -2,7 +2,7 @@
 
 declare(strict_types=1);
 
-namespace SecureToken;
+namespace CdnSecureToken;
 
 /** A string argument is not valid UTF-8. */
 final class InvalidEncodingException extends SecureTokenException

@@ -2,7 +2,7 @@
 
 declare(strict_types=1);
 
-namespace SecureToken;
+namespace CdnSecureToken;
 
 /** The client IP is not a valid IPv4 or IPv6 address. */
 final class InvalidIpException extends SecureTokenException

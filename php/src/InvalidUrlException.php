@@ -2,7 +2,7 @@
 
 declare(strict_types=1);
 
-namespace SecureToken;
+namespace CdnSecureToken;
 
 /** The URL as a whole is malformed. */
 final class InvalidUrlException extends SecureTokenException

@@ -2,7 +2,7 @@
 
 declare(strict_types=1);
 
-namespace SecureToken;
+namespace CdnSecureToken;
 
 /** The C library cannot be loaded, or reported an internal error. */
 final class LibraryException extends \RuntimeException

@@ -2,11 +2,11 @@
 
 declare(strict_types=1);
 
-namespace SecureToken;
+namespace CdnSecureToken;
 
 /**
  * Base class of every error about an argument (key, URL, path, client IP, expiry, ...).
- * `errorCode` is the identifier shared by every face of secure-token (`INVALID_PATH`, ...);
+ * `errorCode` is the identifier shared by every face of cdn-secure-token (`INVALID_PATH`, ...);
  * the message never contains the key.
  */
 class SecureTokenException extends \InvalidArgumentException

@@ -2,7 +2,7 @@
 
 declare(strict_types=1);
 
-namespace SecureToken;
+namespace CdnSecureToken;
 
 /** A token with the expiry (Unix seconds) it was made for. */
 final class SignedToken

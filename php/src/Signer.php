@@ -2,17 +2,17 @@
 
 declare(strict_types=1);
 
-namespace SecureToken;
+namespace CdnSecureToken;
 
 use FFI;
 use FFI\CData;
 
 /**
  * Signs and verifies CDN Secure Token links (Gcore CDN, nginx secure_link) with the
- * secure-token library, loaded through FFI (see {@see Library}).
+ * cdn-secure-token library, loaded through FFI (see {@see Library}).
  *
  * ```php
- * $signer = new SecureToken\Signer('my-cdn-key');
+ * $signer = new CdnSecureToken\Signer('my-cdn-key');
  * $url = $signer->signUrl('https://cdn.example.com/photos/summer trip.jpeg', ttl: 3600);
  * ```
  *
@@ -107,7 +107,7 @@ final class Signer
         }
     }
 
-    /** Chooses the library file (default: `SECURE_TOKEN_LIB`, then `libsecure_token.so`). */
+    /** Chooses the library file (default: `CDN_SECURE_TOKEN_LIB`, then `libcdn_secure_token.so`). */
     public static function useLibrary(string $path): void
     {
         Library::use($path);
@@ -433,18 +433,18 @@ final class Signer
     {
         // The copy shares the C handle: it must not free it when it is destroyed.
         unset($this->handle);
-        throw new \LogicException('a SecureToken\Signer cannot be cloned; share the instance');
+        throw new \LogicException('a CdnSecureToken\Signer cannot be cloned; share the instance');
     }
 
     public function __serialize(): array
     {
-        throw new \LogicException('a SecureToken\Signer cannot be serialized');
+        throw new \LogicException('a CdnSecureToken\Signer cannot be serialized');
     }
 
     /** @param array<mixed> $data */
     public function __unserialize(array $data): void
     {
-        throw new \LogicException('a SecureToken\Signer cannot be unserialized');
+        throw new \LogicException('a CdnSecureToken\Signer cannot be unserialized');
     }
 
     // ---------------------------------------------------------------------------------------
@@ -593,7 +593,7 @@ final class Signer
             $ffi->ST_ERR_INVALID_URL => new InvalidUrlException($message, $code, $index, $status),
             $ffi->ST_ERR_INVALID_ARGUMENT => new InvalidArgumentException($message, $code, $index, $status),
             $ffi->ST_ERR_INVALID_UTF8 => new InvalidEncodingException($message, $code, $index, $status),
-            default => new LibraryException("secure-token: $code: $message", $status),
+            default => new LibraryException("cdn-secure-token: $code: $message", $status),
         };
     }
 }

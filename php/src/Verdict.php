@@ -2,7 +2,7 @@
 
 declare(strict_types=1);
 
-namespace SecureToken;
+namespace CdnSecureToken;
 
 /** The edge's answer to a request: valid (200), expired (410) or invalid (403). */
 final class Verdict

@@ -4,7 +4,7 @@ declare(strict_types=1);
 
 // PSR-4 autoloading of src/ as composer's autoloader would do it (the tests need no vendor/).
 spl_autoload_register(static function (string $class): void {
-    $prefix = 'SecureToken\\';
+    $prefix = 'CdnSecureToken\\';
     if (strncmp($class, $prefix, strlen($prefix)) !== 0) {
         return;
     }

@@ -3,25 +3,25 @@
 declare(strict_types=1);
 
 /*
- * PHP tests of SecureToken\Signer over the real library: every shared vector, bad input, a
+ * PHP tests of CdnSecureToken\Signer over the real library: every shared vector, bad input, a
  * differential test against the vendor's PHP template over random ASCII inputs, memory
  * release, and (when EDGE_ENV names a running tests/nginx/edge.sh) URLs signed here checked by
- * a real nginx. Usage: php tests/run.php (php/test.sh sets SECURE_TOKEN_LIB and EDGE_ENV).
+ * a real nginx. Usage: php tests/run.php (php/test.sh sets CDN_SECURE_TOKEN_LIB and EDGE_ENV).
  */
 
 require __DIR__ . '/bootstrap.php';
 
-use SecureToken\Explanation;
-use SecureToken\InvalidArgumentException;
-use SecureToken\InvalidEncodingException;
-use SecureToken\InvalidExpiryException;
-use SecureToken\InvalidIpException;
-use SecureToken\InvalidKeyException;
-use SecureToken\InvalidPathException;
-use SecureToken\InvalidUrlException;
-use SecureToken\SecureTokenException;
-use SecureToken\Signer;
-use SecureToken\Verdict;
+use CdnSecureToken\Explanation;
+use CdnSecureToken\InvalidArgumentException;
+use CdnSecureToken\InvalidEncodingException;
+use CdnSecureToken\InvalidExpiryException;
+use CdnSecureToken\InvalidIpException;
+use CdnSecureToken\InvalidKeyException;
+use CdnSecureToken\InvalidPathException;
+use CdnSecureToken\InvalidUrlException;
+use CdnSecureToken\SecureTokenException;
+use CdnSecureToken\Signer;
+use CdnSecureToken\Verdict;
 
 const NOW = 1700000000;
 const FAR = 2147483647;
@@ -307,12 +307,12 @@ T::run('the key never shows; no clone or serialization', function (): void {
 
 T::run('a missing library is a LibraryException naming the path', function (): void {
     $code = 'require ' . var_export(__DIR__ . '/bootstrap.php', true) . ';'
-        . ' try { new SecureToken\Signer("secret-key"); echo "no exception"; }'
-        . ' catch (SecureToken\LibraryException $e) { echo "LibraryException: ", $e->getMessage(); }';
-    $out = (string) shell_exec('SECURE_TOKEN_LIB=/nonexistent/libsecure_token.so ' . escapeshellarg(PHP_BINARY)
+        . ' try { new CdnSecureToken\Signer("secret-key"); echo "no exception"; }'
+        . ' catch (CdnSecureToken\LibraryException $e) { echo "LibraryException: ", $e->getMessage(); }';
+    $out = (string) shell_exec('CDN_SECURE_TOKEN_LIB=/nonexistent/libcdn_secure_token.so ' . escapeshellarg(PHP_BINARY)
         . ' -d ffi.enable=true -r ' . escapeshellarg($code) . ' 2>&1');
     T::true(str_starts_with($out, 'LibraryException: '), $out);
-    T::true(str_contains($out, '/nonexistent/libsecure_token.so'), 'names the path');
+    T::true(str_contains($out, '/nonexistent/libcdn_secure_token.so'), 'names the path');
 });
 
 T::run('memory: signers and explanations are released', function (): void {

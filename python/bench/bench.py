@@ -3,8 +3,8 @@
 
 1. the vendor's Python snippet (Gcore template),
 2. an optimized pure-Python equivalent (hashlib + base64.urlsafe_b64encode, constants hoisted),
-3. secure_token's Signer.sign_url, one URL at a time,
-4. secure_token's Signer.sign_many on all 100,000 at once,
+3. cdn_secure_token's Signer.sign_url, one URL at a time,
+4. cdn_secure_token's Signer.sign_many on all 100,000 at once,
 
 checks that all four give the same URLs, and prints ns/URL and the ratios.
 Usage: python bench/bench.py [--n 100000] [--repeat 5]
@@ -19,7 +19,7 @@ import platform
 import time
 from typing import Callable
 
-import secure_token
+import cdn_secure_token
 
 KEY = "bench-secret-key"
 EXPIRES = 2147483647
@@ -54,12 +54,12 @@ def run_optimized(paths: list[str]) -> list[str]:
 
 
 def run_sign_url(paths: list[str]) -> list[str]:
-    sign = secure_token.Signer(KEY).sign_url
+    sign = cdn_secure_token.Signer(KEY).sign_url
     return [sign(p, expires=EXPIRES) for p in paths]
 
 
 def run_sign_many(paths: list[str]) -> list[str]:
-    return secure_token.Signer(KEY).sign_many(paths, expires=EXPIRES)
+    return cdn_secure_token.Signer(KEY).sign_many(paths, expires=EXPIRES)
 
 
 def best_of(fn: Callable[[list[str]], list[str]], paths: list[str], repeat: int) -> tuple[float, list[str]]:
@@ -80,14 +80,14 @@ def main() -> None:
     paths = [f"/videos/{i % 1000}/segment-{i:06d}.ts" for i in range(args.n)]
 
     print(
-        f"secure_token {secure_token.__version__}, Python {platform.python_version()}, "
+        f"cdn_secure_token {cdn_secure_token.__version__}, Python {platform.python_version()}, "
         f"{args.n} URLs, best of {args.repeat}"
     )
     rows = [
         ("vendor snippet (Gcore template)", run_vendor),
         ("optimized pure Python", run_optimized),
-        ("secure_token sign_url (one by one)", run_sign_url),
-        (f"secure_token sign_many ({args.n} URLs)", run_sign_many),
+        ("cdn_secure_token sign_url (one by one)", run_sign_url),
+        (f"cdn_secure_token sign_many ({args.n} URLs)", run_sign_many),
     ]
     results = []
     reference: list[str] | None = None

@@ -1,4 +1,4 @@
-//! The Python face of `secure-token`: converts Python arguments in, calls the core, converts
+//! The Python face of `cdn-secure-token`: converts Python arguments in, calls the core, converts
 //! results and errors out. Validation lives in the core; only Python-specific conversions
 //! (datetime, timedelta, `ipaddress` objects) are done here.
 
@@ -13,46 +13,46 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString, PyType};
 use pyo3::PyTraverseError;
 
-use secure_token as st;
+use cdn_secure_token as st;
 
 create_exception!(
-    secure_token,
+    cdn_secure_token,
     SecureTokenError,
     PyValueError,
-    "Base class of every secure_token error. Messages never contain the key."
+    "Base class of every cdn_secure_token error. Messages never contain the key."
 );
 create_exception!(
-    secure_token,
+    cdn_secure_token,
     InvalidKeyError,
     SecureTokenError,
     "The signing or verification key is unusable."
 );
 create_exception!(
-    secure_token,
+    cdn_secure_token,
     InvalidPathError,
     SecureTokenError,
     "The URL path cannot be hashed the way the edge would."
 );
 create_exception!(
-    secure_token,
+    cdn_secure_token,
     InvalidIpError,
     SecureTokenError,
     "The client IP is not a valid address."
 );
 create_exception!(
-    secure_token,
+    cdn_secure_token,
     InvalidExpiryError,
     SecureTokenError,
     "The expiry time or lifetime is unusable."
 );
 create_exception!(
-    secure_token,
+    cdn_secure_token,
     InvalidUrlError,
     SecureTokenError,
     "The URL as a whole is malformed."
 );
 create_exception!(
-    secure_token,
+    cdn_secure_token,
     InvalidArgumentError,
     SecureTokenError,
     "Another argument (token kind, stream ids, speed, buffer, ...) is unusable."
@@ -240,7 +240,7 @@ impl SignArgs {
 }
 
 /// Signs and verifies CDN Secure Token links. Immutable and safe to share between threads.
-#[pyclass(frozen, module = "secure_token", name = "Signer")]
+#[pyclass(frozen, module = "cdn_secure_token", name = "Signer")]
 struct Signer {
     inner: st::Signer,
     clock: Option<Py<PyAny>>,
@@ -362,7 +362,7 @@ impl Signer {
             .default_ttl()
             .map_or_else(|| "None".to_owned(), |t| t.to_string());
         format!(
-            "<secure_token.Signer keys={} default_ttl={}>",
+            "<cdn_secure_token.Signer keys={} default_ttl={}>",
             self.inner.key_count(),
             ttl
         )
@@ -604,7 +604,7 @@ impl Signer {
 }
 
 /// The edge's answer to a request: 200 (valid), 410 (expired) or 403 (invalid).
-#[pyclass(frozen, module = "secure_token", name = "Verdict")]
+#[pyclass(frozen, module = "cdn_secure_token", name = "Verdict")]
 struct Verdict {
     inner: st::Verdict,
 }
@@ -683,7 +683,7 @@ impl Verdict {
 }
 
 /// What the edge hashes for a link, for debugging 403s. The key is shown as `***`.
-#[pyclass(frozen, module = "secure_token", name = "Explanation")]
+#[pyclass(frozen, module = "cdn_secure_token", name = "Explanation")]
 struct Explanation {
     inner: st::Explanation,
 }
@@ -739,7 +739,7 @@ impl Explanation {
 }
 
 /// A token with the expiry it was made for.
-#[pyclass(frozen, eq, module = "secure_token", name = "SignedToken")]
+#[pyclass(frozen, eq, module = "cdn_secure_token", name = "SignedToken")]
 #[derive(PartialEq)]
 struct SignedToken {
     #[pyo3(get)]
@@ -1067,7 +1067,7 @@ mod fast {
         }));
         let r = r.unwrap_or_else(|_| {
             Err(pyo3::panic::PanicException::new_err(
-                "secure_token: panic in sign_url",
+                "cdn_secure_token: panic in sign_url",
             ))
         });
         match r {

@@ -25,7 +25,7 @@ except ImportError:  # the abi3 check on other interpreters runs the core-only t
 if django is not None:
     from django.conf import settings
 
-    MEDIA_ROOT = tempfile.mkdtemp(prefix="secure-token-media-")
+    MEDIA_ROOT = tempfile.mkdtemp(prefix="cdn-secure-token-media-")
 
     settings.configure(
         DEBUG=False,
@@ -35,10 +35,10 @@ if django is not None:
         USE_TZ=True,
         INSTALLED_APPS=[
             "django.contrib.contenttypes",
-            "secure_token.django",
+            "cdn_secure_token.django",
             "djapp",
         ],
-        MIDDLEWARE=["secure_token.django.SecureTokenMiddleware"],
+        MIDDLEWARE=["cdn_secure_token.django.SecureTokenMiddleware"],
         TEMPLATES=[
             {
                 "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -50,7 +50,7 @@ if django is not None:
         DEFAULT_AUTO_FIELD="django.db.models.AutoField",
         MEDIA_ROOT=MEDIA_ROOT,
         MEDIA_URL="/media/",
-        SECURE_TOKEN={
+        CDN_SECURE_TOKEN={
             "KEY": DJANGO_KEY,
             "TTL": 3600,
             "CDN_HOST": "https://cdn.example.com",
@@ -78,6 +78,6 @@ def django_db() -> None:
 
 
 def pytest_report_header() -> str:
-    import secure_token
+    import cdn_secure_token
 
-    return f"secure_token {secure_token.__version__} from {os.path.dirname(secure_token.__file__)}"
+    return f"cdn_secure_token {cdn_secure_token.__version__} from {os.path.dirname(cdn_secure_token.__file__)}"

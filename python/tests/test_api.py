@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-import secure_token
-from secure_token import Signer
+import cdn_secure_token
+from cdn_secure_token import Signer
 
 KEY = "python-test-key-0001"
 FAR = 2147483647
@@ -29,9 +29,9 @@ def signer() -> Signer:
 def test_installed_wheel_is_tested() -> None:
     # The suite must exercise the installed wheel, not the source tree.
     site = sysconfig.get_paths()["purelib"]
-    assert secure_token.__file__ is not None
-    assert os.path.realpath(secure_token.__file__).startswith(os.path.realpath(site))
-    native = sys.modules["secure_token._native"]
+    assert cdn_secure_token.__file__ is not None
+    assert os.path.realpath(cdn_secure_token.__file__).startswith(os.path.realpath(site))
+    native = sys.modules["cdn_secure_token._native"]
     assert native.__file__ is not None and native.__file__.endswith(".abi3.so")
 
 
@@ -47,11 +47,11 @@ def test_version_is_the_workspace_version() -> None:
     match = re.search(r'^version\s*=\s*"([^"]+)"', section, re.M)
     assert match is not None
     workspace = match.group(1)
-    assert secure_token.__version__ == workspace == version("secure-token")
+    assert cdn_secure_token.__version__ == workspace == version("cdn-secure-token")
 
 
 def test_typed_package() -> None:
-    base = os.path.dirname(secure_token.__file__ or "")
+    base = os.path.dirname(cdn_secure_token.__file__ or "")
     assert os.path.exists(os.path.join(base, "py.typed"))
     assert os.path.exists(os.path.join(base, "_native.pyi"))
 
@@ -72,13 +72,13 @@ def test_expires_int_and_aware_datetime_agree(signer: Signer) -> None:
 
 def test_naive_datetime_is_refused(signer: Signer) -> None:
     naive = datetime(2030, 1, 1, 12, 0, 0)
-    with pytest.raises(secure_token.InvalidExpiryError, match="naive datetime"):
+    with pytest.raises(cdn_secure_token.InvalidExpiryError, match="naive datetime"):
         signer.sign_url("/a.jpg", expires=naive)
-    with pytest.raises(secure_token.InvalidExpiryError, match="naive"):
+    with pytest.raises(cdn_secure_token.InvalidExpiryError, match="naive"):
         signer.sign_url("/a.jpg", ttl=60, now=naive)
-    with pytest.raises(secure_token.InvalidExpiryError, match="naive"):
+    with pytest.raises(cdn_secure_token.InvalidExpiryError, match="naive"):
         signer.verify("/a.jpg", now=naive)
-    with pytest.raises(secure_token.InvalidExpiryError, match="naive"):
+    with pytest.raises(cdn_secure_token.InvalidExpiryError, match="naive"):
         signer.explain("/a.jpg", expires=naive)
 
 
@@ -87,9 +87,9 @@ def test_ttl_int_and_timedelta_agree(signer: Signer) -> None:
     assert expected.endswith(f"&expires={NOW + 3600}")
     assert signer.sign_url("/t.jpg", ttl=timedelta(hours=1), now=NOW) == expected
     assert signer.sign_url("/t.jpg", ttl=timedelta(hours=1, microseconds=5), now=NOW) == expected
-    with pytest.raises(secure_token.InvalidExpiryError):
+    with pytest.raises(cdn_secure_token.InvalidExpiryError):
         signer.sign_url("/t.jpg", ttl=timedelta(seconds=-5), now=NOW)
-    with pytest.raises(secure_token.InvalidExpiryError):
+    with pytest.raises(cdn_secure_token.InvalidExpiryError):
         signer.sign_url("/t.jpg", ttl=timedelta(0), now=NOW)
 
 
@@ -111,9 +111,9 @@ def test_ttl_wrong_type(signer: Signer, bad: Any) -> None:
 
 
 def test_huge_ints_are_expiry_errors(signer: Signer) -> None:
-    with pytest.raises(secure_token.InvalidExpiryError):
+    with pytest.raises(cdn_secure_token.InvalidExpiryError):
         signer.sign_url("/a.jpg", expires=2**70)
-    with pytest.raises(secure_token.InvalidExpiryError):
+    with pytest.raises(cdn_secure_token.InvalidExpiryError):
         signer.sign_url("/a.jpg", ttl=2**70)
 
 
@@ -124,14 +124,14 @@ def test_default_ttl_and_resolve_expires() -> None:
     assert s.resolve_expires(ttl=5, now=NOW) == NOW + 5
     assert s.resolve_expires(expires=FAR, now=NOW) == FAR
     assert s.sign_url("/a", now=NOW).endswith(f"expires={NOW + 600}")
-    with pytest.raises(secure_token.InvalidExpiryError):
+    with pytest.raises(cdn_secure_token.InvalidExpiryError):
         Signer(KEY).sign_url("/a", now=NOW)  # no lifetime at all
-    with pytest.raises(secure_token.InvalidExpiryError):
+    with pytest.raises(cdn_secure_token.InvalidExpiryError):
         Signer(KEY, default_ttl=0)
 
 
 def test_allow_past_expiry() -> None:
-    with pytest.raises(secure_token.InvalidExpiryError, match="past"):
+    with pytest.raises(cdn_secure_token.InvalidExpiryError, match="past"):
         Signer(KEY).sign_url("/a", expires=NOW - 1, now=NOW)
     url = Signer(KEY, allow_past_expiry=True).sign_url("/a", expires=NOW - 1, now=NOW)
     v = Signer(KEY).verify(url, now=NOW)
@@ -189,7 +189,7 @@ def test_ipv4_mapped_ipaddress_is_hashed_as_nginx_writes_it(signer: Signer) -> N
 
 
 def test_ip_scope_id_refused(signer: Signer) -> None:
-    with pytest.raises(secure_token.InvalidIpError):
+    with pytest.raises(cdn_secure_token.InvalidIpError):
         signer.sign_url("/a", expires=FAR, ip=ipaddress.IPv6Address("fe80::1%eth0"))
 
 
@@ -211,7 +211,7 @@ def test_verify_with_ipaddress(signer: Signer) -> None:
 def test_token_and_signed_token(signer: Signer) -> None:
     url = signer.sign_url("/photo.jpeg", expires=FAR)
     t = signer.token("/photo.jpeg", expires=FAR)
-    assert len(t) == secure_token.TOKEN_LEN
+    assert len(t) == cdn_secure_token.TOKEN_LEN
     assert f"md5={t}&" in url
     st = signer.signed_token("/photo.jpeg", ttl=60, now=NOW)
     assert st.expires == NOW + 60 and len(st.token) == 22 and str(st) == st.token
@@ -219,7 +219,7 @@ def test_token_and_signed_token(signer: Signer) -> None:
     assert repr(st) == f"SignedToken(token='{st.token}', expires={NOW + 60})"
     # token() takes a decoded path: '%' is literal.
     assert signer.token("/100%.jpg", expires=FAR) == signer.token("/100%.jpg", expires=FAR)
-    with pytest.raises(secure_token.InvalidArgumentError):
+    with pytest.raises(cdn_secure_token.InvalidArgumentError):
         signer.token("/a", expires=FAR, kind="stream")
 
 
@@ -247,9 +247,9 @@ def test_stream_url_defaults_and_int_account(signer: Signer) -> None:
     live = signer.stream_url(42, "live1", stream="streams", base="https://live.example", ttl=30)
     assert live.startswith("https://live.example/streams/42_live1/") and live.endswith("/playlist.m3u8")
     assert signer.verify(live, kind="stream").valid
-    with pytest.raises(secure_token.InvalidArgumentError):
+    with pytest.raises(cdn_secure_token.InvalidArgumentError):
         signer.stream_url(1, "a", stream="radio", expires=FAR)
-    with pytest.raises(secure_token.InvalidUrlError):
+    with pytest.raises(cdn_secure_token.InvalidUrlError):
         signer.stream_url(1, "a", base="https://h/with/path", expires=FAR)
 
 
@@ -260,12 +260,12 @@ def test_unknown_kind(signer: Signer) -> None:
         lambda: signer.explain("/a", kind="bogus", expires=FAR),
         lambda: signer.sign_many(["/a"], kind="bogus", expires=FAR),
     ):
-        with pytest.raises(secure_token.InvalidArgumentError, match="kind"):
+        with pytest.raises(cdn_secure_token.InvalidArgumentError, match="kind"):
             call()
 
 
 def test_explain_without_expires(signer: Signer) -> None:
-    with pytest.raises(secure_token.InvalidExpiryError):
+    with pytest.raises(cdn_secure_token.InvalidExpiryError):
         signer.explain("/a.jpg")
     e = signer.explain("/a.jpg", expires=FAR, ip="1.2.3.4")
     assert e.found_token is None and e.matches is None and e.expires == str(FAR)
@@ -287,9 +287,9 @@ def test_key_rotation() -> None:
     assert not old.verify(url_new, now=NOW).valid
     with pytest.raises(TypeError, match="list of keys"):
         Signer("new-key-2", verify_keys="old-key-1")
-    with pytest.raises(secure_token.InvalidKeyError):
+    with pytest.raises(cdn_secure_token.InvalidKeyError):
         Signer("new-key-2", verify_keys=["short"])
-    with pytest.raises(secure_token.InvalidArgumentError):
+    with pytest.raises(cdn_secure_token.InvalidArgumentError):
         Signer("new-key-2", verify_keys=[f"rotation-{i}" for i in range(16)])
 
 
@@ -326,17 +326,17 @@ def test_sign_many_matches_sign_url(signer: Signer) -> None:
 
 def test_sign_many_errors_name_the_item(signer: Signer) -> None:
     urls = ["/ok-%d" % i for i in range(10)] + ["/bad%zz"] + ["/ok"] * 10000
-    with pytest.raises(secure_token.InvalidPathError) as info:
+    with pytest.raises(cdn_secure_token.InvalidPathError) as info:
         signer.sign_many(urls, expires=FAR)
     assert info.value.index == 10 and str(info.value).startswith("item 10: ")
-    with pytest.raises(secure_token.InvalidUrlError) as info2:
+    with pytest.raises(cdn_secure_token.InvalidUrlError) as info2:
         signer.sign_many(["/ok"] * 9000 + ["relative"], expires=FAR)
     assert info2.value.index == 9000
     with pytest.raises(TypeError, match="item 1"):
         signer.sign_many(["/a", 2], expires=FAR)  # type: ignore[list-item]
     with pytest.raises(TypeError, match="single str"):
         signer.sign_many("/a", expires=FAR)
-    with pytest.raises(secure_token.InvalidExpiryError) as info3:
+    with pytest.raises(cdn_secure_token.InvalidExpiryError) as info3:
         signer.sign_many(["/a"])
     assert info3.value.index == 0
 
@@ -346,30 +346,30 @@ def test_sign_many_errors_name_the_item(signer: Signer) -> None:
 
 def test_exception_hierarchy() -> None:
     classes = {
-        secure_token.InvalidKeyError: "INVALID_KEY",
-        secure_token.InvalidPathError: "INVALID_PATH",
-        secure_token.InvalidIpError: "INVALID_IP",
-        secure_token.InvalidExpiryError: "INVALID_EXPIRY",
-        secure_token.InvalidUrlError: "INVALID_URL",
-        secure_token.InvalidArgumentError: "INVALID_ARGUMENT",
+        cdn_secure_token.InvalidKeyError: "INVALID_KEY",
+        cdn_secure_token.InvalidPathError: "INVALID_PATH",
+        cdn_secure_token.InvalidIpError: "INVALID_IP",
+        cdn_secure_token.InvalidExpiryError: "INVALID_EXPIRY",
+        cdn_secure_token.InvalidUrlError: "INVALID_URL",
+        cdn_secure_token.InvalidArgumentError: "INVALID_ARGUMENT",
     }
-    assert issubclass(secure_token.SecureTokenError, ValueError)
-    assert secure_token.SecureTokenError.code is None
+    assert issubclass(cdn_secure_token.SecureTokenError, ValueError)
+    assert cdn_secure_token.SecureTokenError.code is None
     for cls, code in classes.items():
-        assert issubclass(cls, secure_token.SecureTokenError)
+        assert issubclass(cls, cdn_secure_token.SecureTokenError)
         assert cls.code == code
-        assert cls.__module__ == "secure_token"
-        assert getattr(secure_token, cls.__name__) is cls
+        assert cls.__module__ == "cdn_secure_token"
+        assert getattr(cdn_secure_token, cls.__name__) is cls
     assert len(set(classes)) == 6
     # Catchable as ValueError, and the single-item errors carry no index.
     try:
         Signer("short")
     except ValueError as e:
-        assert isinstance(e, secure_token.InvalidKeyError) and e.index is None
+        assert isinstance(e, cdn_secure_token.InvalidKeyError) and e.index is None
     # Exceptions survive pickling (multiprocessing, logging handlers).
-    err = secure_token.InvalidPathError("path is empty")
+    err = cdn_secure_token.InvalidPathError("path is empty")
     back = pickle.loads(pickle.dumps(err))
-    assert type(back) is secure_token.InvalidPathError and back.args == err.args
+    assert type(back) is cdn_secure_token.InvalidPathError and back.args == err.args
 
 
 SECRET = "Very-Secret-Key-9f3a"
@@ -378,7 +378,7 @@ SECRET = "Very-Secret-Key-9f3a"
 def test_key_never_shown() -> None:
     s = Signer(SECRET, verify_keys=[SECRET + "-old"], default_ttl=60)
     assert SECRET not in repr(s) and SECRET not in str(s)
-    assert repr(s) == "<secure_token.Signer keys=2 default_ttl=60>"
+    assert repr(s) == "<cdn_secure_token.Signer keys=2 default_ttl=60>"
     url = s.sign_url("/a.jpg", expires=FAR)
     assert SECRET not in url
     e = s.explain(url)
@@ -397,7 +397,7 @@ def test_key_never_shown() -> None:
         lambda: Signer(SECRET * 20),
         lambda: Signer(SECRET, verify_keys=[SECRET[:3]]),
     ):
-        with pytest.raises(secure_token.SecureTokenError) as info:
+        with pytest.raises(cdn_secure_token.SecureTokenError) as info:
             bad_call()
         failures.append(info.value)
     for f in failures:
@@ -420,7 +420,7 @@ def test_key_types() -> None:
     assert Signer("secret-key").sign_url("/a", expires=FAR) == Signer(b"secret-key").sign_url("/a", expires=FAR)
     with pytest.raises(TypeError):
         Signer(123456789)  # type: ignore[arg-type]
-    with pytest.raises(secure_token.InvalidKeyError):
+    with pytest.raises(cdn_secure_token.InvalidKeyError):
         Signer(b"\xff\xfe-not-utf8")
     # UTF-8 keys are hashed as their bytes.
     assert Signer("ключ-1234").token("/a", expires=FAR) == Signer("ключ-1234".encode()).token("/a", expires=FAR)

@@ -13,8 +13,8 @@ from django.core.files.base import ContentFile
 from django.template import Context, RequestContext, Template
 from django.test import Client, RequestFactory, override_settings
 
-import secure_token
-import secure_token.django as st_django
+import cdn_secure_token
+import cdn_secure_token.django as st_django
 from conftest import DJANGO_KEY
 from djapp.models import Document
 
@@ -27,9 +27,9 @@ def client() -> Client:
 
 
 @pytest.fixture
-def edge() -> secure_token.Signer:
+def edge() -> cdn_secure_token.Signer:
     """What the CDN edge holds: the same key, checking with its own clock."""
-    return secure_token.Signer(DJANGO_KEY)
+    return cdn_secure_token.Signer(DJANGO_KEY)
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def _hrefs(body: str) -> dict[str, str]:
     }
 
 
-def test_template_renders_signed_urls(client: Client, doc: Document, edge: secure_token.Signer) -> None:
+def test_template_renders_signed_urls(client: Client, doc: Document, edge: cdn_secure_token.Signer) -> None:
     response = client.get(f"/page/{doc.pk}/")
     assert response.status_code == 200
     links = _hrefs(response.content.decode())
@@ -71,7 +71,7 @@ def test_template_renders_signed_urls(client: Client, doc: Document, edge: secur
     assert edge.verify(f"/hls/show-1/seg-7.ts?{query}", kind="directory").valid
 
 
-def test_storage_mixin_signs_filefield_url(doc: Document, edge: secure_token.Signer) -> None:
+def test_storage_mixin_signs_filefield_url(doc: Document, edge: cdn_secure_token.Signer) -> None:
     reloaded = Document.objects.get(pk=doc.pk)
     url = reloaded.file.url
     assert url.startswith(f"{CDN}/media/docs/") and "?md5=" in url and "&expires=" in url
@@ -83,11 +83,11 @@ def test_storage_mixin_signs_filefield_url(doc: Document, edge: secure_token.Sig
         assert f.read() == b"%PDF-1.4 test"
 
 
-def test_ip_binding_from_request(client: Client, doc: Document, edge: secure_token.Signer) -> None:
+def test_ip_binding_from_request(client: Client, doc: Document, edge: cdn_secure_token.Signer) -> None:
     bound = dict(
         KEY=DJANGO_KEY, TTL=600, CDN_HOST=CDN, IP_BINDING=True, PROTECT=["/guarded/"]
     )
-    with override_settings(SECURE_TOKEN=bound):
+    with override_settings(CDN_SECURE_TOKEN=bound):
         response = client.get(f"/page/{doc.pk}/", REMOTE_ADDR="203.0.113.9")
         links = _hrefs(response.content.decode())
         for key in ("file-tag", "file-filter", "field-url", "video"):
@@ -105,59 +105,59 @@ def test_ip_binding_from_request(client: Client, doc: Document, edge: secure_tok
 
 
 def test_template_tag_and_filter_without_request() -> None:
-    t = Template('{% load secure_token %}{% secure_url "/a b.jpg" expires=2147483647 %}|{{ p|secure_url }}')
+    t = Template('{% load cdn_secure_token %}{% secure_url "/a b.jpg" expires=2147483647 %}|{{ p|secure_url }}')
     out = html.unescape(t.render(Context({"p": "/x.jpg"})))
     tag, flt = out.split("|")
-    assert tag == secure_token.Signer(DJANGO_KEY).sign_url(f"{CDN}/a%20b.jpg", expires=2147483647)
+    assert tag == cdn_secure_token.Signer(DJANGO_KEY).sign_url(f"{CDN}/a%20b.jpg", expires=2147483647)
     assert flt.startswith(f"{CDN}/x.jpg?md5=")
-    with override_settings(SECURE_TOKEN={"KEY": DJANGO_KEY, "TTL": 60, "IP_BINDING": True}):
+    with override_settings(CDN_SECURE_TOKEN={"KEY": DJANGO_KEY, "TTL": 60, "IP_BINDING": True}):
         with pytest.raises(ImproperlyConfigured, match="IP_BINDING"):
-            Template("{% load secure_token %}{{ p|secure_url }}").render(Context({"p": "/x.jpg"}))
+            Template("{% load cdn_secure_token %}{{ p|secure_url }}").render(Context({"p": "/x.jpg"}))
         request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.4")
-        out = Template("{% load secure_token %}{% secure_url p %}").render(
+        out = Template("{% load cdn_secure_token %}{% secure_url p %}").render(
             RequestContext(request, {"p": "/x.jpg"})
         )
         # No CDN_HOST: the path stays relative.
         url = html.unescape(out)
         assert url.startswith("/x.jpg?md5=")
-        assert secure_token.Signer(DJANGO_KEY).verify(url, ip="198.51.100.4").valid
+        assert cdn_secure_token.Signer(DJANGO_KEY).verify(url, ip="198.51.100.4").valid
 
 
-def test_sign_url_helper(edge: secure_token.Signer) -> None:
+def test_sign_url_helper(edge: cdn_secure_token.Signer) -> None:
     url = st_django.sign_url("/v/a.mp4", kind="mp4", speed="1m", ttl=60)
     assert url.startswith(f"{CDN}/v/a.mp4?md5=") and url.endswith("&speed=1m")
     assert edge.verify(url, kind="mp4").valid
     assert st_django.sign_url("https://other.example/a.jpg", ttl=60).startswith("https://other.example/a.jpg?")
-    with pytest.raises(secure_token.InvalidPathError):
+    with pytest.raises(cdn_secure_token.InvalidPathError):
         st_django.sign_url("/bad%zz")
     with pytest.raises(TypeError):
         st_django.sign_url(42)
 
 
 def test_misconfiguration_is_clear() -> None:
-    with override_settings(SECURE_TOKEN={"TTL": 60}):
+    with override_settings(CDN_SECURE_TOKEN={"TTL": 60}):
         with pytest.raises(ImproperlyConfigured, match="KEY"):
             st_django.get_signer()
-    with override_settings(SECURE_TOKEN={"KEY": "k3y!z"}):
-        with pytest.raises(secure_token.InvalidKeyError) as info:
+    with override_settings(CDN_SECURE_TOKEN={"KEY": "k3y!z"}):
+        with pytest.raises(cdn_secure_token.InvalidKeyError) as info:
             st_django.get_signer()
         assert "k3y!z" not in str(info.value)
 
 
-def _sign(edge: secure_token.Signer, path: str, **kw: object) -> str:
+def _sign(edge: cdn_secure_token.Signer, path: str, **kw: object) -> str:
     return edge.sign_url(path, **kw)  # type: ignore[arg-type]
 
 
-def test_decorated_view_answers_like_the_edge(client: Client, edge: secure_token.Signer) -> None:
+def test_decorated_view_answers_like_the_edge(client: Client, edge: cdn_secure_token.Signer) -> None:
     good = edge.sign_url("/protected/docs/a b.pdf", ttl=60)
     r = client.get(good)
     assert r.status_code == 200 and r.content == b"ok key_index=0"
     # Rotation: links signed with an older key still pass at the origin.
-    old = secure_token.Signer("django-old-key").sign_url("/protected/docs/a.pdf", ttl=60)
+    old = cdn_secure_token.Signer("django-old-key").sign_url("/protected/docs/a.pdf", ttl=60)
     r = client.get(old)
     assert r.status_code == 200 and r.content == b"ok key_index=1"
     # Expired (right hash): 410. Wrong hash, missing token, other path: 403.
-    past = secure_token.Signer(DJANGO_KEY, allow_past_expiry=True).sign_url(
+    past = cdn_secure_token.Signer(DJANGO_KEY, allow_past_expiry=True).sign_url(
         "/protected/docs/a.pdf", expires=int(time.time()) - 30
     )
     assert client.get(past).status_code == 410
@@ -166,10 +166,10 @@ def test_decorated_view_answers_like_the_edge(client: Client, edge: secure_token
     tampered = re.sub(r"md5=.", "md5=A" if "md5=A" not in good else "md5=B", good)
     assert client.get(tampered).status_code == 403
     r = client.get(tampered)
-    assert r.secure_token_verdict.reason_code == "mismatch"  # type: ignore[attr-defined]
+    assert r.cdn_secure_token_verdict.reason_code == "mismatch"  # type: ignore[attr-defined]
 
 
-def test_decorated_directory_and_ip_views(client: Client, edge: secure_token.Signer) -> None:
+def test_decorated_directory_and_ip_views(client: Client, edge: cdn_secure_token.Signer) -> None:
     manifest = edge.sign_url("/protected-dir/show/index.m3u8", kind="directory", ttl=60)
     query = manifest.split("?", 1)[1]
     assert client.get(manifest).status_code == 200
@@ -180,10 +180,10 @@ def test_decorated_directory_and_ip_views(client: Client, edge: secure_token.Sig
     assert client.get(bound, REMOTE_ADDR="192.0.2.34").status_code == 403
 
 
-def test_middleware_protects_prefixes(client: Client, edge: secure_token.Signer) -> None:
+def test_middleware_protects_prefixes(client: Client, edge: cdn_secure_token.Signer) -> None:
     assert client.get("/guarded/a.jpg").status_code == 403
     assert client.get(edge.sign_url("/guarded/a.jpg", ttl=60)).status_code == 200
-    past = secure_token.Signer(DJANGO_KEY, allow_past_expiry=True).sign_url(
+    past = cdn_secure_token.Signer(DJANGO_KEY, allow_past_expiry=True).sign_url(
         "/guarded/a.jpg", expires=int(time.time()) - 30
     )
     assert client.get(past).status_code == 410
@@ -193,7 +193,7 @@ def test_middleware_protects_prefixes(client: Client, edge: secure_token.Signer)
     assert client.get("/protected-ip/../guarded/a.jpg").status_code in (403, 404)
 
 
-def test_decorated_async_view(client: Client, edge: secure_token.Signer) -> None:
+def test_decorated_async_view(client: Client, edge: cdn_secure_token.Signer) -> None:
     good = edge.sign_url("/protected-async/a.jpg", ttl=60)
     r = client.get(good)
     assert r.status_code == 200 and r.content == b"ok async"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from flask import Flask, g, render_template
 
-import secure_token
-from secure_token.flask import SecureToken, require_secure_token
+import cdn_secure_token
+from cdn_secure_token.flask import SecureToken, require_secure_token
 
 KEY = "flask-cdn-key-1"
 CDN = "https://cdn.example.com"
@@ -21,11 +21,11 @@ CDN = "https://cdn.example.com"
 def make_app(**config: object) -> Flask:
     app = Flask(__name__, template_folder=str(Path(__file__).parent / "flask_templates"))
     app.config.update(
-        SECURE_TOKEN_KEY=KEY,
-        SECURE_TOKEN_TTL=3600,
-        SECURE_TOKEN_CDN_HOST=CDN,
-        SECURE_TOKEN_IP_BINDING=False,
-        SECURE_TOKEN_VERIFY_KEYS=["flask-old-key"],
+        CDN_SECURE_TOKEN_KEY=KEY,
+        CDN_SECURE_TOKEN_TTL=3600,
+        CDN_SECURE_TOKEN_CDN_HOST=CDN,
+        CDN_SECURE_TOKEN_IP_BINDING=False,
+        CDN_SECURE_TOKEN_VERIFY_KEYS=["flask-old-key"],
     )
     app.config.update(config)
     ext = SecureToken()
@@ -38,7 +38,7 @@ def make_app(**config: object) -> Flask:
     @app.route("/protected/<path:name>")
     @require_secure_token
     def protected(name: str) -> str:
-        return f"ok {name} key_index={g.secure_token.key_index}"
+        return f"ok {name} key_index={g.cdn_secure_token.key_index}"
 
     @app.route("/protected-dir/<path:name>")
     @require_secure_token(kind="directory")
@@ -63,15 +63,15 @@ def make_app(**config: object) -> Flask:
 
 
 @pytest.fixture
-def edge() -> secure_token.Signer:
-    return secure_token.Signer(KEY)
+def edge() -> cdn_secure_token.Signer:
+    return cdn_secure_token.Signer(KEY)
 
 
 def _links(body: str) -> dict[str, str]:
     return {m[0]: html.unescape(m[1]) for m in re.findall(r'id="(\w+)" href="([^"]*)"', body)}
 
 
-def test_templates_render_signed_urls(edge: secure_token.Signer) -> None:
+def test_templates_render_signed_urls(edge: cdn_secure_token.Signer) -> None:
     client = make_app().test_client()
     r = client.get("/")
     assert r.status_code == 200
@@ -85,8 +85,8 @@ def test_templates_render_signed_urls(edge: secure_token.Signer) -> None:
     assert edge.verify(links["dir"], kind="directory").valid
 
 
-def test_ip_binding_uses_remote_addr(edge: secure_token.Signer) -> None:
-    app = make_app(SECURE_TOKEN_IP_BINDING=True)
+def test_ip_binding_uses_remote_addr(edge: cdn_secure_token.Signer) -> None:
+    app = make_app(CDN_SECURE_TOKEN_IP_BINDING=True)
     client = app.test_client()
     r = client.get("/", environ_base={"REMOTE_ADDR": "203.0.113.50"})
     links = _links(r.get_data(as_text=True))
@@ -99,14 +99,14 @@ def test_ip_binding_uses_remote_addr(edge: secure_token.Signer) -> None:
             SecureToken().sign_url("/x")
 
 
-def test_decorator_answers_like_the_edge(edge: secure_token.Signer) -> None:
+def test_decorator_answers_like_the_edge(edge: cdn_secure_token.Signer) -> None:
     client = make_app().test_client()
     good = edge.sign_url("/protected/a b/c.txt", ttl=60)
     r = client.get(good)
     assert r.status_code == 200 and r.get_data(as_text=True) == "ok a b/c.txt key_index=0"
-    old = secure_token.Signer("flask-old-key").sign_url("/protected/x", ttl=60)
+    old = cdn_secure_token.Signer("flask-old-key").sign_url("/protected/x", ttl=60)
     assert client.get(old).get_data(as_text=True) == "ok x key_index=1"
-    past = secure_token.Signer(KEY, allow_past_expiry=True).sign_url(
+    past = cdn_secure_token.Signer(KEY, allow_past_expiry=True).sign_url(
         "/protected/x", expires=int(time.time()) - 10
     )
     assert client.get(past).status_code == 410
@@ -115,7 +115,7 @@ def test_decorator_answers_like_the_edge(edge: secure_token.Signer) -> None:
     assert client.get(good.replace("md5=", "md5=x")).status_code == 403
 
 
-def test_decorator_directory_and_ip(edge: secure_token.Signer) -> None:
+def test_decorator_directory_and_ip(edge: cdn_secure_token.Signer) -> None:
     client = make_app().test_client()
     manifest = edge.sign_url("/protected-dir/show/index.m3u8", kind="directory", ttl=60)
     query = manifest.split("?", 1)[1]
@@ -131,7 +131,7 @@ def test_extension_signer_and_config_errors() -> None:
     ext = SecureToken(app)
     with app.app_context():
         assert ext.signer.default_ttl == 3600 and ext.signer.key_count == 2
-        assert KEY not in repr(ext.signer) and KEY not in repr(app.extensions["secure_token"])
+        assert KEY not in repr(ext.signer) and KEY not in repr(app.extensions["cdn_secure_token"])
     bare = Flask("bare")
     with pytest.raises(RuntimeError, match="KEY"):
         SecureToken(bare)
@@ -139,13 +139,13 @@ def test_extension_signer_and_config_errors() -> None:
         with pytest.raises(RuntimeError, match="init_app"):
             SecureToken().sign_url("/x")
     bad = Flask("bad")
-    bad.config["SECURE_TOKEN_KEY"] = "k3y!z"
-    with pytest.raises(secure_token.InvalidKeyError) as info:
+    bad.config["CDN_SECURE_TOKEN_KEY"] = "k3y!z"
+    with pytest.raises(cdn_secure_token.InvalidKeyError) as info:
         SecureToken(bad)
     assert "k3y!z" not in str(info.value)
 
 
-def test_decorated_async_view(edge: secure_token.Signer) -> None:
+def test_decorated_async_view(edge: cdn_secure_token.Signer) -> None:
     client = make_app().test_client()
     good = edge.sign_url("/protected-async/a.jpg", ttl=60)
     r = client.get(good)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import secure_token
+import cdn_secure_token
 from conftest import ROOT
 
 EDGE_SH = ROOT / "tests" / "nginx" / "edge.sh"
@@ -62,8 +62,8 @@ def edge() -> Iterator[Edge]:
 
 
 @pytest.fixture(scope="module")
-def signer(edge: Edge) -> secure_token.Signer:
-    return secure_token.Signer(edge.env["EDGE_KEY"])
+def signer(edge: Edge) -> cdn_secure_token.Signer:
+    return cdn_secure_token.Signer(edge.env["EDGE_KEY"])
 
 
 def soon() -> int:
@@ -88,7 +88,7 @@ FILE_PATHS = [
 
 
 @pytest.mark.parametrize("path", FILE_PATHS)
-def test_file_tokens(edge: Edge, signer: secure_token.Signer, path: str) -> None:
+def test_file_tokens(edge: Edge, signer: cdn_secure_token.Signer, path: str) -> None:
     url = signer.sign_url(f"http://cdn.example.com{path}?keep=1", expires=soon())
     assert edge.get(url) == (200, b"ok"), url
     # Any change to the path or token is refused.
@@ -97,17 +97,17 @@ def test_file_tokens(edge: Edge, signer: secure_token.Signer, path: str) -> None
 
 
 def test_expired_and_tampered(edge: Edge) -> None:
-    past = secure_token.Signer(edge.env["EDGE_KEY"], allow_past_expiry=True)
+    past = cdn_secure_token.Signer(edge.env["EDGE_KEY"], allow_past_expiry=True)
     expired = past.sign_url("/file/a.jpg", expires=int(time.time()) - 60)
     assert edge.get(expired)[0] == 410
     assert edge.get("/file/a.jpg")[0] == 403
-    wrong_key = secure_token.Signer("not-the-edge-key").sign_url("/file/a.jpg", expires=soon())
+    wrong_key = cdn_secure_token.Signer("not-the-edge-key").sign_url("/file/a.jpg", expires=soon())
     assert edge.get(wrong_key)[0] == 403
     # An expired link with a wrong hash is 403, not 410.
     assert edge.get(expired.replace("md5=", "md5=B"))[0] == 403
 
 
-def test_ip_bound_over_ipv4_and_ipv6(edge: Edge, signer: secure_token.Signer) -> None:
+def test_ip_bound_over_ipv4_and_ipv6(edge: Edge, signer: cdn_secure_token.Signer) -> None:
     import ipaddress
 
     v4 = signer.sign_url("/ip/a.jpg", expires=soon(), ip=ipaddress.ip_address("127.0.0.1"))
@@ -119,7 +119,7 @@ def test_ip_bound_over_ipv4_and_ipv6(edge: Edge, signer: secure_token.Signer) ->
     assert edge.get(signer.sign_url("/ip/a.jpg", expires=soon()))[0] == 403
 
 
-def test_directory_tokens(edge: Edge, signer: secure_token.Signer) -> None:
+def test_directory_tokens(edge: Edge, signer: cdn_secure_token.Signer) -> None:
     manifest = signer.sign_url("/dir/show 1/index.m3u8", kind="directory", expires=soon())
     query = manifest.split("?", 1)[1]
     assert edge.get(manifest)[0] == 200
@@ -129,7 +129,7 @@ def test_directory_tokens(edge: Edge, signer: secure_token.Signer) -> None:
     assert edge.get(ipdir.replace("/v/?", "/v/a.ts?"))[0] == 200
 
 
-def test_mp4_tokens(edge: Edge, signer: secure_token.Signer) -> None:
+def test_mp4_tokens(edge: Edge, signer: cdn_secure_token.Signer) -> None:
     for speed, buffer in ((None, None), ("1m", 10), ("500k", None)):
         url = signer.sign_url("/mp4/movie.mp4", kind="mp4", speed=speed, buffer=buffer, expires=soon())
         assert edge.get(url)[0] == 200, url
@@ -140,7 +140,7 @@ def test_mp4_tokens(edge: Edge, signer: secure_token.Signer) -> None:
 
 
 @pytest.mark.parametrize("stream", ["vod", "cmaf", "mpegts", "streams"])
-def test_stream_tokens(edge: Edge, signer: secure_token.Signer, stream: str) -> None:
+def test_stream_tokens(edge: Edge, signer: cdn_secure_token.Signer, stream: str) -> None:
     url = signer.stream_url(123, "abcDEF-1", stream=stream, expires=soon())
     assert edge.get(url)[0] == 200, url
     seg = signer.stream_url(123, "abc", stream=stream, file="720p/seg 1.ts", expires=soon())
@@ -152,12 +152,12 @@ def test_stream_tokens(edge: Edge, signer: secure_token.Signer, stream: str) -> 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
 def test_other_keys(edge: Edge, n: int) -> None:
-    s = secure_token.Signer(edge.env[f"EDGE_KEY_{n}"])
+    s = cdn_secure_token.Signer(edge.env[f"EDGE_KEY_{n}"])
     ip = "127.0.0.1" if n == 2 else None
     assert edge.get(s.sign_url(f"/k{n}/a b.jpg", expires=soon(), ip=ip))[0] == 200
 
 
-def test_sign_many_urls_pass_the_edge(edge: Edge, signer: secure_token.Signer) -> None:
+def test_sign_many_urls_pass_the_edge(edge: Edge, signer: cdn_secure_token.Signer) -> None:
     paths = [f"/file/batch/{i}/file name {i}.jpg" for i in range(5000)]
     urls = signer.sign_many(paths, expires=soon())
     for url in urls[::250] + urls[-3:]:

@@ -13,8 +13,8 @@ from typing import Any, Callable, Iterable
 
 import pytest
 
-import secure_token
-from secure_token import Signer
+import cdn_secure_token
+from cdn_secure_token import Signer
 
 KEY = "sign-many-test-key-01"
 FAR = 2147483647
@@ -156,7 +156,7 @@ def test_core_error_names_the_first_failing_url(
     for i in idx:
         urls[i] = "relative/url" if i % 2 else "/bad%zz"
     first = idx[0]
-    want_cls = secure_token.InvalidUrlError if first % 2 else secure_token.InvalidPathError
+    want_cls = cdn_secure_token.InvalidUrlError if first % 2 else cdn_secure_token.InvalidPathError
     for name, route in ROUTES.items():
         if name == "dict keys":
             continue
@@ -173,12 +173,12 @@ def test_core_error_names_the_first_failing_url(
 def test_option_errors_are_item_0_on_every_route(signer: Signer, n: int) -> None:
     urls = _urls(n)
     cases: list[tuple[dict[str, Any], type[Exception]]] = [
-        ({"expires": FAR, "ip": "not-an-ip"}, secure_token.InvalidIpError),
-        ({}, secure_token.InvalidExpiryError),
-        ({"expires": FAR, "ttl": 5}, secure_token.InvalidExpiryError),
-        ({"expires": 1, "now": NOW}, secure_token.InvalidExpiryError),
-        ({"expires": FAR, "speed": 2}, secure_token.InvalidArgumentError),
-        ({"expires": FAR, "kind": "stream"}, secure_token.InvalidArgumentError),
+        ({"expires": FAR, "ip": "not-an-ip"}, cdn_secure_token.InvalidIpError),
+        ({}, cdn_secure_token.InvalidExpiryError),
+        ({"expires": FAR, "ttl": 5}, cdn_secure_token.InvalidExpiryError),
+        ({"expires": 1, "now": NOW}, cdn_secure_token.InvalidExpiryError),
+        ({"expires": FAR, "speed": 2}, cdn_secure_token.InvalidArgumentError),
+        ({"expires": FAR, "kind": "stream"}, cdn_secure_token.InvalidArgumentError),
     ]
     for kwargs, cls in cases:
         outcomes = {
@@ -239,7 +239,7 @@ def test_concurrent_large_batches_some_failing(signer: Signer) -> None:
     ]
     for k in range(1, 8, 2):
         bad = len(batches[k]) - k * 1000
-        assert expected[k][0] is secure_token.InvalidPathError
+        assert expected[k][0] is cdn_secure_token.InvalidPathError
         expected[k] = (expected[k][0], f"item {bad}: {expected[k][1]}", bad)
     with ThreadPoolExecutor(max_workers=8) as pool:
         for _ in range(3):

@@ -6,7 +6,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import secure_token
+import cdn_secure_token
 
 KEY = "thread-test-key-01"
 FAR = 2147483647
@@ -18,7 +18,7 @@ def _urls(n: int, tag: str = "") -> list[str]:
 
 
 def test_many_threads_one_signer_match_serial() -> None:
-    signer = secure_token.Signer(KEY, verify_keys=["thread-old-key"])
+    signer = cdn_secure_token.Signer(KEY, verify_keys=["thread-old-key"])
     urls = _urls(4000)
     ips = [f"10.{i % 256}.{(i // 256) % 256}.7" for i in range(len(urls))]
     serial = [signer.sign_url(u, expires=FAR, ip=ip) for u, ip in zip(urls, ips)]
@@ -40,7 +40,7 @@ def test_many_threads_one_signer_match_serial() -> None:
 
 
 def test_concurrent_sign_many_match_serial() -> None:
-    signer = secure_token.Signer(KEY)
+    signer = cdn_secure_token.Signer(KEY)
     batches = [_urls(6000, tag=f"b{k}/") for k in range(8)]
     serial = [[signer.sign_url(u, expires=FAR) for u in b] for b in batches]
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -52,7 +52,7 @@ def test_sign_many_releases_the_gil() -> None:
     # While one thread is inside sign_many, another Python thread must keep running. The
     # ticker sleeps between ticks (which hands the GIL over); if sign_many held the GIL for
     # its whole run, the ticker would be frozen until it returned.
-    signer = secure_token.Signer(KEY)
+    signer = cdn_secure_token.Signer(KEY)
     urls = _urls(400_000)
     started = threading.Event()
     done = threading.Event()

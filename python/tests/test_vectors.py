@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-import secure_token
+import cdn_secure_token
 from conftest import load_vectors
 
 SIGN = load_vectors("sign")
@@ -15,12 +15,12 @@ VERIFY = load_vectors("verify")
 ERRORS = load_vectors("errors")
 
 ERROR_CLASSES = {
-    "INVALID_KEY": secure_token.InvalidKeyError,
-    "INVALID_PATH": secure_token.InvalidPathError,
-    "INVALID_IP": secure_token.InvalidIpError,
-    "INVALID_EXPIRY": secure_token.InvalidExpiryError,
-    "INVALID_URL": secure_token.InvalidUrlError,
-    "INVALID_ARGUMENT": secure_token.InvalidArgumentError,
+    "INVALID_KEY": cdn_secure_token.InvalidKeyError,
+    "INVALID_PATH": cdn_secure_token.InvalidPathError,
+    "INVALID_IP": cdn_secure_token.InvalidIpError,
+    "INVALID_EXPIRY": cdn_secure_token.InvalidExpiryError,
+    "INVALID_URL": cdn_secure_token.InvalidUrlError,
+    "INVALID_ARGUMENT": cdn_secure_token.InvalidArgumentError,
 }
 
 
@@ -34,7 +34,7 @@ def test_every_file_loaded() -> None:
 
 @pytest.mark.parametrize("case", SIGN, ids=ids(SIGN))
 def test_sign(case: dict[str, Any]) -> None:
-    signer = secure_token.Signer(case["key"])
+    signer = cdn_secure_token.Signer(case["key"])
     opts = dict(
         expires=case["expires"],
         ttl=case["ttl"],
@@ -61,7 +61,7 @@ def test_sign(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", STREAM, ids=ids(STREAM))
 def test_stream(case: dict[str, Any]) -> None:
-    signer = secure_token.Signer(case["key"])
+    signer = cdn_secure_token.Signer(case["key"])
     url = signer.stream_url(
         case["account"],
         case["id"],
@@ -86,7 +86,7 @@ def test_stream(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", VERIFY, ids=ids(VERIFY))
 def test_verify(case: dict[str, Any]) -> None:
-    signer = secure_token.Signer(case["key"], verify_keys=case["verify_keys"])
+    signer = cdn_secure_token.Signer(case["key"], verify_keys=case["verify_keys"])
     v = signer.verify(case["url"], ip=case["ip"], now=case["now"], kind=case["kind"])
     assert v.state == case["expected"]
     assert v.status == case["status"]
@@ -106,7 +106,7 @@ def test_verify(case: dict[str, Any]) -> None:
 def test_errors(case: dict[str, Any]) -> None:
     cls = ERROR_CLASSES[case["error"]]
     with pytest.raises(cls) as info:
-        signer = secure_token.Signer(case["key"])
+        signer = cdn_secure_token.Signer(case["key"])
         if case["op"] == "sign":
             signer.sign_url(
                 case["url"],
@@ -133,7 +133,7 @@ def test_errors(case: dict[str, Any]) -> None:
             raise AssertionError(f"unknown op {case['op']}")
     err = info.value
     assert type(err) is cls
-    assert isinstance(err, secure_token.SecureTokenError) and isinstance(err, ValueError)
+    assert isinstance(err, cdn_secure_token.SecureTokenError) and isinstance(err, ValueError)
     assert err.code == case["error"]
     text = str(err) + repr(err) + repr(err.args)
     if case["key"]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import ipaddress
 from datetime import datetime, timedelta, timezone
 
-import secure_token
-from secure_token import SecureTokenError, Signer, SignedToken, Verdict
+import cdn_secure_token
+from cdn_secure_token import SecureTokenError, Signer, SignedToken, Verdict
 
 
 def sign_everything() -> list[str]:
@@ -51,10 +51,10 @@ def check(url: str) -> tuple[bool, bool, int, str | None, str | None, int | None
 def errors() -> str | None:
     try:
         Signer("short")
-    except secure_token.InvalidKeyError as e:
+    except cdn_secure_token.InvalidKeyError as e:
         code: str | None = e.code
         return code
     except SecureTokenError as e:
         index: int | None = e.index
         return str(index)
-    return secure_token.__version__
+    return cdn_secure_token.__version__

@@ -3,7 +3,7 @@
 
 Every expected string-to-sign and signed URL below is written by hand from the scheme page
 (shared/docs/scheme.md); tokens are computed here with Python's hashlib + base64, never by
-secure-token itself. Run `python3 tests/vectors/generate.py` after editing; the JSON files are
+cdn-secure-token itself. Run `python3 tests/vectors/generate.py` after editing; the JSON files are
 committed and every face's test suite loads them.
 """
 import base64

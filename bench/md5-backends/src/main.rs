@@ -1,5 +1,5 @@
 //! ns per MD5 of a one-block and a two-block string-to-sign, for each backend available to
-//! the `md-5` crate on x86-64: md-5 0.11's portable compression (what secure-token uses),
+//! the `md-5` crate on x86-64: md-5 0.11's portable compression (what cdn-secure-token uses),
 //! the same through the streaming `Md5::digest`, and md-5 0.10's assembly backend (md5-asm).
 //! Best of several rounds; prints `md5 <backend> <blocks> <ns>` lines and a verdict.
 

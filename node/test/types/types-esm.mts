@@ -1,6 +1,6 @@
 // The same package from an ES module: default and named imports type-check.
-import secureToken, { Signer } from 'secure-token'
-import express, { secureLink } from 'secure-token/express'
+import secureToken, { Signer } from 'cdn-secure-token'
+import express, { secureLink } from 'cdn-secure-token/express'
 
 const signer: Signer = new secureToken.Signer('my-cdn-key')
 const viaNamed = new Signer('my-cdn-key')

@@ -1,9 +1,9 @@
 // The Express helpers type-check against Express's own types (@types/express), as used in an
 // application: mounted with app.use, chained before a handler, res.locals read in a view.
 import express = require('express')
-import { Signer } from 'secure-token'
-import { secureLink, signedUrls } from 'secure-token/express'
-import type { SignUrlLocal } from 'secure-token/express'
+import { Signer } from 'cdn-secure-token'
+import { secureLink, signedUrls } from 'cdn-secure-token/express'
+import type { SignUrlLocal } from 'cdn-secure-token/express'
 
 const signer = new Signer('my-cdn-key', { verifyKeys: ['old-key'] })
 const app = express()

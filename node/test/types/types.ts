@@ -1,6 +1,6 @@
 // Type-checked with `tsc --noEmit -p test/types` against the committed index.d.ts and
 // express.d.ts, resolved through the package's own "exports" (as a user's project would).
-import { Signer, VERSION } from 'secure-token'
+import { Signer, VERSION } from 'cdn-secure-token'
 import type {
   Explanation,
   SignedToken,
@@ -9,9 +9,9 @@ import type {
   StreamUrlOptions,
   VerifyOptions,
   VerifyResult,
-} from 'secure-token'
-import { clientIp, secureLink, signedUrls } from 'secure-token/express'
-import type { Middleware, RequestLike, ResponseLike } from 'secure-token/express'
+} from 'cdn-secure-token'
+import { clientIp, secureLink, signedUrls } from 'cdn-secure-token/express'
+import type { Middleware, RequestLike, ResponseLike } from 'cdn-secure-token/express'
 
 function expectType<T>(value: T): T {
   return value

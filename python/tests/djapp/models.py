@@ -5,14 +5,14 @@ import tempfile
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 
-from secure_token.django import SecureTokenStorageMixin
+from cdn_secure_token.django import SecureTokenStorageMixin
 
 
 class CDNStorage(SecureTokenStorageMixin, FileSystemStorage):
     """A real storage on a temporary directory whose URLs are signed CDN URLs."""
 
 
-cdn_storage = CDNStorage(location=tempfile.mkdtemp(prefix="secure-token-cdn-"), base_url="/media/")
+cdn_storage = CDNStorage(location=tempfile.mkdtemp(prefix="cdn-secure-token-cdn-"), base_url="/media/")
 
 
 class Document(models.Model):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from secure_token.django import require_secure_token
+from cdn_secure_token.django import require_secure_token
 
 from .models import Document
 
@@ -15,7 +15,7 @@ def page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_secure_token
 def protected(request: HttpRequest, name: str) -> HttpResponse:
-    verdict = request.secure_token  # type: ignore[attr-defined]
+    verdict = request.cdn_secure_token  # type: ignore[attr-defined]
     return HttpResponse(f"ok key_index={verdict.key_index}", content_type="text/plain")
 
 

@@ -1,4 +1,4 @@
-//! Helpers for the conformance tests of `secure-token` against a real nginx `secure_link`
+//! Helpers for the conformance tests of `cdn-secure-token` against a real nginx `secure_link`
 //! edge: starting and stopping the edge (`tests/nginx/edge.sh`), a raw HTTP/1.1 client that
 //! sends request targets byte for byte, and a small seeded random generator.
 
@@ -34,7 +34,7 @@ impl Edge {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let dir = std::env::temp_dir().join(format!(
-            "secure-token-edge-{}-{nanos:x}",
+            "cdn-secure-token-edge-{}-{nanos:x}",
             std::process::id()
         ));
         std::fs::create_dir_all(&dir).expect("create edge directory");
@@ -168,7 +168,7 @@ impl RawClient {
         req.extend_from_slice(target);
         req.extend_from_slice(b" HTTP/1.1\r\nHost: ");
         req.extend_from_slice(host.as_bytes());
-        req.extend_from_slice(b"\r\nUser-Agent: secure-token-conformance\r\n\r\n");
+        req.extend_from_slice(b"\r\nUser-Agent: cdn-secure-token-conformance\r\n\r\n");
         let conn = self.connect()?;
         conn.get_mut().write_all(&req)?;
         let mut line = String::new();

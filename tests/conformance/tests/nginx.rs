@@ -1,4 +1,4 @@
-//! Conformance of `secure-token` against a real nginx `secure_link` edge.
+//! Conformance of `cdn-secure-token` against a real nginx `secure_link` edge.
 //!
 //! Starts `tests/nginx/edge.sh` on its own port, signs thousands of random links with the
 //! core, sends each request line byte for byte over keep-alive HTTP/1.1 connections from
@@ -14,10 +14,10 @@ use std::fmt::Write as _;
 use std::net::{Ipv6Addr, SocketAddr};
 use std::time::Instant;
 
-use secure_token::{
+use cdn_secure_token::{
     InvalidReason, SignOptions, Signer, StreamKind, TokenKind, Verdict, VerifyOptions,
 };
-use secure_token_conformance::{unix_now, Edge, RawClient, Rng};
+use cdn_secure_token_conformance::{unix_now, Edge, RawClient, Rng};
 
 const KEY: &str = "conformance-key-1";
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -1,4 +1,4 @@
-"""``{% load secure_token %}``: ``{% secure_url target [ttl=..] [kind=..] ... %}`` and the
+"""``{% load cdn_secure_token %}``: ``{% secure_url target [ttl=..] [kind=..] ... %}`` and the
 filter ``{{ target|secure_url }}`` / ``{{ target|secure_url:request }}``."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any, Optional
 from django import template
 from django.http import HttpRequest
 
-from secure_token.django import sign_url
+from cdn_secure_token.django import sign_url
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ edge does: the path is hashed as nginx's ``$uri`` and the client IP as ``$remote
 >>> signer.sign_url("https://cdn.example.com/photo.jpeg", expires=2147483647)
 'https://cdn.example.com/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=2147483647'
 
-The framework helpers are optional imports: ``secure_token.django`` and ``secure_token.flask``.
+The framework helpers are optional imports: ``cdn_secure_token.django`` and ``cdn_secure_token.flask``.
 """
 
 from ._native import (

@@ -1,9 +1,9 @@
 """Flask extension for CDN Secure Token links.
 
-Configuration (``app.config``): ``SECURE_TOKEN_KEY`` (required), ``SECURE_TOKEN_TTL``
-(default lifetime, seconds or timedelta), ``SECURE_TOKEN_CDN_HOST``,
-``SECURE_TOKEN_IP_BINDING`` (bind links to ``request.remote_addr``),
-``SECURE_TOKEN_VERIFY_KEYS``, ``SECURE_TOKEN_KIND``.
+Configuration (``app.config``): ``CDN_SECURE_TOKEN_KEY`` (required), ``CDN_SECURE_TOKEN_TTL``
+(default lifetime, seconds or timedelta), ``CDN_SECURE_TOKEN_CDN_HOST``,
+``CDN_SECURE_TOKEN_IP_BINDING`` (bind links to ``request.remote_addr``),
+``CDN_SECURE_TOKEN_VERIFY_KEYS``, ``CDN_SECURE_TOKEN_KIND``.
 
 ::
 
@@ -35,7 +35,7 @@ _Time = Union[int, datetime]
 _Lifetime = Union[int, timedelta]
 _View = TypeVar("_View", bound=Callable[..., Any])
 
-_EXTENSION = "secure_token"
+_EXTENSION = "cdn_secure_token"
 _OPTIONS = ("KEY", "TTL", "CDN_HOST", "IP_BINDING", "VERIFY_KEYS", "KIND")
 
 
@@ -45,7 +45,7 @@ def _config(app: Optional[Flask] = None) -> WebConfig:
         return cast(WebConfig, app.extensions[_EXTENSION])
     except KeyError:
         raise RuntimeError(
-            "secure_token.flask.SecureToken is not set up on this app: call init_app(app)"
+            "cdn_secure_token.flask.SecureToken is not set up on this app: call init_app(app)"
         ) from None
 
 
@@ -58,9 +58,9 @@ class SecureToken:
 
     def init_app(self, app: Flask) -> None:
         options = {
-            name: app.config[f"SECURE_TOKEN_{name}"]
+            name: app.config[f"CDN_SECURE_TOKEN_{name}"]
             for name in _OPTIONS
-            if f"SECURE_TOKEN_{name}" in app.config
+            if f"CDN_SECURE_TOKEN_{name}" in app.config
         }
         app.extensions[_EXTENSION] = build_config(options, "app.config", RuntimeError)
         app.add_template_filter(self.sign_url, "secure_url")
@@ -82,13 +82,13 @@ class SecureToken:
         speed: Union[str, int, None] = None,
         buffer: Union[str, int, None] = None,
     ) -> str:
-        """A signed CDN URL for a path or URL; relative paths get ``SECURE_TOKEN_CDN_HOST``.
+        """A signed CDN URL for a path or URL; relative paths get ``CDN_SECURE_TOKEN_CDN_HOST``.
         With IP binding on, the client IP is ``request.remote_addr`` unless ``ip`` is given."""
         cfg = _config()
         if ip is None and cfg.ip_binding:
             if not has_request_context() or not request.remote_addr:
                 raise RuntimeError(
-                    "SECURE_TOKEN_IP_BINDING is on but there is no request to take the "
+                    "CDN_SECURE_TOKEN_IP_BINDING is on but there is no request to take the "
                     "client IP from: pass ip=..."
                 )
             ip = request.remote_addr
@@ -127,7 +127,7 @@ def require_secure_token(
 ) -> Union[_View, Callable[[_View], _View]]:
     """View decorator: 403 for a missing or wrong token, 410 for an expired one, as the edge
     answers; the view runs only for a valid token and finds the verdict in
-    ``flask.g.secure_token``."""
+    ``flask.g.cdn_secure_token``."""
 
     def check() -> None:
         verdict = verify_request(kind=kind, ip_binding=ip_binding)
@@ -135,7 +135,7 @@ def require_secure_token(
             abort(410, description="The link has expired.")
         if not verdict.valid:
             abort(403)
-        g.secure_token = verdict
+        g.cdn_secure_token = verdict
 
     def decorate(fn: _View) -> _View:
         if inspect.iscoroutinefunction(fn):

@@ -1,8 +1,8 @@
 """Django helpers for CDN Secure Token links.
 
-Settings (``settings.SECURE_TOKEN``)::
+Settings (``settings.CDN_SECURE_TOKEN``)::
 
-    SECURE_TOKEN = {
+    CDN_SECURE_TOKEN = {
         "KEY": "...",                          # the CDN resource's Secure Token key (required)
         "TTL": 3600,                           # default lifetime: seconds or a timedelta
         "CDN_HOST": "https://cdn.example.com", # prefixed to relative paths
@@ -12,8 +12,8 @@ Settings (``settings.SECURE_TOKEN``)::
         "PROTECT": ["/protected/"],            # prefixes SecureTokenMiddleware verifies
     }
 
-Add ``"secure_token.django"`` to ``INSTALLED_APPS`` for ``{% load secure_token %}``, and
-``"secure_token.django.SecureTokenMiddleware"`` to ``MIDDLEWARE`` for IP binding in
+Add ``"cdn_secure_token.django"`` to ``INSTALLED_APPS`` for ``{% load cdn_secure_token %}``, and
+``"cdn_secure_token.django.SecureTokenMiddleware"`` to ``MIDDLEWARE`` for IP binding in
 storages and for the ``PROTECT`` prefixes.
 """
 
@@ -50,25 +50,25 @@ _View = TypeVar("_View", bound=Callable[..., Any])
 
 # The client IP of the request being handled, set by SecureTokenMiddleware, so that code
 # without the request at hand (a storage's url()) can bind links to it.
-_current_ip: ContextVar[Optional[str]] = ContextVar("secure_token_client_ip", default=None)
+_current_ip: ContextVar[Optional[str]] = ContextVar("cdn_secure_token_client_ip", default=None)
 _config_cache: Optional[WebConfig] = None
 
 
 def _config() -> WebConfig:
     global _config_cache
     if _config_cache is None:
-        options = getattr(settings, "SECURE_TOKEN", None)
+        options = getattr(settings, "CDN_SECURE_TOKEN", None)
         if not isinstance(options, dict):
             raise ImproperlyConfigured(
-                "settings.SECURE_TOKEN must be a dict with at least a KEY entry"
+                "settings.CDN_SECURE_TOKEN must be a dict with at least a KEY entry"
             )
-        _config_cache = build_config(options, "settings.SECURE_TOKEN", ImproperlyConfigured)
+        _config_cache = build_config(options, "settings.CDN_SECURE_TOKEN", ImproperlyConfigured)
     return _config_cache
 
 
 def _reset_config(*, setting: str, **_: Any) -> None:
     global _config_cache
-    if setting == "SECURE_TOKEN":
+    if setting == "CDN_SECURE_TOKEN":
         _config_cache = None
 
 
@@ -76,7 +76,7 @@ setting_changed.connect(_reset_config)
 
 
 def get_signer() -> Signer:
-    """The signer configured by ``settings.SECURE_TOKEN`` (built once, shared by threads)."""
+    """The signer configured by ``settings.CDN_SECURE_TOKEN`` (built once, shared by threads)."""
     return _config().signer
 
 
@@ -122,9 +122,9 @@ def sign_url(
         ip = _client_ip(request)
         if ip is None:
             raise ImproperlyConfigured(
-                "SECURE_TOKEN IP_BINDING is on but no client IP is known here: pass "
+                "CDN_SECURE_TOKEN IP_BINDING is on but no client IP is known here: pass "
                 "request=... (in templates the 'request' context processor provides it) "
-                "or add secure_token.django.SecureTokenMiddleware"
+                "or add cdn_secure_token.django.SecureTokenMiddleware"
             )
     return cfg.signer.sign_url(
         url, expires=expires, ttl=ttl, ip=ip, kind=kind or cfg.kind, speed=speed, buffer=buffer
@@ -135,13 +135,13 @@ class SecureTokenStorageMixin:
     """Put before a storage class so that ``url()`` (and so ``FileField.url``) returns signed
     CDN URLs: ``class CDNStorage(SecureTokenStorageMixin, FileSystemStorage): ...``."""
 
-    secure_token_kind: Optional[str] = None
+    cdn_secure_token_kind: Optional[str] = None
 
     def unsigned_url(self, name: str) -> str:
         return str(super().url(name))  # type: ignore[misc]
 
     def url(self, name: str, *args: Any, **kwargs: Any) -> str:
-        return sign_url(self.unsigned_url(name), kind=self.secure_token_kind)
+        return sign_url(self.unsigned_url(name), kind=self.cdn_secure_token_kind)
 
 
 def verify_request(
@@ -164,7 +164,7 @@ def _refusal(verdict: Verdict) -> Optional[HttpResponse]:
         response = HttpResponseGone("410 Gone: the link has expired\n", content_type="text/plain")
     else:
         response = HttpResponseForbidden("403 Forbidden\n", content_type="text/plain")
-    setattr(response, "secure_token_verdict", verdict)  # for logging and tests
+    setattr(response, "cdn_secure_token_verdict", verdict)  # for logging and tests
     return response
 
 
@@ -181,7 +181,7 @@ def require_secure_token(
     ip_binding: Optional[bool] = None,
 ) -> Union[_View, Callable[[_View], _View]]:
     """View decorator: answers 403 (missing or wrong token) or 410 (expired) as the edge does;
-    the view runs only for a valid token and finds the verdict in ``request.secure_token``."""
+    the view runs only for a valid token and finds the verdict in ``request.cdn_secure_token``."""
 
     def decorate(fn: _View) -> _View:
         if inspect.iscoroutinefunction(fn):
@@ -192,7 +192,7 @@ def require_secure_token(
                 refused = _refusal(verdict)
                 if refused is not None:
                     return refused
-                request.secure_token = verdict  # type: ignore[attr-defined]
+                request.cdn_secure_token = verdict  # type: ignore[attr-defined]
                 return await fn(request, *args, **kwargs)
 
             return wrapped_async  # type: ignore[return-value]
@@ -203,7 +203,7 @@ def require_secure_token(
             refused = _refusal(verdict)
             if refused is not None:
                 return refused
-            request.secure_token = verdict  # type: ignore[attr-defined]
+            request.cdn_secure_token = verdict  # type: ignore[attr-defined]
             return fn(request, *args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
@@ -230,7 +230,7 @@ class SecureTokenMiddleware:
                     refused = _refusal(verdict)
                     if refused is not None:
                         return refused
-                    request.secure_token = verdict  # type: ignore[attr-defined]
+                    request.cdn_secure_token = verdict  # type: ignore[attr-defined]
                     break
             return self.get_response(request)
         finally:

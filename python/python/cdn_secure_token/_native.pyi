@@ -1,4 +1,4 @@
-"""Type stubs for the Rust extension module (re-exported by ``secure_token``)."""
+"""Type stubs for the Rust extension module (re-exported by ``cdn_secure_token``)."""
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -39,7 +39,7 @@ _Lifetime: TypeAlias = int | timedelta
 _Ip: TypeAlias = str | IPv4Address | IPv6Address
 
 class SecureTokenError(ValueError):
-    """Base class of every secure_token error. Messages never contain the key."""
+    """Base class of every cdn_secure_token error. Messages never contain the key."""
 
     code: ClassVar[str | None]
     index: int | None
