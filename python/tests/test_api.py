@@ -135,7 +135,7 @@ def test_allow_past_expiry() -> None:
         Signer(KEY).sign_url("/a", expires=NOW - 1, now=NOW)
     url = Signer(KEY, allow_past_expiry=True).sign_url("/a", expires=NOW - 1, now=NOW)
     v = Signer(KEY).verify(url, now=NOW)
-    assert v.expired and v.status == 410 and not v.valid and v.reason
+    assert v.expired and v.http_status == 410 and not v.valid and v.reason == "expired"
 
 
 def test_clock_callable() -> None:
@@ -202,7 +202,7 @@ def test_ip_wrong_type(signer: Signer, bad: Any) -> None:
 def test_verify_with_ipaddress(signer: Signer) -> None:
     url = signer.sign_url("/a", expires=FAR, ip="10.1.2.3")
     assert signer.verify(url, ip=ipaddress.ip_address("10.1.2.3"), now=NOW).valid
-    assert signer.verify(url, ip="10.1.2.4", now=NOW).reason_code == "mismatch"
+    assert signer.verify(url, ip="10.1.2.4", now=NOW).reason == "mismatch"
 
 
 # --- the other variants --------------------------------------------------------------------
@@ -296,16 +296,16 @@ def test_key_rotation() -> None:
 def test_verdict_object(signer: Signer) -> None:
     url = signer.sign_url("/a", expires=NOW + 10, now=NOW)
     ok = signer.verify(url, now=NOW)
-    assert (ok.valid, ok.expired, ok.status, ok.state, ok.reason, ok.reason_code) == (
+    assert (ok.valid, ok.expired, ok.http_status, ok.status, ok.reason, ok.message) == (
         True, False, 200, "valid", None, None,
     )
     assert ok.expires == NOW + 10 and ok.key_index == 0 and ok
     gone = signer.verify(url, now=NOW + 11)
-    assert (gone.valid, gone.expired, gone.status, gone.state) == (False, True, 410, "expired")
-    assert gone.reason == f"link expired at {NOW + 10}" and not gone
+    assert (gone.valid, gone.expired, gone.http_status, gone.status) == (False, True, 410, "expired")
+    assert gone.reason == "expired" and gone.message == f"link expired at {NOW + 10}" and not gone
     bad = signer.verify(url.replace("md5=", "md5=A"), now=NOW)
-    assert (bad.valid, bad.expired, bad.status, bad.state) == (False, False, 403, "invalid")
-    assert bad.reason_code == "malformed_token" and bad.expires is None and bad.key_index is None
+    assert (bad.valid, bad.expired, bad.http_status, bad.status) == (False, False, 403, "invalid")
+    assert bad.reason == "malformed_token" and bad.message and bad.expires is None and bad.key_index is None
     assert "403" in repr(bad) and "200" in repr(ok) and "410" in repr(gone)
 
 
@@ -386,7 +386,7 @@ def test_key_never_shown() -> None:
         assert SECRET not in text
     assert e.string_to_sign.endswith(" ***")
     v = s.verify("/a.jpg?md5=AAAAAAAAAAAAAAAAAAAAAA&expires=1", now=NOW)
-    assert SECRET not in (v.reason or "") + repr(v)
+    assert SECRET not in (v.message or "") + repr(v)
     failures: list[BaseException] = []
     for bad_call in (
         lambda: s.sign_url("/a%zz", expires=FAR),

@@ -45,7 +45,7 @@ def check(url: str) -> tuple[bool, bool, int, str | None, str | None, int | None
     _ = (e.kind, e.hashed_path, e.expires, e.ip, e.string_to_sign, e.expected_token, found, matches)
     if v:
         pass
-    return v.valid, v.expired, v.status, v.reason, v.reason_code, v.key_index, v.expires
+    return v.valid, v.expired, v.status, v.http_status, v.reason, v.message, v.key_index, v.expires
 
 
 def errors() -> str | None:
