@@ -26,42 +26,21 @@ create_exception!(
      ``code`` is the stable identifier of the subclass (``\"INVALID_PATH\"``, ...); ``index``\n\
      is the position of the failing URL for a ``sign_many`` failure, else ``None``."
 );
-create_exception!(
-    cdn_secure_token,
-    InvalidKeyError,
-    SecureTokenError,
-    "The signing or a verification key is unusable (length, control characters, not text)."
-);
-create_exception!(
-    cdn_secure_token,
-    InvalidPathError,
-    SecureTokenError,
-    "The URL path cannot be hashed the way the edge would (bad escape, NUL, '..' above root)."
-);
-create_exception!(
-    cdn_secure_token,
-    InvalidIpError,
-    SecureTokenError,
-    "The client IP is not a valid address."
-);
-create_exception!(
-    cdn_secure_token,
-    InvalidExpiryError,
-    SecureTokenError,
-    "The expiry time or lifetime is unusable (missing, past, not positive, milliseconds)."
-);
-create_exception!(
-    cdn_secure_token,
-    InvalidUrlError,
-    SecureTokenError,
-    "The URL as a whole is malformed, or too long for the edge's request line."
-);
-create_exception!(
-    cdn_secure_token,
-    InvalidArgumentError,
-    SecureTokenError,
-    "Another argument (token kind, stream ids, speed, buffer, ...) is unusable."
-);
+/// The subclasses of `SecureTokenError`, one per core error kind.
+macro_rules! subclasses {
+    ($($name:ident: $doc:literal,)*) => {
+        $(create_exception!(cdn_secure_token, $name, SecureTokenError, $doc);)*
+    };
+}
+
+subclasses! {
+    InvalidKeyError: "The signing or a verification key is unusable (length, control characters, not text).",
+    InvalidPathError: "The URL path cannot be hashed the way the edge would (bad escape, NUL, '..' above root).",
+    InvalidIpError: "The client IP is not a valid address.",
+    InvalidExpiryError: "The expiry time or lifetime is unusable (missing, past, not positive, milliseconds).",
+    InvalidUrlError: "The URL as a whole is malformed, or too long for the edge's request line.",
+    InvalidArgumentError: "Another argument (token kind, stream ids, speed, buffer, ...) is unusable.",
+}
 
 /// Every failure of a method: a core error (with the batch index for `sign_many`), or a
 /// Python error from a conversion. Turned into a Python exception in one place, below.
@@ -672,8 +651,7 @@ impl Signer {
                 .map(|e| unix_seconds(e, "expires", false))
                 .transpose()?,
         };
-        let inner = self.inner.explain(url_text(url, None)?, &opts)?;
-        Ok(Explanation { inner })
+        Ok(self.inner.explain(url_text(url, None)?, &opts)?.into())
     }
 }
 
@@ -683,82 +661,57 @@ impl Signer {
 /// answers (200, 410, 403, or 400/414 for a request nginx refuses before any token check);
 /// ``reason`` a stable code (``"mismatch"``, ``"expired"``, ...; ``None`` when valid) and
 /// ``message`` the same for people. A verdict is true only when valid.
-#[pyclass(frozen, module = "cdn_secure_token", name = "Verdict")]
+#[pyclass(frozen, get_all, module = "cdn_secure_token", name = "Verdict")]
 struct Verdict {
-    inner: st::Verdict,
+    /// ``True`` when the token matches and the link has not expired.
+    valid: bool,
+    /// ``True`` when the token matches but the link has expired (410).
+    expired: bool,
+    /// ``"valid"``, ``"expired"`` or ``"invalid"``.
+    status: &'static str,
+    /// The HTTP status the edge answers: 200, 410, 403, or 400 / 414.
+    http_status: u16,
+    /// The stable reason code (``"expired"``, ``"mismatch"``, ...); ``None`` when valid.
+    reason: Option<&'static str>,
+    /// Why the request is refused, for people; ``None`` when valid.
+    message: Option<String>,
+    /// The link's expiry (Unix seconds) when the token matches, else ``None``.
+    expires: Option<i64>,
+    /// Which key matched (0 = the signing key) when the token matches, else ``None``.
+    key_index: Option<usize>,
 }
 
 impl From<st::Verdict> for Verdict {
-    fn from(inner: st::Verdict) -> Self {
-        Verdict { inner }
+    fn from(v: st::Verdict) -> Self {
+        Verdict {
+            valid: v.is_valid(),
+            expired: v.is_expired(),
+            status: v.as_str(),
+            http_status: v.status(),
+            reason: match &v {
+                st::Verdict::Valid { .. } => None,
+                st::Verdict::Expired { .. } => Some("expired"),
+                st::Verdict::Invalid(r) => Some(r.code()),
+            },
+            message: v.reason(),
+            expires: v.expires(),
+            key_index: v.key_index(),
+        }
     }
 }
 
 #[pymethods]
 impl Verdict {
-    /// ``True`` when the token matches and the link has not expired.
-    #[getter]
-    fn valid(&self) -> bool {
-        self.inner.is_valid()
-    }
-
-    /// ``True`` when the token matches but the link has expired (410).
-    #[getter]
-    fn expired(&self) -> bool {
-        self.inner.is_expired()
-    }
-
-    /// ``"valid"``, ``"expired"`` or ``"invalid"``.
-    #[getter]
-    fn status(&self) -> &'static str {
-        self.inner.as_str()
-    }
-
-    /// The HTTP status the edge answers: 200, 410, 403, or 400 / 414.
-    #[getter]
-    fn http_status(&self) -> u16 {
-        self.inner.status()
-    }
-
-    /// The stable reason code (``"expired"``, ``"mismatch"``, ...); ``None`` when valid.
-    #[getter]
-    fn reason(&self) -> Option<&'static str> {
-        match &self.inner {
-            st::Verdict::Valid { .. } => None,
-            st::Verdict::Expired { .. } => Some("expired"),
-            st::Verdict::Invalid(r) => Some(r.code()),
-        }
-    }
-
-    /// Why the request is refused, for people; ``None`` when valid.
-    #[getter]
-    fn message(&self) -> Option<String> {
-        self.inner.reason()
-    }
-
-    /// The link's expiry (Unix seconds) when the token matches, else ``None``.
-    #[getter]
-    fn expires(&self) -> Option<i64> {
-        self.inner.expires()
-    }
-
-    /// Which key matched (0 = the signing key) when the token matches, else ``None``.
-    #[getter]
-    fn key_index(&self) -> Option<usize> {
-        self.inner.key_index()
-    }
-
     fn __bool__(&self) -> bool {
-        self.inner.is_valid()
+        self.valid
     }
 
     fn __repr__(&self) -> String {
-        let v = &self.inner;
-        let mut s = format!("<Verdict {} http_status={}", v.as_str(), v.status());
-        if let Some(r) = self.reason() {
+        let mut s = format!("<Verdict {} http_status={}", self.status, self.http_status);
+        if let Some(r) = self.reason {
             s += &format!(" reason='{r}'");
         }
-        if let (Some(e), Some(k)) = (v.expires(), v.key_index()) {
+        if let (Some(e), Some(k)) = (self.expires, self.key_index) {
             s += &format!(" expires={e} key_index={k}");
         }
         s + ">"
@@ -766,64 +719,55 @@ impl Verdict {
 }
 
 /// What the edge hashes for a link, to debug a 403. The key is shown as ``***``.
-#[pyclass(frozen, module = "cdn_secure_token", name = "Explanation")]
+#[pyclass(frozen, get_all, module = "cdn_secure_token", name = "Explanation")]
 struct Explanation {
-    inner: st::Explanation,
+    /// The token kind explained: ``"file"``, ``"directory"``, ``"mp4"`` or ``"stream"``.
+    kind: &'static str,
+    /// The decoded, normalized path that is hashed (for a directory token: the directory).
+    hashed_path: String,
+    /// The expires text that is hashed, exactly as in the link.
+    expires: String,
+    /// The canonical client IP that is hashed, if any.
+    ip: Option<String>,
+    /// The exact string-to-sign, with the key replaced by ``***``.
+    string_to_sign: String,
+    /// The token the signing key gives for it.
+    expected_token: String,
+    /// The token found in the link, if any.
+    found_token: Option<String>,
+    /// Whether the found token matches the expected one (``None`` without a token).
+    matches: Option<bool>,
+}
+
+impl From<st::Explanation> for Explanation {
+    fn from(e: st::Explanation) -> Self {
+        Explanation {
+            kind: e.kind.as_str(),
+            hashed_path: e.hashed_path,
+            expires: e.expires,
+            ip: e.ip,
+            string_to_sign: e.string_to_sign,
+            expected_token: e.expected_token,
+            found_token: e.found_token,
+            matches: e.matches,
+        }
+    }
 }
 
 #[pymethods]
 impl Explanation {
-    /// The token kind explained: ``"file"``, ``"directory"``, ``"mp4"`` or ``"stream"``.
-    #[getter]
-    fn kind(&self) -> &'static str {
-        self.inner.kind.as_str()
-    }
-    /// The decoded, normalized path that is hashed (for a directory token: the directory).
-    #[getter]
-    fn hashed_path(&self) -> &str {
-        &self.inner.hashed_path
-    }
-    /// The expires text that is hashed, exactly as in the link.
-    #[getter]
-    fn expires(&self) -> &str {
-        &self.inner.expires
-    }
-    /// The canonical client IP that is hashed, if any.
-    #[getter]
-    fn ip(&self) -> Option<&str> {
-        self.inner.ip.as_deref()
-    }
-    /// The exact string-to-sign, with the key replaced by ``***``.
-    #[getter]
-    fn string_to_sign(&self) -> &str {
-        &self.inner.string_to_sign
-    }
-    /// The token the signing key gives for it.
-    #[getter]
-    fn expected_token(&self) -> &str {
-        &self.inner.expected_token
-    }
-    /// The token found in the link, if any.
-    #[getter]
-    fn found_token(&self) -> Option<&str> {
-        self.inner.found_token.as_deref()
-    }
-    /// Whether the found token matches the expected one (``None`` without a token).
-    #[getter]
-    fn matches(&self) -> Option<bool> {
-        self.inner.matches
-    }
-
     fn __repr__(&self) -> String {
-        let e = &self.inner;
+        let found = self
+            .found_token
+            .as_deref()
+            .map_or("None".into(), |t| format!("'{t}'"));
+        let matches = self
+            .matches
+            .map_or("None", |m| if m { "True" } else { "False" });
         format!(
-            "<Explanation kind={:?} string_to_sign={:?} expected_token={:?} found_token={:?} \
-             matches={:?}>",
-            e.kind.as_str(),
-            e.string_to_sign,
-            e.expected_token,
-            e.found_token,
-            e.matches,
+            "<Explanation kind='{}' string_to_sign={:?} expected_token='{}' found_token={found} \
+             matches={matches}>",
+            self.kind, self.string_to_sign, self.expected_token,
         )
     }
 }
