@@ -634,6 +634,43 @@ impl Signer {
         Ok(self.inner.verify(url_text(url, None)?, &opts)?.into())
     }
 
+    /// Checks what a web server received: the request target of the request line, as bytes
+    /// (``/path?query``, where ``//a/b`` is a path as nginx reads it, or
+    /// ``http://host/path?query``), e.g. gunicorn's ``RAW_URI`` or uWSGI's ``REQUEST_URI``
+    /// encoded as latin-1. Never raises for anything a client can send: a target nginx
+    /// answers 400 or 414 to gets a verdict with that ``http_status``. Returns a ``Verdict``.
+    #[pyo3(signature = (target, *, ip=None, now=None, kind=None))]
+    fn verify_request(
+        &self,
+        py: Python<'_>,
+        target: &[u8],
+        ip: Arg<'_, '_>,
+        now: Arg<'_, '_>,
+        kind: Option<&str>,
+    ) -> Res<Verdict> {
+        let ip = ip.map(ip_text).transpose()?;
+        let opts = self.verify_options(py, &ip, now, kind)?;
+        Ok(self.inner.verify_request(target, &opts).into())
+    }
+
+    /// Like ``verify_request``, for servers that hand over only the percent-decoded path
+    /// (WSGI ``PATH_INFO``, as bytes: ``environ["PATH_INFO"].encode("latin-1")``) and the raw
+    /// query string (``QUERY_STRING``, undecoded). Same verdicts; never raises for client data.
+    #[pyo3(signature = (path, query, *, ip=None, now=None, kind=None))]
+    fn verify_decoded(
+        &self,
+        py: Python<'_>,
+        path: &[u8],
+        query: &[u8],
+        ip: Arg<'_, '_>,
+        now: Arg<'_, '_>,
+        kind: Option<&str>,
+    ) -> Res<Verdict> {
+        let ip = ip.map(ip_text).transpose()?;
+        let opts = self.verify_options(py, &ip, now, kind)?;
+        Ok(self.inner.verify_decoded(path, query, &opts).into())
+    }
+
     /// Shows what the edge hashes for a link, to debug a 403; the key appears as ``***``.
     #[pyo3(signature = (url, *, ip=None, kind=None, expires=None))]
     fn explain(
@@ -688,12 +725,8 @@ impl From<st::Verdict> for Verdict {
             expired: v.is_expired(),
             status: v.as_str(),
             http_status: v.status(),
-            reason: match &v {
-                st::Verdict::Valid { .. } => None,
-                st::Verdict::Expired { .. } => Some("expired"),
-                st::Verdict::Invalid(r) => Some(r.code()),
-            },
-            message: v.reason(),
+            reason: v.reason_code(),
+            message: v.message(),
             expires: v.expires(),
             key_index: v.key_index(),
         }
