@@ -45,10 +45,10 @@ set -e
 [ "$pytest_status" -eq 0 ] || status=1
 
 # The one abi3 wheel must also work on the oldest and newest CPython it claims: run the
-# interpreter-independent suites with every other CPython 3.9+ this machine has (pyenv's or on
+# interpreter-independent suites with every other CPython 3.10+ this machine has (pyenv's or on
 # PATH). Frameworks are not installed there (Django 5.2 needs 3.10+), so only those modules run.
 junits=("$WORK/junit.xml")
-for v in 3.9 3.13; do
+for v in 3.10 3.13; do
   other=""
   if command -v "python$v" >/dev/null 2>&1 && "python$v" -c '' >/dev/null 2>&1; then
     other="$(command -v "python$v")"
