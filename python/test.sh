@@ -31,6 +31,8 @@ if ! (cd "$HERE" && "$VENV/bin/maturin" build --release --quiet --out "$WORK/whe
 fi
 
 status=0
+# The one wheel for every CPython from the abi3-py310 floor on.
+ls "$WORK"/wheels/*-cp310-abi3-*.whl >/dev/null || { echo "python: the wheel is not tagged cp310-abi3"; status=1; }
 echo "python: mypy --strict (stubs, pure-Python helpers, typed usage)"
 (cd "$HERE" && "$VENV/bin/mypy" --strict --no-incremental -p cdn_secure_token \
     && "$VENV/bin/mypy" --strict --no-incremental tests/typing_usage.py) || status=1

@@ -110,17 +110,25 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .map_or_else(|_| "?".to_owned(), |n| n.to_string())
 }
 
-fn is_int(obj: &Bound<'_, PyAny>) -> bool {
-    obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>()
+/// `TypeError: {what} must be {expected}, not {type}`.
+fn wrong_type(what: &str, expected: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+    PyTypeError::new_err(format!("{what} must be {expected}, not {}", type_name(obj)))
+}
+
+/// An `int` (not a `bool`) as `i64`; `None` for any other type.
+fn int64(obj: &Bound<'_, PyAny>, what: &str) -> Option<PyResult<i64>> {
+    let int = obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>();
+    int.then(|| {
+        obj.extract::<i64>()
+            .map_err(|_| InvalidExpiryError::new_err(format!("{what} does not fit in 64 bits")))
+    })
 }
 
 /// Unix seconds from an `int` or an aware `datetime` (`float` too when `float_ok`, for clocks).
 fn unix_seconds(obj: &Bound<'_, PyAny>, what: &str, float_ok: bool) -> PyResult<i64> {
     let py = obj.py();
-    if is_int(obj) {
-        return obj
-            .extract::<i64>()
-            .map_err(|_| InvalidExpiryError::new_err(format!("{what} does not fit in 64 bits")));
+    if let Some(n) = int64(obj, what) {
+        return n;
     }
     if float_ok && obj.is_instance_of::<PyFloat>() {
         let f: f64 = obj.extract()?;
@@ -145,18 +153,13 @@ fn unix_seconds(obj: &Bound<'_, PyAny>, what: &str, float_ok: bool) -> PyResult<
     } else {
         "int Unix seconds or an aware datetime"
     };
-    Err(PyTypeError::new_err(format!(
-        "{what} must be {expected}, not {}",
-        type_name(obj)
-    )))
+    Err(wrong_type(what, expected, obj))
 }
 
 /// Whole seconds from an `int` or a `timedelta` (fractions of a second are dropped).
 fn seconds(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
-    if is_int(obj) {
-        return obj
-            .extract::<i64>()
-            .map_err(|_| InvalidExpiryError::new_err(format!("{what} does not fit in 64 bits")));
+    if let Some(n) = int64(obj, what) {
+        return n;
     }
     if obj.is_instance(TIMEDELTA.import(obj.py(), "datetime", "timedelta")?)? {
         let days: i64 = obj.getattr("days")?.extract()?;
@@ -166,10 +169,7 @@ fn seconds(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
             .and_then(|d| d.checked_add(secs))
             .ok_or_else(|| InvalidExpiryError::new_err(format!("{what} is too large")));
     }
-    Err(PyTypeError::new_err(format!(
-        "{what} must be int seconds or a timedelta, not {}",
-        type_name(obj)
-    )))
+    Err(wrong_type(what, "int seconds or a timedelta", obj))
 }
 
 /// Text of a `str`, `ipaddress.IPv4Address` or `ipaddress.IPv6Address`.
@@ -183,10 +183,7 @@ fn ip_text(obj: &Bound<'_, PyAny>) -> PyResult<PyBackedStr> {
     {
         return obj.str()?.extract();
     }
-    Err(PyTypeError::new_err(format!(
-        "ip must be a str, IPv4Address or IPv6Address, not {}",
-        type_name(obj)
-    )))
+    Err(wrong_type("ip", "a str, IPv4Address or IPv6Address", obj))
 }
 
 /// Text of a `str`, or the decimal text of an `int` (MP4 `speed` / `buffer`, account ids).
@@ -194,13 +191,10 @@ fn str_or_int(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<PyBackedStr> {
     if obj.is_instance_of::<PyString>() {
         return obj.extract();
     }
-    if is_int(obj) {
+    if int64(obj, what).is_some() {
         return obj.str()?.extract();
     }
-    Err(PyTypeError::new_err(format!(
-        "{what} must be a str or an int, not {}",
-        type_name(obj)
-    )))
+    Err(wrong_type(what, "a str or an int", obj))
 }
 
 /// A key's bytes. A `str` with lone surrogates (what `os.environ` makes of undecodable bytes)
@@ -220,10 +214,7 @@ fn key_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
     if let Ok(b) = obj.cast::<PyBytes>() {
         return Ok(b.as_bytes().to_vec());
     }
-    Err(PyTypeError::new_err(format!(
-        "{what} must be str or bytes, not {}",
-        type_name(obj)
-    )))
+    Err(wrong_type(what, "str or bytes", obj))
 }
 
 /// The UTF-8 text of a URL argument, borrowed from the `str`.
