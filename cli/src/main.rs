@@ -105,8 +105,11 @@ impl From<StreamArg> for StreamKind {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Sign URLs given as arguments, or one per line on standard input: one output line per
-    /// input (empty, with the error on standard error, for a URL that cannot be signed).
+    /// Sign URLs given as arguments, or one per line on standard input.
+    ///
+    /// One output line per input: the signed URL, or for a URL that cannot be signed an
+    /// empty line (the error goes to standard error with its line number) or, with --json,
+    /// an error object.
     Sign {
         /// Absolute URLs or paths (/dir/file.jpg?query). None: read standard input.
         #[arg(value_parser = clap::value_parser!(OsString))]
@@ -150,8 +153,10 @@ enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
-    /// Judge a request as the edge would: print valid / expired / invalid: <why>, exit
-    /// 0 / 1 / 2. With no TARGET, one verdict line per line of standard input.
+    /// Judge a request as the edge would (exit 0 valid, 1 expired, 2 invalid).
+    ///
+    /// Prints valid / expired / invalid: <why>. With no TARGET, one verdict line per line
+    /// of standard input.
     #[command(after_help = VERIFY_HELP)]
     Verify {
         /// What the server received: a request target as on the request line
