@@ -8,19 +8,33 @@ use serde_json::json;
 use crate::exit::{Failure, EXIT_ERROR, EXIT_EXPIRED, EXIT_INVALID, EXIT_OK};
 use crate::io::{each_stdin_line, warn, Out};
 
-/// The verdict for one target, as bytes. A target starting with `/` is what a server
-/// received on its request line (origin-form; `//a/b` is the path `/a/b`, as nginx reads
-/// it), judged by the core's received-request entry; so is any target that is not UTF-8
-/// (absolute-form bytes). Any other text is a link someone holds (a full URL).
+/// The verdict for one target, as bytes. A full URL (`scheme://host/...`, UTF-8) is a link
+/// someone holds, checked by the core's link entry. Anything else is what a server received
+/// on its request line, judged by the core's received-request entry: a target starting with
+/// `/` (origin-form; `//a/b` is the path `/a/b`, as nginx reads it), bytes that are not
+/// UTF-8, and whatever nginx answers 400 to.
 pub fn verdict_for(signer: &Signer, target: &[u8], opts: &VerifyOptions<'_>) -> Verdict {
     match std::str::from_utf8(target) {
-        Ok(url) if !target.starts_with(b"/") => match signer.verify(url, opts) {
+        Ok(url) if is_full_url(target) => match signer.verify(url, opts) {
             Ok(v) => v,
             // The only error is a malformed client IP, which the caller checked first.
             Err(e) => Verdict::Invalid(InvalidReason::BadRequest(e)),
         },
         _ => signer.verify_request(target, opts),
     }
+}
+
+/// `scheme://` at the start (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`).
+fn is_full_url(t: &[u8]) -> bool {
+    let Some(colon) = t.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    colon > 0
+        && t[0].is_ascii_alphabetic()
+        && t[1..colon]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        && t[colon + 1..].starts_with(b"//")
 }
 
 /// The exit status for a verdict (0 valid, 1 expired, 2 invalid).
@@ -92,20 +106,45 @@ pub fn verify_all(
     Ok(worst)
 }
 
-/// `explain`: what the edge hashes for a link, the key shown as `***`.
+/// `explain`: what the edge hashes for a link, the key shown as `***`, and the edge's
+/// verdict on it.
 pub fn explain(
     signer: &Signer,
     target: &OsString,
     opts: &ExplainOptions<'_>,
     as_json: bool,
 ) -> Result<u8, Failure> {
+    let bytes = target.as_encoded_bytes();
     let url = target.to_str().ok_or_else(|| {
         Failure(
             "explain needs UTF-8 text; `verify` gives the edge's verdict for any bytes".to_owned(),
             EXIT_ERROR,
         )
     })?;
+    // The core's explanation reads a URL, where `//host/...` names a host; nginx reads such
+    // a request target as a path. Rather than explain the wrong path, refuse.
+    if bytes.starts_with(b"//") {
+        return Err(Failure(
+            "explain cannot show a request target starting with '//' yet (nginx reads it as \
+             the path with the slashes merged); `verify` gives the edge's verdict for it"
+                .to_owned(),
+            EXIT_ERROR,
+        ));
+    }
+    if let Some(ip) = opts.ip {
+        cdn_secure_token::CanonicalIp::parse(ip)
+            .map_err(|e| Failure(format!("--ip: {e}"), EXIT_ERROR))?;
+    }
     let ex = signer.explain(url, opts)?;
+    let verdict = verdict_for(
+        signer,
+        bytes,
+        &VerifyOptions {
+            ip: opts.ip,
+            now: None,
+            kind: opts.kind,
+        },
+    );
     let mut out = Out::new();
     if as_json {
         out.line(
@@ -118,6 +157,12 @@ pub fn explain(
                 "expected_token": ex.expected_token,
                 "found_token": ex.found_token,
                 "matches": ex.matches,
+                "verdict": {
+                    "status": verdict.as_str(),
+                    "http_status": verdict.status(),
+                    "reason": verdict.reason_code(),
+                    "message": verdict.message(),
+                },
             })
             .to_string(),
         );
@@ -129,13 +174,16 @@ pub fn explain(
         };
         out.text(&format!(
             "kind:           {}\nhashed path:    {}\nexpires:        {}\nclient ip:      {}\n\
-             string to sign: {}\nexpected token: {}\nlink token:     {token}\n",
+             string to sign: {}\nexpected token: {}\nlink token:     {token}\n\
+             edge verdict:   {} {}\n",
             ex.kind,
             ex.hashed_path,
             ex.expires,
             ex.ip.as_deref().unwrap_or("(none)"),
             ex.string_to_sign,
             ex.expected_token,
+            verdict.status(),
+            verdict_line(&verdict, false),
         ));
     }
     out.finish()?;

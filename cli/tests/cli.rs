@@ -180,7 +180,53 @@ fn explain_hides_the_key() {
         "{s}"
     );
     assert!(s.contains("(matches)"));
+    assert!(s.contains("edge verdict:   200 valid"), "{s}");
     assert!(!s.contains("secret-key"));
+}
+
+/// explain says what the edge answers, also where a token can be computed over a link the
+/// edge refuses (issue 10, item 9: expires=-1 was explained as if fine).
+#[test]
+fn explain_shows_the_edge_verdict() {
+    let o = run(
+        &[
+            "explain",
+            "/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=-1",
+        ],
+        Some("secret-key"),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("edge verdict:   403 invalid: expires is not a positive"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(
+        &[
+            "explain",
+            "/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=2147483647",
+            "--json",
+        ],
+        Some("secret-key"),
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["matches"], true);
+    assert_eq!(v["verdict"]["status"], "valid");
+    assert_eq!(v["verdict"]["http_status"], 200);
+    // A '//' target is a path to nginx; explain does not show it as a host.
+    let o = run(
+        &[
+            "explain",
+            "//private/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=2147483647",
+        ],
+        Some("secret-key"),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("starting with '//'"), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
 }
 
 #[test]
