@@ -23,6 +23,16 @@ fn unhex(s: &str) -> Vec<u8> {
         .collect()
 }
 
+/// The recorded requests of one token kind.
+#[derive(Default)]
+struct Kind {
+    targets: Vec<Vec<u8>>,
+    /// nginx's status for each target.
+    nginx: Vec<u16>,
+    /// The client address nginx saw.
+    ip: String,
+}
+
 #[test]
 fn verify_agrees_with_nginx_on_raw_targets() {
     nginx();
@@ -40,24 +50,34 @@ fn verify_agrees_with_nginx_on_raw_targets() {
         "recording failed: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-    // kind -> (targets, nginx statuses, client ip)
-    let mut by_kind: BTreeMap<String, (Vec<Vec<u8>>, Vec<u16>, String)> = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, Kind> = BTreeMap::new();
     for line in std::fs::read_to_string(&rec).unwrap().lines() {
         let r: serde_json::Value = serde_json::from_str(line).unwrap();
         let e = by_kind
             .entry(r["kind"].as_str().unwrap().to_owned())
-            .or_insert_with(|| (vec![], vec![], r["ip"].as_str().unwrap_or("").to_owned()));
+            .or_insert_with(|| Kind {
+                ip: r["ip"].as_str().unwrap_or("").to_owned(),
+                ..Kind::default()
+            });
         let t = unhex(r["target"].as_str().unwrap());
         assert!(
             !t.contains(&b'\n'),
             "a request target never holds a line feed"
         );
-        e.0.push(t);
-        e.1.push(r["status"].as_u64().unwrap() as u16);
+        e.targets.push(t);
+        e.nginx.push(r["status"].as_u64().unwrap() as u16);
     }
     let mut total = 0;
     let mut bad = Vec::new();
-    for (kind, (targets, statuses, ip)) in &by_kind {
+    for (
+        kind,
+        Kind {
+            targets,
+            nginx: statuses,
+            ip,
+        },
+    ) in &by_kind
+    {
         let mut args = vec!["verify".to_owned(), "--json".to_owned()];
         match kind.as_str() {
             "file" => {}
