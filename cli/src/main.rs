@@ -110,6 +110,7 @@ enum Command {
     /// One output line per input: the signed URL, or for a URL that cannot be signed an
     /// empty line (the error goes to standard error with its line number) or, with --json,
     /// an error object.
+    #[command(after_help = SIGN_HELP)]
     Sign {
         /// Absolute URLs or paths (/dir/file.jpg?query). None: read standard input.
         #[arg(value_parser = clap::value_parser!(OsString))]
@@ -210,6 +211,11 @@ enum Command {
         json: bool,
     },
 }
+
+const SIGN_HELP: &str = "\
+Exit status: 0 every URL signed, 2 at least one URL could not be signed (its line is empty),
+3 usage or configuration error, or output that cannot be written. A reader that closes the
+pipe early (| head -1) ends the output quietly.";
 
 const VERIFY_HELP: &str = "\
 Exit status: 0 valid, 1 expired, 2 invalid (with several targets: the worst), 3 usage or
