@@ -174,6 +174,11 @@ enum Command {
         /// The token kind the edge location expects.
         #[arg(long, value_enum, default_value = "file")]
         kind: KindArg,
+        /// Read every target as received on a request line, a full URL too (absolute-form,
+        /// as a proxy receives it). Without it a full URL is a link someone holds, checked
+        /// as a browser would request it.
+        #[arg(long)]
+        received: bool,
         #[command(flatten)]
         key: KeyArgs,
     },
@@ -321,11 +326,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 ..sign_options(&expiry)
             };
             // One expiry for the whole run, so every line of a batch expires together, and
-            // option errors are reported once, before any input is read.
-            let expires = signer.resolve_expires(&opts)?;
-            if let Some(ip) = opts.ip {
-                cdn_secure_token::CanonicalIp::parse(ip)?;
-            }
+            // option errors (expiry, IP, speed, buffer) are reported once, before any input
+            // is read: the core judges the options on the root path.
+            let expires = signer.token_with("/", &opts)?.expires;
             let opts = SignOptions {
                 expires: Some(expires),
                 ttl: None,
@@ -353,6 +356,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             ip,
             now,
             kind,
+            received,
             key,
         } => {
             let signer = build_signer(&key, false)?;
@@ -361,7 +365,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 now,
                 kind: kind.into(),
             };
-            verify::verify_all(&signer, target.as_ref(), &opts, key.json)
+            verify::verify_all(&signer, target.as_ref(), received, &opts, key.json)
         }
         Command::Explain {
             target,

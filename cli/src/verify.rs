@@ -9,13 +9,19 @@ use crate::exit::{Failure, EXIT_ERROR, EXIT_EXPIRED, EXIT_INVALID, EXIT_OK};
 use crate::io::{each_stdin_line, warn, Out};
 
 /// The verdict for one target, as bytes. A full URL (`scheme://host/...`, UTF-8) is a link
-/// someone holds, checked by the core's link entry. Anything else is what a server received
-/// on its request line, judged by the core's received-request entry: a target starting with
-/// `/` (origin-form; `//a/b` is the path `/a/b`, as nginx reads it), bytes that are not
-/// UTF-8, and whatever nginx answers 400 to.
-pub fn verdict_for(signer: &Signer, target: &[u8], opts: &VerifyOptions<'_>) -> Verdict {
+/// someone holds, checked by the core's link entry, unless `received` says it came on a
+/// request line (absolute-form, as a proxy receives it). Anything else is what a server
+/// received on its request line, judged by the core's received-request entry: a target
+/// starting with `/` (origin-form; `//a/b` is the path `/a/b`, as nginx reads it), bytes
+/// that are not UTF-8, and whatever nginx answers 400 to.
+pub fn verdict_for(
+    signer: &Signer,
+    target: &[u8],
+    received: bool,
+    opts: &VerifyOptions<'_>,
+) -> Verdict {
     match std::str::from_utf8(target) {
-        Ok(url) if is_full_url(target) => match signer.verify(url, opts) {
+        Ok(url) if !received && is_full_url(target) => match signer.verify(url, opts) {
             Ok(v) => v,
             // The only error is a malformed client IP, which the caller checked first.
             Err(e) => Verdict::Invalid(InvalidReason::BadRequest(e)),
@@ -79,6 +85,7 @@ pub fn verdict_line(v: &Verdict, as_json: bool) -> String {
 pub fn verify_all(
     signer: &Signer,
     target: Option<&OsString>,
+    received: bool,
     opts: &VerifyOptions<'_>,
     as_json: bool,
 ) -> Result<u8, Failure> {
@@ -90,7 +97,7 @@ pub fn verify_all(
     let mut out = Out::new();
     let mut worst = EXIT_OK;
     let mut one = |out: &mut Out, t: &[u8]| {
-        let v = verdict_for(signer, t, opts);
+        let v = verdict_for(signer, t, received, opts);
         worst = worst.max(exit_status(&v));
         out.line(verdict_line(&v, as_json))
     };
@@ -139,6 +146,7 @@ pub fn explain(
     let verdict = verdict_for(
         signer,
         bytes,
+        false,
         &VerifyOptions {
             ip: opts.ip,
             now: None,

@@ -1,7 +1,8 @@
 //! `verify` against the real nginx on the same raw request targets: tests/raw/differential.py
 //! records nginx `secure_link`'s answers to 6,000 adversarial raw request lines (file, file +
 //! client IP, directory and MP4 tokens), and every recorded target goes through
-//! `cdn-secure-token verify` on standard input, as bytes, one per line. A guard status (400,
+//! `cdn-secure-token verify --received` on standard input, as bytes, one per line (with
+//! `--received`, absolute-form targets are read as received too, not as links). A guard status (400,
 //! 403, 410, 414) must be the same; where nginx let the request through (200, or 301/404
 //! for a missing file) verify must say valid.
 
@@ -78,7 +79,11 @@ fn verify_agrees_with_nginx_on_raw_targets() {
         },
     ) in &by_kind
     {
-        let mut args = vec!["verify".to_owned(), "--json".to_owned()];
+        let mut args = vec![
+            "verify".to_owned(),
+            "--received".to_owned(),
+            "--json".to_owned(),
+        ];
         match kind.as_str() {
             "file" => {}
             "ip" => args.extend(["--ip".to_owned(), ip.clone()]),

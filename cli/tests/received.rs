@@ -128,3 +128,29 @@ fn a_full_url_is_verified_as_a_link() {
     let (code, _) = verify_json(format!("https://cdn.example.com/y.jpg{q}").as_bytes());
     assert_eq!(code, 2);
 }
+
+/// With --received a full URL is an absolute-form request target, as a proxy receives it:
+/// nginx answers 400 to userinfo in it, while the same text as a link is what a browser
+/// would request (the path), so it is valid.
+#[test]
+fn received_reads_a_full_url_as_a_request_target() {
+    let q = query_of(&sign("/x.jpg")).to_owned();
+    let url = format!("http://a@b/x.jpg{q}");
+    let (code, v) = verify_json(url.as_bytes());
+    assert_eq!((code, v["status"].as_str()), (0, Some("valid")), "{v}");
+    let o = run(&["verify", "--received", &url, "--json"], Some(KEY), None);
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{v}");
+    assert_eq!(v["http_status"], 400, "{v}");
+    // A plain absolute-form target is judged like its origin-form.
+    let o = run(
+        &[
+            "verify",
+            "--received",
+            &format!("http://cdn.example.com//x.jpg{q}"),
+        ],
+        Some(KEY),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
