@@ -63,10 +63,24 @@ fn closed_pipe_is_quiet_and_keeps_the_status() {
         (vec!["sign", "--help"], 0),
         (vec!["--version"], 0),
     ];
-    for (args, want) in cases {
-        let o = run_into(&args, reader_gone());
-        assert_eq!(o.status.code(), Some(want), "{args:?}: {}", stderr(&o));
+    for (args, want) in &cases {
+        let o = run_into(args, reader_gone());
+        assert_eq!(o.status.code(), Some(*want), "{args:?}: {}", stderr(&o));
         assert_eq!(stderr(&o), "", "{args:?} must be quiet on a closed pipe");
+    }
+    // Standard output closed altogether (`>&-`).
+    for (args, want) in &cases {
+        let o = std::process::Command::new("bash")
+            .arg("-c")
+            .arg("exec \"$0\" \"$@\" >&-")
+            .arg(BIN)
+            .args(args)
+            .env("CDN_SECURE_TOKEN_KEY", KEY)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(*want), "{args:?} >&-: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{args:?} must be quiet with stdout closed");
     }
 }
 
