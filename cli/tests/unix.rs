@@ -86,9 +86,15 @@ fn closed_pipe_is_quiet_and_keeps_the_status() {
 
 #[test]
 fn sign_into_head_exits_quietly() {
-    // 5,000 signed URLs (~300 KB) cannot all fit in the pipe before `head` leaves.
-    let script =
-        format!("set -o pipefail; seq 5000 | sed 's|^|/f/|' | '{BIN}' sign --ttl 1h | head -1");
+    // 5,000 signed URLs (~300 KB) cannot all fit in the pipe before `head` leaves. The input
+    // comes from a file, so that nothing upstream is cut off.
+    let dir = tempdir("head");
+    let urls: String = (1..=5000).map(|i| format!("/f/{i}\n")).collect();
+    std::fs::write(dir.join("urls"), urls).unwrap();
+    let script = format!(
+        "set -o pipefail; '{BIN}' sign --ttl 1h < '{}' | head -1",
+        dir.join("urls").display()
+    );
     let o = std::process::Command::new("bash")
         .args(["-c", &script])
         .env("CDN_SECURE_TOKEN_KEY", KEY)
