@@ -71,7 +71,7 @@ for v in 3.10 3.13; do
   (cd "$HERE" && "$venv_other/bin/python" -m pytest -q -p no:cacheprovider \
       -o "junit_suite_name=abi3-py$v" --junitxml="$WORK/junit-py$v.xml" \
       tests/test_vectors.py tests/test_api.py tests/test_threads.py tests/test_vendor_diff.py \
-      tests/test_sign_many.py) \
+      tests/test_sign_many.py tests/test_secrets_and_leaks.py) \
     || status=1
   junits+=("$WORK/junit-py$v.xml")
 done
