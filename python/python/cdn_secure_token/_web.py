@@ -140,7 +140,7 @@ def protect_kind(
     """The token kind of the first ``PROTECT`` prefix the request falls under, if any: under
     it by the path as nginx reads it, or by ``routed``, the path the framework routes on
     (``/guarded/../x`` is not under ``/guarded/`` for nginx, but a router sends it there)."""
-    paths = (request_path(environ), routed.encode("utf-8", "surrogateescape"))
+    paths = (request_path(environ), routed.encode("utf-8", "surrogatepass"))
     for prefix, kind in protect:
         p = prefix.encode("utf-8")
         if any(path.startswith(p) or path + b"/" == p for path in paths):
