@@ -10,6 +10,8 @@ use cdn_secure_token::{
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
+mod manifest;
+
 /// Exit status for configuration errors (bad key, bad option values).
 const EXIT_ERROR: u8 = 3;
 /// Exit status for command-line usage errors (sysexits' EX_USAGE).
@@ -173,6 +175,15 @@ enum Command {
         /// The token kind.
         #[arg(long, value_enum, default_value = "file")]
         kind: KindArg,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Sign every URI of an HLS playlist or DASH MPD (file or stdin) to standard output.
+    SignManifest {
+        #[command(flatten)]
+        args: manifest::SignManifestArgs,
+        #[command(flatten)]
+        expiry: ExpiryArgs,
         #[command(flatten)]
         key: KeyArgs,
     },
@@ -411,6 +422,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 }
             }
             Ok(0)
+        }
+        Command::SignManifest { args, expiry, key } => {
+            let signer = build_signer(&key, expiry.allow_past)?;
+            manifest::run(&args, &signer, sign_options(&expiry)).map_err(|m| Failure(m, EXIT_ERROR))
         }
         Command::NginxConfig { location, kind, ip } => {
             print!("{}", nginx_config(&location, kind.into(), ip));

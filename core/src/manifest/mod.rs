@@ -284,19 +284,18 @@ impl Signer {
                 ))
             }
         };
-        let scan = match ManifestFormat::detect(text) {
-            Some(ManifestFormat::Hls) => hls::scan(text)?,
-            Some(ManifestFormat::Dash) => dash::scan(text)?,
-            None => {
-                return Err(ManifestError {
+        let scan =
+            match ManifestFormat::detect(text) {
+                Some(ManifestFormat::Hls) => hls::scan(text)?,
+                Some(ManifestFormat::Dash) => dash::scan(text)?,
+                None => return Err(ManifestError {
                     line: 1,
                     context: "first line".to_owned(),
                     error: manifest_err(
-                        "is neither an HLS playlist (first line #EXTM3U) nor a DASH MPD (XML)",
+                        "it is neither an HLS playlist (first line #EXTM3U) nor a DASH MPD (XML)",
                     ),
-                })
-            }
-        };
+                }),
+            };
         sign_sites(self, text, base, scan, opts)
     }
 }
