@@ -13,6 +13,8 @@
 //! `Location`. A `SegmentTemplate` value with identifiers (`$Number$`, `$Time$`,
 //! `$RepresentationID$`, ...) takes the directory token only (see the module above).
 
+use std::borrow::Cow;
+
 use xmlparser::{ElementEnd, Token, Tokenizer};
 
 use super::{line_of, Escape, ManifestError, Scan, Site};
@@ -61,7 +63,7 @@ struct TextSite {
 }
 
 /// Finds the URIs of an MPD.
-pub(crate) fn scan(text: &str) -> Result<Scan, ManifestError> {
+pub(crate) fn scan(text: &str) -> Result<Scan<'_>, ManifestError> {
     let mut scan = Scan::default();
     let mut stack: Vec<Open<'_>> = Vec::new();
     let mut text_site: Option<TextSite> = None;
@@ -146,19 +148,21 @@ pub(crate) fn scan(text: &str) -> Result<Scan, ManifestError> {
                         "has an unknown or malformed entity reference (&...;)",
                     )
                 })?;
-                let (lead, trimmed) = trim(&uri);
                 let raw_lead = raw.len() - raw.trim_start().len();
                 let raw_trail = raw.len() - raw.trim_end().len();
-                if trimmed.is_empty() {
+                let uri = match uri {
+                    Cow::Borrowed(u) => Cow::Borrowed(u.trim()),
+                    Cow::Owned(u) => Cow::Owned(u.trim().to_owned()),
+                };
+                if uri.is_empty() {
                     continue;
                 }
-                let _ = lead;
-                let template = element == "SegmentTemplate" && has_identifier(trimmed);
+                let template = element == "SegmentTemplate" && has_identifier(&uri);
                 scan.sites.push(Site {
                     span: value.start() + raw_lead..value.end() - raw_trail,
-                    uri: trimmed.to_owned(),
+                    uri,
                     base,
-                    what,
+                    what: Cow::Owned(what),
                     escape: Escape::XmlAttr(quote),
                     template,
                 });
@@ -244,12 +248,12 @@ pub(crate) fn scan(text: &str) -> Result<Scan, ManifestError> {
 
 /// Ends a `BaseURL` / `Location`: records its text as a base and, when it names a file, as a
 /// site.
-fn finish_text(
-    text: &str,
+fn finish_text<'a>(
+    text: &'a str,
     open: &Open<'_>,
     ts: TextSite,
     stack: &mut [Open<'_>],
-    scan: &mut Scan,
+    scan: &mut Scan<'a>,
 ) -> Result<(), ManifestError> {
     let what = format!("<{}>", open.local);
     if ts.pieces == 0 {
@@ -275,7 +279,7 @@ fn finish_text(
                 "has an unknown or malformed entity reference (&...;)",
             )
         })?;
-        (u, Escape::XmlText)
+        (u.into_owned(), Escape::XmlText)
     };
     let raw_lead = raw.len() - raw.trim_start().len();
     let raw_trail = raw.len() - raw.trim_end().len();
@@ -289,9 +293,9 @@ fn finish_text(
         // Resolved against the MPD's own URL.
         scan.sites.push(Site {
             span,
-            uri: trimmed,
+            uri: Cow::Owned(trimmed),
             base: 0,
-            what,
+            what: Cow::Owned(what),
             escape,
             template: false,
         });
@@ -308,9 +312,9 @@ fn finish_text(
     if !r.path.is_empty() && !r.path.ends_with('/') {
         scan.sites.push(Site {
             span,
-            uri: trimmed,
+            uri: Cow::Owned(trimmed),
             base,
-            what,
+            what: Cow::Owned(what),
             escape,
             template: false,
         });
@@ -340,9 +344,9 @@ fn has_identifier(s: &str) -> bool {
 
 /// Replaces the five predefined entities and character references; `None` for any other
 /// entity or a malformed one.
-fn unescape(raw: &str) -> Option<String> {
+fn unescape(raw: &str) -> Option<Cow<'_, str>> {
     if !raw.contains('&') {
-        return Some(raw.to_owned());
+        return Some(Cow::Borrowed(raw));
     }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
@@ -372,7 +376,7 @@ fn unescape(raw: &str) -> Option<String> {
         rest = &after[end + 1..];
     }
     out.push_str(rest);
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 /// Writes `s` escaped for where it goes.

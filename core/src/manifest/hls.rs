@@ -5,6 +5,8 @@
 //! `EXT-X-CONTENT-STEERING`). Everything else, `EXT-X-BYTERANGE` and `BYTERANGE` attributes
 //! included, is left as it is. Lines end in LF or CRLF, kept as they are.
 
+use std::borrow::Cow;
+
 use super::{excerpt, Escape, ManifestError, Scan, Site};
 use crate::error::Error;
 
@@ -33,7 +35,7 @@ fn err(line: usize, context: String, reason: &'static str) -> ManifestError {
 }
 
 /// Finds the URIs of an HLS playlist.
-pub(crate) fn scan(text: &str) -> Result<Scan, ManifestError> {
+pub(crate) fn scan(text: &str) -> Result<Scan<'_>, ManifestError> {
     let mut scan = Scan::default();
     let b = text.as_bytes();
     let mut start = 0;
@@ -63,9 +65,9 @@ pub(crate) fn scan(text: &str) -> Result<Scan, ManifestError> {
                 let off = start + (trimmed.as_ptr() as usize - line.as_ptr() as usize);
                 scan.sites.push(Site {
                     span: off..off + trimmed.len(),
-                    uri: trimmed.to_owned(),
+                    uri: Cow::Borrowed(trimmed),
                     base: 0,
-                    what: "URI line".to_owned(),
+                    what: Cow::Borrowed("URI line"),
                     escape: Escape::None,
                     template: false,
                 });
@@ -84,11 +86,11 @@ pub(crate) fn scan(text: &str) -> Result<Scan, ManifestError> {
 }
 
 /// The URI attributes of one tag line.
-fn tag_sites(
+fn tag_sites<'a>(
     line_start: usize,
-    line: &str,
+    line: &'a str,
     line_no: usize,
-    scan: &mut Scan,
+    scan: &mut Scan<'a>,
 ) -> Result<(), ManifestError> {
     let (name, attrs) = match line[1..].split_once(':') {
         Some((n, a)) => (n, a),
@@ -147,9 +149,9 @@ fn tag_sites(
         if wanted.contains(&attr) && ve > vs {
             scan.sites.push(Site {
                 span: attrs_start + vs..attrs_start + ve,
-                uri: attrs[vs..ve].to_owned(),
+                uri: Cow::Borrowed(&attrs[vs..ve]),
                 base: 0,
-                what: ctx(attr),
+                what: Cow::Owned(ctx(attr)),
                 escape: Escape::None,
                 template: false,
             });

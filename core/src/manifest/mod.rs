@@ -35,6 +35,7 @@
 //! the player makes up: only a directory token can cover them, so those templates need kind
 //! `Directory` (with `File`/`Mp4` they are an error that says so).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -46,7 +47,7 @@ pub mod dash;
 pub mod hls;
 mod resolve;
 
-use resolve::{Base, ResolveError, Target};
+use resolve::{Base, ResolveError, Resolved, Target};
 
 /// Largest manifest accepted, in bytes (a 24-hour DVR window of 2-second segments is about
 /// 4 MiB).
@@ -184,15 +185,15 @@ pub(crate) enum Escape {
 
 /// One place in the manifest that holds a URI.
 #[derive(Debug, Clone)]
-pub(crate) struct Site {
+pub(crate) struct Site<'a> {
     /// The raw bytes to rewrite.
     pub span: std::ops::Range<usize>,
     /// The URI (XML entities decoded), trimmed.
-    pub uri: String,
+    pub uri: Cow<'a, str>,
     /// Index of the base it resolves against (0: the manifest URL).
     pub base: usize,
     /// For the error message: `URI line`, `EXT-X-KEY URI`, `<SegmentURL media>`, ...
-    pub what: String,
+    pub what: Cow<'a, str>,
     pub escape: Escape,
     /// A DASH template with identifiers (`$Number$`): only a directory token can cover it.
     pub template: bool,
@@ -202,8 +203,8 @@ pub(crate) struct Site {
 /// sites resolve against, each as (parent base, reference, site index if the BaseURL
 /// itself is one).
 #[derive(Debug, Default)]
-pub(crate) struct Scan {
-    pub sites: Vec<Site>,
+pub(crate) struct Scan<'a> {
+    pub sites: Vec<Site<'a>>,
     /// Base `i + 1` is `bases[i].1` resolved against base `bases[i].0`.
     pub bases: Vec<(usize, String, std::ops::Range<usize>, String)>,
 }
@@ -318,7 +319,7 @@ fn sign_sites(
     signer: &Signer,
     text: &str,
     manifest: Base,
-    scan: Scan,
+    scan: Scan<'_>,
     opts: &ManifestOptions<'_>,
 ) -> Result<String, ManifestError> {
     let at = |site: &Site, error: Error| ManifestError {
@@ -360,10 +361,11 @@ fn sign_sites(
     }
 
     let dir_mode = opts.sign.kind == TokenKind::Directory;
+    let manifest_key = &bases[0].origin_key;
     // The batch: item 0 is the manifest's own path (its directory is the one a directory
     // token covers), then one item per signed site, as a path-and-query (or an absolute URL
     // for another server).
-    let mut arena = String::with_capacity(text.len() / 2 + 64);
+    let mut arena = String::with_capacity(text.len() + 64);
     let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(scan.sites.len() + 1);
     push_path(&mut arena, &bases[0].path);
     bounds.push((0, arena.len()));
@@ -380,21 +382,22 @@ fn sign_sites(
                 },
             ));
         }
-        let target = bases[site.base]
-            .resolve(&site.uri)
+        let start = arena.len();
+        let base = &bases[site.base];
+        let resolved = base
+            .resolve_into(&site.uri, &mut arena)
             .map_err(|_| at(site, above_root()))?;
-        let Target::Http {
-            origin_key,
-            origin,
-            path,
-            query,
-        } = target
-        else {
+        let Resolved::Http { other, query } = resolved else {
+            arena.truncate(start);
             plans.push(Plan::Keep);
             continue;
         };
-        let same_origin = origin_key == bases[0].origin_key;
+        let same_origin = match &other {
+            None => &base.origin_key == manifest_key,
+            Some((_, key)) => key == manifest_key,
+        };
         if !same_origin && !opts.other_hosts {
+            arena.truncate(start);
             plans.push(Plan::Keep);
             continue;
         }
@@ -408,16 +411,16 @@ fn sign_sites(
                 },
             ));
         }
-        let start = arena.len();
-        if !same_origin {
-            arena.push_str(&origin);
+        // A leading `//` would read as a host in the batch; the edge merges slashes anyway.
+        while arena[start..].starts_with("//") {
+            arena.remove(start);
         }
         if site.template {
             // The file name is made up by the player; the directory token covers it.
-            let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
-            if dir.contains('$') {
+            let cut = arena[start..].rfind('/').map_or(start, |i| start + i + 1);
+            if arena[start..cut].contains('$') {
+                arena.truncate(start);
                 if opts.outside == Outside::Keep {
-                    arena.truncate(start);
                     plans.push(Plan::Keep);
                     continue;
                 }
@@ -430,10 +433,12 @@ fn sign_sites(
                     },
                 ));
             }
-            push_path(&mut arena, dir);
+            arena.truncate(cut);
             arena.push('_');
-        } else {
-            push_path(&mut arena, &path);
+        }
+        if !same_origin {
+            let origin = other.as_ref().map_or(&base.origin, |(o, _)| o);
+            arena.insert_str(start, origin);
         }
         if let Some(q) = query {
             arena.push('?');

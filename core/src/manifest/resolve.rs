@@ -155,61 +155,104 @@ impl Base {
 
     /// Resolves `reference` against this base (RFC 3986 §5.2.2, strict).
     pub fn resolve<'r>(&self, reference: &'r str) -> Result<Target<'r>, ResolveError> {
+        let mut path = String::new();
+        Ok(match self.resolve_into(reference, &mut path)? {
+            Resolved::Foreign => Target::Foreign,
+            Resolved::Http { other, query } => {
+                let (origin, origin_key) =
+                    other.unwrap_or_else(|| (self.origin.clone(), self.origin_key.clone()));
+                Target::Http {
+                    origin_key,
+                    origin,
+                    path,
+                    query,
+                }
+            }
+        })
+    }
+
+    /// Like [`Base::resolve`], appending the target's path to `out` (no allocation when
+    /// the reference is on this base's server and has no dot segments: the usual segment).
+    pub fn resolve_into<'r>(
+        &self,
+        reference: &'r str,
+        out: &mut String,
+    ) -> Result<Resolved<'r>, ResolveError> {
         let r = split_ref(reference);
-        let scheme_of_base = self.origin.split("://").next().unwrap_or("");
+        let start = out.len();
+        let abs_path = |out: &mut String| {
+            out.push_str(if r.path.is_empty() { "/" } else { r.path });
+            remove_dots_in(out, start)
+        };
         if let Some(s) = r.scheme {
             if !is_http(s) {
-                return Ok(Target::Foreign);
+                return Ok(Resolved::Foreign);
             }
             let Some(a) = r.authority else {
-                return Ok(Target::Foreign);
+                return Ok(Resolved::Foreign);
             };
-            return Ok(Target::Http {
-                origin_key: origin_key(s, a),
-                origin: reference[..s.len() + 3 + a.len()].to_owned(),
-                path: remove_dot_segments(if r.path.is_empty() { "/" } else { r.path })?,
+            abs_path(out)?;
+            let origin = reference[..s.len() + 3 + a.len()].to_owned();
+            return Ok(Resolved::Http {
+                other: Some((origin, origin_key(s, a))),
                 query: r.query,
             });
         }
         if self.foreign {
-            return Ok(Target::Foreign);
+            return Ok(Resolved::Foreign);
         }
         if let Some(a) = r.authority {
-            if self.origin.is_empty() {
-                // Only a path is known for the manifest: a scheme-relative URL is some
-                // other server as far as we can tell.
-                return Ok(Target::Http {
-                    origin_key: origin_key("https", a),
-                    origin: format!("https://{a}"),
-                    path: remove_dot_segments(if r.path.is_empty() { "/" } else { r.path })?,
-                    query: r.query,
-                });
-            }
-            return Ok(Target::Http {
-                origin_key: origin_key(scheme_of_base, a),
-                origin: format!("{scheme_of_base}://{a}"),
-                path: remove_dot_segments(if r.path.is_empty() { "/" } else { r.path })?,
+            // With only a path known for the manifest, a scheme-relative URL is some other
+            // server as far as we can tell.
+            let scheme = if self.origin.is_empty() {
+                "https"
+            } else {
+                self.origin.split("://").next().unwrap_or("https")
+            };
+            abs_path(out)?;
+            return Ok(Resolved::Http {
+                other: Some((format!("{scheme}://{a}"), origin_key(scheme, a))),
                 query: r.query,
             });
         }
-        let path = if r.path.is_empty() {
-            self.path.clone()
+        if r.path.is_empty() {
+            out.push_str(&self.path);
         } else if r.path.starts_with('/') {
-            remove_dot_segments(r.path)?
+            out.push_str(r.path);
+            remove_dots_in(out, start)?;
         } else {
-            let dir = &self.path[..self.path.rfind('/').map_or(0, |i| i + 1)];
-            let mut merged = String::with_capacity(dir.len() + r.path.len());
-            merged.push_str(dir);
-            merged.push_str(r.path);
-            remove_dot_segments(&merged)?
-        };
-        Ok(Target::Http {
-            origin_key: self.origin_key.clone(),
-            origin: self.origin.clone(),
-            path,
+            out.push_str(&self.path[..self.path.rfind('/').map_or(0, |i| i + 1)]);
+            out.push_str(r.path);
+            remove_dots_in(out, start)?;
+        }
+        Ok(Resolved::Http {
+            other: None,
             query: r.query,
         })
     }
+}
+
+/// What [`Base::resolve_into`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Resolved<'r> {
+    /// Not an http(s) URL: never signed.
+    Foreign,
+    /// An http(s) resource whose path was appended.
+    Http {
+        /// Its `(origin, origin key)` when it names a server itself; `None`: the base's.
+        other: Option<(String, String)>,
+        query: Option<&'r str>,
+    },
+}
+
+/// Removes the dot segments of `out[start..]` in place.
+fn remove_dots_in(out: &mut String, start: usize) -> Result<(), ResolveError> {
+    if out[start..].contains("/.") {
+        let p = remove_dot_segments(&out[start..])?;
+        out.truncate(start);
+        out.push_str(&p);
+    }
+    Ok(())
 }
 
 fn rest_len(p: &RefParts<'_>) -> usize {
