@@ -304,9 +304,15 @@ impl Signer {
 /// What becomes of one site.
 enum Plan {
     Keep,
-    /// Signed: the index of its URL in the batch, and whether it is on the manifest's
-    /// server (then the batch item is a path-and-query, else an absolute URL).
-    Sign(usize, bool),
+    /// Signed: the index of its URL in the batch, whether it is on the manifest's server
+    /// (then the batch item is a path-and-query, else an absolute URL), and where the URI's
+    /// query and fragment start.
+    Sign {
+        index: usize,
+        same_origin: bool,
+        head_len: usize,
+        fragment_at: usize,
+    },
 }
 
 /// A path for the batch: a leading `//` would read as a host, and the edge merges slashes.
@@ -365,7 +371,7 @@ fn sign_sites(
     // The batch: item 0 is the manifest's own path (its directory is the one a directory
     // token covers), then one item per signed site, as a path-and-query (or an absolute URL
     // for another server).
-    let mut arena = String::with_capacity(text.len() + 64);
+    let mut arena = String::with_capacity(text.len() + scan.sites.len() * bases[0].path.len());
     let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(scan.sites.len() + 1);
     push_path(&mut arena, &bases[0].path);
     bounds.push((0, arena.len()));
@@ -387,7 +393,12 @@ fn sign_sites(
         let resolved = base
             .resolve_into(&site.uri, &mut arena)
             .map_err(|_| at(site, above_root()))?;
-        let Resolved::Http { other, query } = resolved else {
+        let Resolved::Http {
+            other,
+            query,
+            head_len,
+        } = resolved
+        else {
             arena.truncate(start);
             plans.push(Plan::Keep);
             continue;
@@ -401,7 +412,10 @@ fn sign_sites(
             plans.push(Plan::Keep);
             continue;
         }
-        if site.uri.contains("{$") && !site.template {
+        if memchr::memchr(b'{', site.uri.as_bytes()).is_some()
+            && site.uri.contains("{$")
+            && !site.template
+        {
             return Err(at(
                 site,
                 Error::Argument {
@@ -444,7 +458,13 @@ fn sign_sites(
             arena.push('?');
             arena.push_str(q);
         }
-        plans.push(Plan::Sign(bounds.len(), same_origin));
+        let fragment_at = head_len + query.map_or(0, |q| q.len() + 1);
+        plans.push(Plan::Sign {
+            index: bounds.len(),
+            same_origin,
+            head_len,
+            fragment_at,
+        });
         bounds.push((start, arena.len()));
     }
 
@@ -456,7 +476,7 @@ fn sign_sites(
             i => {
                 let k = plans
                     .iter()
-                    .position(|p| matches!(p, Plan::Sign(j, _) if *j == i))
+                    .position(|p| matches!(p, Plan::Sign { index, .. } if *index == i))
                     .unwrap_or(0);
                 at(&scan.sites[k], e.error)
             }
@@ -471,7 +491,7 @@ fn sign_sites(
             let r = resolve::split_ref(signed);
             signed.len() - r.path.len() - r.query.map_or(0, |q| q.len() + 1)
         };
-        let q = signed[from..].find('?').map_or(signed.len(), |i| from + i);
+        let q = memchr::memchr(b'?', &signed.as_bytes()[from..]).map_or(signed.len(), |i| from + i);
         (from, q)
     };
     let manifest_signed = batch.get(0).unwrap_or_default();
@@ -482,7 +502,13 @@ fn sign_sites(
     let mut out = String::with_capacity(text.len() + scan.sites.len() * 56);
     let mut copied = 0;
     for (site, plan) in scan.sites.iter().zip(&plans) {
-        let Plan::Sign(i, same) = *plan else {
+        let Plan::Sign {
+            index: i,
+            same_origin: same,
+            head_len,
+            fragment_at,
+        } = *plan
+        else {
             continue;
         };
         let signed = batch.get(i).unwrap_or_default();
@@ -506,24 +532,24 @@ fn sign_sites(
             }
         }
         let query = &signed[pe..]; // starts with '?'
-        let r = resolve::split_ref(&site.uri);
+        let (head, fragment) = (&site.uri[..head_len], &site.uri[fragment_at..]);
         out.push_str(&text[copied..site.span.start]);
         let raw = &text[site.span.clone()];
         // The URI's own text up to its query stays as written (relative stays relative).
         match site.escape {
             Escape::None | Escape::Cdata => {
-                out.push_str(&site.uri[..r.head_len]);
+                out.push_str(head);
                 out.push_str(query);
-                out.push_str(r.fragment);
+                out.push_str(fragment);
             }
             Escape::XmlAttr(_) | Escape::XmlText => {
                 if raw.contains('&') {
-                    dash::escape_into(&site.uri[..r.head_len], site.escape, &mut out);
+                    dash::escape_into(head, site.escape, &mut out);
                 } else {
-                    out.push_str(&site.uri[..r.head_len]);
+                    out.push_str(head);
                 }
                 dash::escape_into(query, site.escape, &mut out);
-                dash::escape_into(r.fragment, site.escape, &mut out);
+                dash::escape_into(fragment, site.escape, &mut out);
             }
         }
         copied = site.span.end;

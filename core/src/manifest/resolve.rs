@@ -33,39 +33,32 @@ pub(crate) struct RefParts<'r> {
 
 pub(crate) fn split_ref(r: &str) -> RefParts<'_> {
     let b = r.as_bytes();
+    // The path (or the authority) ends at the first `?` or `#`; a scheme is letters,
+    // digits, `+ - .` before a `:` that comes ahead of any `/ ? #`.
+    let end_of_path = memchr::memchr2(b'?', b'#', b).unwrap_or(b.len());
     let mut i = 0;
     let mut scheme = None;
-    // A scheme is letters, digits, `+ - .` before the first `:`, ahead of any `/ ? #`.
-    if b.first().is_some_and(u8::is_ascii_alphabetic) {
-        let end = b
-            .iter()
-            .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))
-            .unwrap_or(b.len());
-        if b.get(end) == Some(&b':') {
-            scheme = Some(&r[..end]);
-            i = end + 1;
+    if let Some(colon) = memchr::memchr(b':', &b[..end_of_path]) {
+        let s = &b[..colon];
+        if s.first().is_some_and(u8::is_ascii_alphabetic)
+            && s.iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+        {
+            scheme = Some(&r[..colon]);
+            i = colon + 1;
         }
     }
     let mut authority = None;
-    if b[i..].starts_with(b"//") {
+    if b[i..end_of_path].starts_with(b"//") {
         let start = i + 2;
-        let end = b[start..]
-            .iter()
-            .position(|&c| matches!(c, b'/' | b'?' | b'#'))
-            .map_or(b.len(), |p| start + p);
+        let end = memchr::memchr(b'/', &b[start..end_of_path]).map_or(end_of_path, |p| start + p);
         authority = Some(&r[start..end]);
         i = end;
     }
-    let path_end = b[i..]
-        .iter()
-        .position(|&c| matches!(c, b'?' | b'#'))
-        .map_or(b.len(), |p| i + p);
+    let path_end = end_of_path;
     let path = &r[i..path_end];
     let (query, frag_start) = if b.get(path_end) == Some(&b'?') {
-        let q_end = b[path_end..]
-            .iter()
-            .position(|&c| c == b'#')
-            .map_or(b.len(), |p| path_end + p);
+        let q_end = memchr::memchr(b'#', &b[path_end..]).map_or(b.len(), |p| path_end + p);
         (Some(&r[path_end + 1..q_end]), q_end)
     } else {
         (None, path_end)
@@ -78,6 +71,11 @@ pub(crate) fn split_ref(r: &str) -> RefParts<'_> {
         fragment: &r[frag_start..],
         head_len: path_end,
     }
+}
+
+/// True when `path` may have a `.` or `..` segment (a `.` right after a `/`).
+fn may_have_dot_segment(path: &[u8]) -> bool {
+    memchr::memchr_iter(b'.', path).any(|i| i > 0 && path[i - 1] == b'/')
 }
 
 /// Why a reference cannot be resolved.
@@ -126,6 +124,12 @@ fn is_http(scheme: &str) -> bool {
 }
 
 impl Base {
+    /// The path up to and including its last `/`: what a relative path is appended to.
+    fn dir(&self) -> &str {
+        let b = self.path.as_bytes();
+        &self.path[..memchr::memrchr(b'/', b).map_or(0, |i| i + 1)]
+    }
+
     /// The base of a manifest served from `url`: an absolute http(s) URL or a path starting
     /// with `/`. `None` when it is neither.
     pub fn from_url(url: &str) -> Option<Result<Base, ResolveError>> {
@@ -158,7 +162,7 @@ impl Base {
         let mut path = String::new();
         Ok(match self.resolve_into(reference, &mut path)? {
             Resolved::Foreign => Target::Foreign,
-            Resolved::Http { other, query } => {
+            Resolved::Http { other, query, .. } => {
                 let (origin, origin_key) =
                     other.unwrap_or_else(|| (self.origin.clone(), self.origin_key.clone()));
                 Target::Http {
@@ -196,6 +200,7 @@ impl Base {
             return Ok(Resolved::Http {
                 other: Some((origin, origin_key(s, a))),
                 query: r.query,
+                head_len: r.head_len,
             });
         }
         if self.foreign {
@@ -213,6 +218,7 @@ impl Base {
             return Ok(Resolved::Http {
                 other: Some((format!("{scheme}://{a}"), origin_key(scheme, a))),
                 query: r.query,
+                head_len: r.head_len,
             });
         }
         if r.path.is_empty() {
@@ -221,13 +227,14 @@ impl Base {
             out.push_str(r.path);
             remove_dots_in(out, start)?;
         } else {
-            out.push_str(&self.path[..self.path.rfind('/').map_or(0, |i| i + 1)]);
+            out.push_str(self.dir());
             out.push_str(r.path);
             remove_dots_in(out, start)?;
         }
         Ok(Resolved::Http {
             other: None,
             query: r.query,
+            head_len: r.head_len,
         })
     }
 }
@@ -242,12 +249,15 @@ pub(crate) enum Resolved<'r> {
         /// Its `(origin, origin key)` when it names a server itself; `None`: the base's.
         other: Option<(String, String)>,
         query: Option<&'r str>,
+        /// Where the reference's query (or fragment) starts: the part before is written
+        /// back as it is.
+        head_len: usize,
     },
 }
 
 /// Removes the dot segments of `out[start..]` in place.
 fn remove_dots_in(out: &mut String, start: usize) -> Result<(), ResolveError> {
-    if out[start..].contains("/.") {
+    if may_have_dot_segment(&out.as_bytes()[start..]) {
         let p = remove_dot_segments(&out[start..])?;
         out.truncate(start);
         out.push_str(&p);
@@ -262,8 +272,7 @@ fn rest_len(p: &RefParts<'_>) -> usize {
 /// RFC 3986 §5.2.4 on a path starting with `/`, except that a `..` at the root is an error.
 pub(crate) fn remove_dot_segments(path: &str) -> Result<String, ResolveError> {
     debug_assert!(path.starts_with('/'));
-    // A dot segment always follows a `/`.
-    if !path.contains("/.") {
+    if !may_have_dot_segment(path.as_bytes()) {
         return Ok(path.to_owned());
     }
     let mut out: Vec<&str> = Vec::new();
