@@ -456,3 +456,99 @@ fn dash_errors() {
         assert!(e.to_string().contains(needle), "{doc}: {e}");
     }
 }
+
+#[test]
+fn dash_directory_mode_base_urls_location_cdata() {
+    let s = signer();
+    let doc = "<MPD>\n<Location>https://cdn.example.com/dash/live.mpd</Location>\n\
+        <BaseURL><![CDATA[./]]></BaseURL>\n<Period><AdaptationSet>\n\
+        <BaseURL>sub/</BaseURL><BaseURL>https://mirror.example.net/dash/sub/</BaseURL>\n\
+        <Representation id=\"a\"><SegmentList><SegmentURL media=\"../s1.m4s\"/>\
+        <SegmentURL media=\"s2.m4s\"/></SegmentList></Representation>\n\
+        </AdaptationSet></Period></MPD>";
+    let url = "https://cdn.example.com/dash/live.mpd";
+    let d = query(&s, "/dash/", TokenKind::Directory).replace('&', "&amp;");
+    let mut o = opts(TokenKind::Directory);
+    // s2.m4s is in /dash/sub/: outside the directory.
+    let e = s.sign_manifest(doc, url, &o).unwrap_err();
+    assert_eq!(e.line, 6);
+    assert!(
+        e.to_string().contains("<SegmentURL media> \"s2.m4s\""),
+        "{e}"
+    );
+    o.outside = Outside::Keep;
+    let out = s.sign_manifest(doc, url, &o).unwrap();
+    let want = doc
+        .replace("live.mpd</Location>", &format!("live.mpd?{d}</Location>"))
+        .replace("\"../s1.m4s\"", &format!("\"../s1.m4s?{d}\""));
+    assert_eq!(out, want);
+    // A file token for each, s2.m4s included; the mirror BaseURL is an alternative and
+    // not a base for the segments.
+    let out = s.sign_manifest(doc, url, &opts(TokenKind::File)).unwrap();
+    let f = |p| query(&s, p, TokenKind::File).replace('&', "&amp;");
+    assert!(
+        out.contains(&format!("\"s2.m4s?{}\"", f("/dash/sub/s2.m4s"))),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("\"../s1.m4s?{}\"", f("/dash/s1.m4s"))),
+        "{out}"
+    );
+}
+
+#[test]
+fn path_only_manifest_url_and_encoded_dots() {
+    let s = signer();
+    let text = "#EXTM3U\nseg.ts\nhttps://cdn.example.com/vod/movie/x.ts\n";
+    let out = s
+        .sign_manifest(text, "/vod/movie/index.m3u8", &opts(TokenKind::File))
+        .unwrap();
+    // With only a path known, a URL naming a host is another server's.
+    assert_eq!(
+        out,
+        format!(
+            "#EXTM3U\nseg.ts?{}\nhttps://cdn.example.com/vod/movie/x.ts\n",
+            query(&s, "/vod/movie/seg.ts", TokenKind::File)
+        )
+    );
+    // %2e%2e is a dot segment to the edge: above the root is refused there too.
+    let e = s
+        .sign_manifest(
+            "#EXTM3U\n%2e%2e/%2e%2e/%2E%2E/x.ts\n",
+            BASE,
+            &opts(TokenKind::File),
+        )
+        .unwrap_err();
+    assert_eq!((e.line, e.kind()), (2, ErrorKind::Path));
+    // ... and inside the tree it is resolved like the edge does.
+    let out = s
+        .sign_manifest("#EXTM3U\n%2e%2e/x.ts\n", BASE, &opts(TokenKind::File))
+        .unwrap();
+    assert_eq!(
+        out,
+        format!(
+            "#EXTM3U\n%2e%2e/x.ts?{}\n",
+            query(&s, "/vod/x.ts", TokenKind::File)
+        )
+    );
+}
+
+#[test]
+fn errors_in_dash_name_the_element() {
+    let s = signer();
+    let e = s
+        .sign_manifest(
+            "<MPD>\n<Period>\n<SegmentList>\n<SegmentURL media=\"ok.m4s\"/>\n<SegmentURL media=\"b%zz.m4s\"/>\n</SegmentList></Period></MPD>",
+            "https://cdn.example.com/d/x.mpd",
+            &opts(TokenKind::File),
+        )
+        .unwrap_err();
+    assert_eq!(e.line, 5);
+    assert_eq!(e.kind(), ErrorKind::Path);
+    assert!(
+        e.to_string().starts_with(
+            "manifest line 5, <SegmentURL media> \"b%zz.m4s\": path has an invalid percent escape"
+        ),
+        "{e}"
+    );
+}
