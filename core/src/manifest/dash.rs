@@ -33,6 +33,22 @@ pub const URI_ATTRIBUTES: &[(&str, &str)] = &[
     ("BitstreamSwitching", "sourceURL"),
 ];
 
+/// The name errors give the place, `<SegmentURL media>`, for an attribute that is signed.
+fn site_name(element: &str, attr: &str) -> Option<&'static str> {
+    Some(match (element, attr) {
+        ("SegmentTemplate", "media") => "<SegmentTemplate media>",
+        ("SegmentTemplate", "initialization") => "<SegmentTemplate initialization>",
+        ("SegmentTemplate", "index") => "<SegmentTemplate index>",
+        ("SegmentTemplate", "bitstreamSwitching") => "<SegmentTemplate bitstreamSwitching>",
+        ("SegmentURL", "media") => "<SegmentURL media>",
+        ("SegmentURL", "index") => "<SegmentURL index>",
+        ("Initialization", "sourceURL") => "<Initialization sourceURL>",
+        ("RepresentationIndex", "sourceURL") => "<RepresentationIndex sourceURL>",
+        ("BitstreamSwitching", "sourceURL") => "<BitstreamSwitching sourceURL>",
+        _ => return None,
+    })
+}
+
 fn err(text: &str, at: usize, context: String, reason: &'static str) -> ManifestError {
     ManifestError {
         line: line_of(text, at),
@@ -133,18 +149,17 @@ pub(crate) fn scan(text: &str) -> Result<Scan<'_>, ManifestError> {
                     continue;
                 };
                 let attr = local.as_str();
-                if !URI_ATTRIBUTES.contains(&(element, attr)) {
+                let Some(what) = site_name(element, attr) else {
                     continue;
-                }
+                };
                 let base = stack.last().map_or(0, |o| o.own_base.unwrap_or(o.base));
                 let raw = value.as_str();
                 let quote = text.as_bytes()[value.start() - 1];
-                let what = format!("<{element} {attr}>");
                 let uri = unescape(raw).ok_or_else(|| {
                     err(
                         text,
                         span.start(),
-                        what.clone(),
+                        what.to_owned(),
                         "has an unknown or malformed entity reference (&...;)",
                     )
                 })?;
@@ -162,7 +177,7 @@ pub(crate) fn scan(text: &str) -> Result<Scan<'_>, ManifestError> {
                     span: value.start() + raw_lead..value.end() - raw_trail,
                     uri,
                     base,
-                    what: Cow::Owned(what),
+                    what: Cow::Borrowed(what),
                     escape: Escape::XmlAttr(quote),
                     template,
                 });
@@ -396,6 +411,14 @@ pub(crate) fn escape_into(s: &str, escape: Escape, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_uri_attribute_has_a_name() {
+        for &(e, a) in URI_ATTRIBUTES {
+            assert_eq!(site_name(e, a), Some(format!("<{e} {a}>").as_str()));
+        }
+        assert_eq!(site_name("SegmentURL", "mediaRange"), None);
+    }
 
     #[test]
     fn identifiers() {

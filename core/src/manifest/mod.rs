@@ -13,7 +13,7 @@
 //! let signed = signer.sign_manifest(playlist, "https://cdn.example.com/v/index.m3u8", &opts)?;
 //! assert!(signed.contains("\nseg-1.ts?md5="));
 //! assert!(signed.ends_with("&expires=2147483647\n#EXT-X-ENDLIST\n"));
-//! # Ok::<(), cdn_secure_token::ManifestError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! How it works: the manifest is scanned for the places that hold a URI (see [`hls`] and
