@@ -315,7 +315,13 @@ final class Signer
         string $kind = 'file',
     ): Verdict {
         if (\str_starts_with($url, '/')) {
-            return $this->verifyRequest($url, $ip, $now, $kind);
+            $verdict = $this->verifyRequest($url, $ip, $now, $kind);
+            if ($verdict->reason === 'bad_client_ip') {
+                // The IP is this call's argument, not the client's: an error here, as for a URL.
+                throw new InvalidIpException((string) $verdict->message, 'INVALID_IP', null,
+                    $this->ffi->ST_ERR_INVALID_IP);
+            }
+            return $verdict;
         }
         [$o, $keep] = $this->verifyOptions($ip, $now, $kind);
         $r = $this->ffi->new('st_verify_result');
@@ -359,6 +365,25 @@ final class Signer
             $o, FFI::addr($v)));
         unset($keep);
         return $this->verdict($v);
+    }
+
+    /** A Verdict from the C `st_verdict`: every field as the core gives it. */
+    private function verdict(CData $v): Verdict
+    {
+        $matched = $v->key_index >= 0;
+        $message = FFI::string($v->message);
+        return new Verdict(
+            match ($v->status) {
+                $this->ffi->ST_VERDICT_VALID => Verdict::VALID,
+                $this->ffi->ST_VERDICT_EXPIRED => Verdict::EXPIRED,
+                default => Verdict::INVALID,
+            },
+            $v->http_status,
+            $matched ? $v->expires : null,
+            $matched ? $v->key_index : null,
+            $v->reason === null ? null : FFI::string($v->reason),
+            $message === '' ? null : $message,
+        );
     }
 
     /**

@@ -100,7 +100,6 @@ http {
         }
         location @files {
             root $files;
-            autoindex on;
         }
     }
 
