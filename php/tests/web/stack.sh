@@ -38,18 +38,24 @@ start() {
   local ver; ver="$("$fpm" -v | sed -n '1s/^PHP \([0-9]*\.[0-9]*\).*/\1/p')"
   local ini="/etc/php/$ver/fpm/php.ini" scan="/etc/php/$ver/fpm/conf.d"
   [ -f "$ini" ] || die "no stock $ini"
-  local user=www-data pool_user=""
+  local pool_user=""
   if [ "$(id -u)" -eq 0 ]; then
-    pool_user="user = $user
-group = $user"
-  else
-    user="$(id -un)"
+    pool_user="user = www-data
+group = www-data"
   fi
-  # The documented lines, as README.md gives them (a conf.d file beside the stock ones).
-  cat >"$dir/conf.d/99-cdn-secure-token.ini" <<INI
-opcache.preload=$PHP_DIR/preload.php
-opcache.preload_user=$user
+  # The documented lines, as php/README.md gives them, in a conf.d file beside the stock
+  # ones. preload_user is needed (and allowed) only when the server starts as root.
+  local PKG=$PHP_DIR
+  if [ "$(id -u)" -eq 0 ]; then
+    cat >"$dir/conf.d/99-cdn-secure-token.ini" <<INI
+opcache.preload=$PKG/preload.php
+opcache.preload_user=www-data
 INI
+  else
+    cat >"$dir/conf.d/99-cdn-secure-token.ini" <<INI
+opcache.preload=$PKG/preload.php
+INI
+  fi
   cat >"$dir/php-fpm.conf" <<CONF
 [global]
 pid = $dir/fpm.pid
