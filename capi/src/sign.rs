@@ -15,10 +15,6 @@ use crate::types::{sign_options, st_sign_options, st_signer, st_str, stream_kind
 /// Signs a URL (absolute, scheme-relative or path-and-query): the path is normalized and
 /// percent-encoded as the edge decodes it, old `md5`/`expires` parameters are replaced, the
 /// rest of the URL is kept.
-///
-/// # Safety
-/// `signer` is a live signer; `url` points to `url_len` readable bytes; `opts` is NULL or
-/// valid; `buf` is NULL (with `cap == 0`) or valid for `cap` bytes; `out_len` is writable.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_sign_url(
@@ -75,12 +71,6 @@ fn sign_batch(
 /// separated by `'\n'` (no trailing separator; NUL-terminated when room allows). On a bad
 /// URL the status names the problem and `*failed_index` (when not NULL) receives the
 /// zero-based index of the first failing URL; options errors report index 0.
-///
-/// # Safety
-/// `signer` is a live signer; `urls` points to `count` `st_str` (may be NULL when
-/// `count == 0`), each valid as a string argument; `opts` is NULL or valid; `buf` is NULL
-/// (with `cap == 0`) or valid for `cap` bytes; `out_len` is writable; `failed_index` is NULL
-/// or writable.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_sign_many(
@@ -123,12 +113,6 @@ pub unsafe extern "C" fn st_signer_sign_many(
 /// an empty URL for the core to judge. The whole buffer must be UTF-8. On a bad URL the status
 /// names the problem and `*failed_index` (when not NULL) receives the zero-based index of the
 /// first failing URL (the number of separators before it); options errors report index 0.
-///
-/// # Safety
-/// `signer` is a live signer; `urls` points to `urls_len` readable bytes (may be NULL when
-/// `urls_len == 0`) and does not overlap `buf`; `opts` is NULL or valid; `buf` is NULL (with
-/// `cap == 0`) or valid for `cap` bytes; `out_len` is writable; `failed_index` is NULL or
-/// writable.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_sign_joined(
@@ -190,10 +174,6 @@ fn split_at_byte(s: &str, sep: u8) -> Vec<&str> {
 /// The file token for an already decoded path (`%` taken literally), e.g.
 /// `"/photo.jpeg"`, expiry `expires`, optional client IP (`ip = NULL` for none).
 /// Writes the 22-character token.
-///
-/// # Safety
-/// `signer` is a live signer; `path` points to `path_len` readable bytes; `ip` is NULL or
-/// points to `ip_len` readable bytes; `buf` / `out_len` as for `st_signer_sign_url`.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_token(
@@ -227,9 +207,6 @@ fn write_expires(out_expires: *mut i64, expires: i64) {
 
 /// The token of a query-token kind (file, directory, MP4) for an already decoded path, with
 /// all the options; `*out_expires` (when not NULL) receives the expiry it covers.
-///
-/// # Safety
-/// As `st_signer_token`, with `opts` NULL or valid and `out_expires` NULL or writable.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_token_with(
@@ -258,10 +235,6 @@ pub unsafe extern "C" fn st_signer_token_with(
 
 /// A Video Streaming path token: `{account}_{id}_{key}_{expires}_{ip}`. `opts->kind` is
 /// ignored; `*out_expires` (when not NULL) receives the expiry.
-///
-/// # Safety
-/// `signer` is a live signer; `account` / `id` point to their lengths in readable bytes;
-/// `opts`, `buf`, `out_len`, `out_expires` as for `st_signer_token_with`.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_stream_token(
@@ -294,11 +267,6 @@ pub unsafe extern "C" fn st_signer_stream_token(
 /// A Video Streaming link `{base}/{prefix}/{account}_{id}/{token}/{expires}/{file}`.
 /// `base` is empty for a path or `https://host`; `stream` is an `st_stream_kind` value;
 /// `file = NULL` picks the layout's manifest (`master.m3u8` / `playlist.m3u8`).
-///
-/// # Safety
-/// `signer` is a live signer; `base`, `account`, `id` point to their lengths in readable
-/// bytes; `file` is NULL or points to `file_len` readable bytes; `opts`, `buf`, `out_len` as
-/// for `st_signer_sign_url`.
 #[no_mangle]
 #[must_use]
 #[allow(clippy::too_many_arguments)]

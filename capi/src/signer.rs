@@ -21,9 +21,6 @@ pub extern "C" fn st_version() -> *const c_char {
 }
 
 /// Parses a token kind name (`file`, `directory` or `dir`, `mp4`, `stream`; any case).
-///
-/// # Safety
-/// `name` points to `name_len` readable bytes; `out` is valid for a write.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_token_kind_parse(
@@ -41,9 +38,6 @@ pub unsafe extern "C" fn st_token_kind_parse(
 }
 
 /// Parses a stream kind name (`vod`, `cmaf`, `mpegts`, `streams`; any case).
-///
-/// # Safety
-/// `name` points to `name_len` readable bytes; `out` is valid for a write.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_stream_kind_parse(
@@ -62,9 +56,6 @@ pub unsafe extern "C" fn st_stream_kind_parse(
 
 /// Creates a signer with one key (bytes, not NUL-terminated), the system clock and no
 /// default lifetime. On success `*out` owns a signer to release with `st_signer_free`.
-///
-/// # Safety
-/// `key` points to `key_len` readable bytes; `out` is valid for a write.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_new(
@@ -82,10 +73,6 @@ pub unsafe extern "C" fn st_signer_new(
 }
 
 /// Releases a signer. NULL is a no-op. The signer must not be in use by another thread.
-///
-/// # Safety
-/// `signer` is NULL or a pointer from `st_signer_new` / `st_signer_builder_build` not yet
-/// freed.
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_free(signer: *mut st_signer) {
     // SAFETY: caller contract.
@@ -93,9 +80,6 @@ pub unsafe extern "C" fn st_signer_free(signer: *mut st_signer) {
 }
 
 /// The number of keys a signer holds (signing key + rotation keys); 0 for NULL.
-///
-/// # Safety
-/// `signer` is NULL or a live signer.
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_key_count(signer: *const st_signer) -> usize {
     // SAFETY: caller contract.
@@ -105,9 +89,6 @@ pub unsafe extern "C" fn st_signer_key_count(signer: *const st_signer) -> usize 
 /// Starts a builder whose signing key is `key`. Key errors are reported by
 /// `st_signer_builder_build`. On success `*out` owns a builder, consumed by
 /// `st_signer_builder_build` or released by `st_signer_builder_free`.
-///
-/// # Safety
-/// `key` points to `key_len` readable bytes; `out` is valid for a write.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_builder_new(
@@ -132,10 +113,6 @@ fn set(slot: &mut Option<SignerBuilder>, f: impl FnOnce(SignerBuilder) -> Signer
 
 /// Adds a key that verification also accepts (key rotation); signing always uses the first
 /// key. Key errors are reported by `st_signer_builder_build`.
-///
-/// # Safety
-/// `builder` is a live builder not used by another thread; `key` points to `key_len`
-/// readable bytes.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_builder_add_verify_key(
@@ -150,9 +127,6 @@ pub unsafe extern "C" fn st_signer_builder_add_verify_key(
 }
 
 /// Sets the lifetime (seconds) used when a call gives neither `expires` nor `ttl`.
-///
-/// # Safety
-/// `builder` is a live builder not used by another thread.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_builder_set_default_ttl(
@@ -163,9 +137,6 @@ pub unsafe extern "C" fn st_signer_builder_set_default_ttl(
 }
 
 /// Accepts expiries already in the past (off by default: such a link is born dead).
-///
-/// # Safety
-/// `builder` is a live builder not used by another thread.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_builder_set_allow_past_expiry(
@@ -177,9 +148,6 @@ pub unsafe extern "C" fn st_signer_builder_set_allow_past_expiry(
 
 /// Validates the settings and builds the signer. When `out` is not NULL the builder is
 /// consumed, whatever the result: do not use or free it afterwards.
-///
-/// # Safety
-/// `builder` is NULL or a live builder; `out` is valid for a write.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_builder_build(
@@ -196,9 +164,6 @@ pub unsafe extern "C" fn st_signer_builder_build(
 }
 
 /// Releases a builder that was not built. NULL is a no-op.
-///
-/// # Safety
-/// `builder` is NULL or a live builder.
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_builder_free(builder: *mut st_signer_builder) {
     // SAFETY: caller contract.

@@ -121,9 +121,6 @@ pub extern "C" fn st_status_code(status: c_int) -> *const c_char {
 /// Copies the message of the last failing call on this thread (never containing the key)
 /// into `buf`. Meaningful right after a call returned a status other than `ST_OK`; reading
 /// it does not replace it, also when `buf` is too small.
-///
-/// # Safety
-/// `buf` is NULL (with `cap == 0`) or valid for `cap` bytes; `out_len` is valid for a write.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_last_error(

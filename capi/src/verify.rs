@@ -179,11 +179,6 @@ pub(crate) fn verdict_out(v: &Verdict) -> st_verdict {
 /// The human-readable reason (empty when valid) goes to `reason_buf`; pass
 /// `reason_buf = NULL, reason_cap = 0, reason_len = NULL` to skip it. A too-small reason
 /// buffer fails the whole call with `ST_ERR_BUFFER_TOO_SMALL` (and `*out` is not written).
-///
-/// # Safety
-/// `signer` is a live signer; `url` points to `url_len` readable bytes; `opts` is NULL or
-/// valid; `out` is writable; `reason_buf` is NULL (with `reason_cap == 0`) or valid for
-/// `reason_cap` bytes; `reason_len` is NULL or writable.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_verify(
@@ -264,10 +259,6 @@ pub enum st_explain_field {
 /// Shows what the edge hashes for `url` and the token the signing key gives (the key appears
 /// as `***`). The expiry is the link's own, else `opts->expires`. On success `*out` owns an
 /// explanation to release with `st_explanation_free`.
-///
-/// # Safety
-/// `signer` is a live signer; `url` points to `url_len` readable bytes; `opts` is NULL or
-/// valid; `out` is writable.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_explain(
@@ -290,9 +281,6 @@ pub unsafe extern "C" fn st_signer_explain(
 }
 
 /// Writes the summary of an explanation to `*out`.
-///
-/// # Safety
-/// `explanation` is a live explanation; `out` is writable.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_explanation_info(
@@ -314,9 +302,6 @@ pub unsafe extern "C" fn st_explanation_info(
 
 /// Copies one text field of an explanation (`field` is an `st_explain_field` value). Absent
 /// fields (no IP, no token in the link) are empty strings.
-///
-/// # Safety
-/// `explanation` is a live explanation; `buf` / `out_len` as for `st_signer_sign_url`.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_explanation_get(
@@ -348,9 +333,6 @@ pub unsafe extern "C" fn st_explanation_get(
 }
 
 /// Releases an explanation. NULL is a no-op.
-///
-/// # Safety
-/// `explanation` is NULL or a live explanation.
 #[no_mangle]
 pub unsafe extern "C" fn st_explanation_free(explanation: *mut st_explanation) {
     // SAFETY: caller contract.
