@@ -46,6 +46,11 @@
 #define ST_TOKEN_LEN 22
 
 /**
+ * Capacity of `st_verdict.message`, NUL included.
+ */
+#define ST_MESSAGE_CAP 256
+
+/**
  * The result of every fallible call. Values are stable and never renumbered.
  */
 typedef enum st_status {
@@ -101,8 +106,7 @@ typedef enum st_status {
 
 /**
  * The token kinds of `st_sign_options.kind`, `st_verify_options.kind` and
- * `st_explain_options.kind` (fields of type `uint32_t`, so that any value a caller puts
- * there is checked, not undefined behaviour).
+ * `st_explain_options.kind` (fields of type `uint32_t`).
  */
 typedef enum st_token_kind {
   /**
@@ -147,9 +151,9 @@ typedef enum st_stream_kind {
 } st_stream_kind;
 
 /**
- * The edge's answer to a request.
+ * Valid, expired or invalid (`st_verdict.status`, `st_verify_result.verdict`).
  */
-typedef enum st_verdict {
+typedef enum st_verdict_status {
   /**
    * The token matches and has not expired (HTTP 200).
    */
@@ -159,13 +163,14 @@ typedef enum st_verdict {
    */
   ST_VERDICT_EXPIRED = 1,
   /**
-   * The token is missing, malformed or wrong (HTTP 403).
+   * The request is refused (HTTP 403, or 400 / 414 where the edge answers so).
    */
   ST_VERDICT_INVALID = 2,
-} st_verdict;
+} st_verdict_status;
 
 /**
- * Why a request is refused with 403; `st_reason_str` gives the stable snake_case code.
+ * Why a request is refused (`st_verify_result.reason`); `st_reason_str` gives the stable
+ * snake_case code. Values are never renumbered.
  */
 typedef enum st_reason {
   /**
@@ -331,7 +336,7 @@ typedef struct st_verify_result {
   /**
    * Valid, expired or invalid.
    */
-  enum st_verdict verdict;
+  enum st_verdict_status verdict;
   /**
    * The HTTP status the edge answers: 200, 410 or 403.
    */
@@ -393,149 +398,6 @@ typedef struct st_explain_info {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
-
-/**
- * The version of the loaded library, e.g. `"0.1.0"` (static, NUL-terminated).
- */
-const char *st_version(void);
-
-/**
- * A static, NUL-terminated description of a status value (any integer is accepted).
- */
-const char *st_status_str(int status);
-
-/**
- * The stable upper-case identifier of a status (`"INVALID_KEY"`, ..., the codes shared by
- * every face of cdn-secure-token), static and NUL-terminated; `"UNKNOWN"` for other values.
- */
-const char *st_status_code(int status);
-
-/**
- * The stable snake_case code of a refusal reason (`"mismatch"`, ...; `""` for
- * `ST_REASON_NONE`), static and NUL-terminated.
- */
-const char *st_reason_str(int reason);
-
-/**
- * Copies the message of the last failing call on this thread (never containing the key)
- * into `buf`. Meaningful right after a call returned a status other than `ST_OK`.
- *
- * # Safety
- * `buf` is NULL (with `cap == 0`) or valid for `cap` bytes; `out_len` is valid for a write.
- */
-ST_MUST_USE enum st_status st_last_error(char *buf, size_t cap, size_t *out_len);
-
-/**
- * Parses a token kind name (`file`, `directory` or `dir`, `mp4`, `stream`; any case).
- *
- * # Safety
- * `name` points to `name_len` readable bytes; `out` is valid for a write.
- */
-ST_MUST_USE
-enum st_status st_token_kind_parse(const char *name,
-                                   size_t name_len,
-                                   enum st_token_kind *out);
-
-/**
- * Parses a stream kind name (`vod`, `cmaf`, `mpegts`, `streams`; any case).
- *
- * # Safety
- * `name` points to `name_len` readable bytes; `out` is valid for a write.
- */
-ST_MUST_USE
-enum st_status st_stream_kind_parse(const char *name,
-                                    size_t name_len,
-                                    enum st_stream_kind *out);
-
-/**
- * Creates a signer with one key (bytes, not NUL-terminated), the system clock and no
- * default lifetime. On success `*out` owns a signer to release with `st_signer_free`.
- *
- * # Safety
- * `key` points to `key_len` readable bytes; `out` is valid for a write.
- */
-ST_MUST_USE enum st_status st_signer_new(const char *key, size_t key_len, struct st_signer **out);
-
-/**
- * Releases a signer. NULL is a no-op. The signer must not be in use by another thread.
- *
- * # Safety
- * `signer` is NULL or a pointer from `st_signer_new` / `st_signer_builder_build` not yet
- * freed.
- */
-void st_signer_free(struct st_signer *signer);
-
-/**
- * The number of keys a signer holds (signing key + rotation keys); 0 for NULL.
- *
- * # Safety
- * `signer` is NULL or a live signer.
- */
-size_t st_signer_key_count(const struct st_signer *signer);
-
-/**
- * Starts a builder whose signing key is `key`. Key errors are reported by
- * `st_signer_builder_build`. On success `*out` owns a builder, consumed by
- * `st_signer_builder_build` or released by `st_signer_builder_free`.
- *
- * # Safety
- * `key` points to `key_len` readable bytes; `out` is valid for a write.
- */
-ST_MUST_USE
-enum st_status st_signer_builder_new(const char *key,
-                                     size_t key_len,
-                                     struct st_signer_builder **out);
-
-/**
- * Adds a key that verification also accepts (key rotation); signing always uses the first
- * key. Key errors are reported by `st_signer_builder_build`.
- *
- * # Safety
- * `builder` is a live builder; `key` points to `key_len` readable bytes.
- */
-ST_MUST_USE
-enum st_status st_signer_builder_add_verify_key(struct st_signer_builder *builder,
-                                                const char *key,
-                                                size_t key_len);
-
-/**
- * Sets the lifetime (seconds) used when a call gives neither `expires` nor `ttl`.
- *
- * # Safety
- * `builder` is a live builder.
- */
-ST_MUST_USE
-enum st_status st_signer_builder_set_default_ttl(struct st_signer_builder *builder,
-                                                 int64_t seconds);
-
-/**
- * Accepts expiries already in the past (off by default: such a link is born dead).
- *
- * # Safety
- * `builder` is a live builder.
- */
-ST_MUST_USE
-enum st_status st_signer_builder_set_allow_past_expiry(struct st_signer_builder *builder,
-                                                       bool allow);
-
-/**
- * Validates the settings and builds the signer. When `out` is not NULL the builder is
- * consumed, whatever the result: do not use or free it afterwards.
- *
- * # Safety
- * `builder` is NULL or a live builder; `out` is valid for a write.
- */
-ST_MUST_USE
-enum st_status st_signer_builder_build(struct st_signer_builder *builder,
-                                       struct st_signer **out);
-
-/**
- * Releases a builder that was not built. NULL is a no-op.
- *
- * # Safety
- * `builder` is NULL or a live builder.
- */
-void st_signer_builder_free(struct st_signer_builder *builder);
 
 /**
  * Signs a URL (absolute, scheme-relative or path-and-query): the path is normalized and
@@ -696,9 +558,157 @@ enum st_status st_signer_stream_url(const struct st_signer *signer,
                                     size_t *out_len);
 
 /**
- * Checks a request (URL or path-and-query) as the edge would and writes the verdict to
- * `*out`. A problem with the link itself is a verdict, not an error status; errors are for
- * bad arguments (a malformed client IP in `opts`).
+ * The version of the loaded library, e.g. `"0.1.0"` (static, NUL-terminated).
+ */
+const char *st_version(void);
+
+/**
+ * Parses a token kind name (`file`, `directory` or `dir`, `mp4`, `stream`; any case).
+ *
+ * # Safety
+ * `name` points to `name_len` readable bytes; `out` is valid for a write.
+ */
+ST_MUST_USE
+enum st_status st_token_kind_parse(const char *name,
+                                   size_t name_len,
+                                   enum st_token_kind *out);
+
+/**
+ * Parses a stream kind name (`vod`, `cmaf`, `mpegts`, `streams`; any case).
+ *
+ * # Safety
+ * `name` points to `name_len` readable bytes; `out` is valid for a write.
+ */
+ST_MUST_USE
+enum st_status st_stream_kind_parse(const char *name,
+                                    size_t name_len,
+                                    enum st_stream_kind *out);
+
+/**
+ * Creates a signer with one key (bytes, not NUL-terminated), the system clock and no
+ * default lifetime. On success `*out` owns a signer to release with `st_signer_free`.
+ *
+ * # Safety
+ * `key` points to `key_len` readable bytes; `out` is valid for a write.
+ */
+ST_MUST_USE enum st_status st_signer_new(const char *key, size_t key_len, struct st_signer **out);
+
+/**
+ * Releases a signer. NULL is a no-op. The signer must not be in use by another thread.
+ *
+ * # Safety
+ * `signer` is NULL or a pointer from `st_signer_new` / `st_signer_builder_build` not yet
+ * freed.
+ */
+void st_signer_free(struct st_signer *signer);
+
+/**
+ * The number of keys a signer holds (signing key + rotation keys); 0 for NULL.
+ *
+ * # Safety
+ * `signer` is NULL or a live signer.
+ */
+size_t st_signer_key_count(const struct st_signer *signer);
+
+/**
+ * Starts a builder whose signing key is `key`. Key errors are reported by
+ * `st_signer_builder_build`. On success `*out` owns a builder, consumed by
+ * `st_signer_builder_build` or released by `st_signer_builder_free`.
+ *
+ * # Safety
+ * `key` points to `key_len` readable bytes; `out` is valid for a write.
+ */
+ST_MUST_USE
+enum st_status st_signer_builder_new(const char *key,
+                                     size_t key_len,
+                                     struct st_signer_builder **out);
+
+/**
+ * Adds a key that verification also accepts (key rotation); signing always uses the first
+ * key. Key errors are reported by `st_signer_builder_build`.
+ *
+ * # Safety
+ * `builder` is a live builder not used by another thread; `key` points to `key_len`
+ * readable bytes.
+ */
+ST_MUST_USE
+enum st_status st_signer_builder_add_verify_key(struct st_signer_builder *builder,
+                                                const char *key,
+                                                size_t key_len);
+
+/**
+ * Sets the lifetime (seconds) used when a call gives neither `expires` nor `ttl`.
+ *
+ * # Safety
+ * `builder` is a live builder not used by another thread.
+ */
+ST_MUST_USE
+enum st_status st_signer_builder_set_default_ttl(struct st_signer_builder *builder,
+                                                 int64_t seconds);
+
+/**
+ * Accepts expiries already in the past (off by default: such a link is born dead).
+ *
+ * # Safety
+ * `builder` is a live builder not used by another thread.
+ */
+ST_MUST_USE
+enum st_status st_signer_builder_set_allow_past_expiry(struct st_signer_builder *builder,
+                                                       bool allow);
+
+/**
+ * Validates the settings and builds the signer. When `out` is not NULL the builder is
+ * consumed, whatever the result: do not use or free it afterwards.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `out` is valid for a write.
+ */
+ST_MUST_USE
+enum st_status st_signer_builder_build(struct st_signer_builder *builder,
+                                       struct st_signer **out);
+
+/**
+ * Releases a builder that was not built. NULL is a no-op.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder.
+ */
+void st_signer_builder_free(struct st_signer_builder *builder);
+
+/**
+ * A static, NUL-terminated description of a status value (any integer is accepted):
+ * `"ok"`, `"invalid key"`, ..., `"unknown status"`.
+ */
+const char *st_status_str(int status);
+
+/**
+ * The stable upper-case identifier of a status (`"INVALID_KEY"`, ..., the codes shared by
+ * every face of cdn-secure-token), static and NUL-terminated; `"UNKNOWN"` for other values.
+ */
+const char *st_status_code(int status);
+
+/**
+ * Copies the message of the last failing call on this thread (never containing the key)
+ * into `buf`. Meaningful right after a call returned a status other than `ST_OK`; reading
+ * it does not replace it, also when `buf` is too small.
+ *
+ * # Safety
+ * `buf` is NULL (with `cap == 0`) or valid for `cap` bytes; `out_len` is valid for a write.
+ */
+ST_MUST_USE enum st_status st_last_error(char *buf, size_t cap, size_t *out_len);
+
+/**
+ * The stable snake_case code of a refusal reason (`"mismatch"`, ...; `""` for
+ * `ST_REASON_NONE`, `"other"` for values this library does not know), static and
+ * NUL-terminated. The codes are the core's.
+ */
+const char *st_reason_str(int reason);
+
+/**
+ * Checks a link you hold (URL or path-and-query) as the edge would and writes the verdict
+ * to `*out`; for what a server received, use `st_signer_verify_request`. A problem with the
+ * link itself is a verdict, not an error status; errors are for bad arguments (a malformed
+ * client IP in `opts`).
  *
  * The human-readable reason (empty when valid) goes to `reason_buf`; pass
  * `reason_buf = NULL, reason_cap = 0, reason_len = NULL` to skip it. A too-small reason

@@ -1,3 +1,5 @@
+#define ST_MESSAGE_CAP 256
+
 typedef enum st_status {
   ST_OK = 0,
   ST_ERR_NULL_POINTER = 1,
@@ -26,11 +28,11 @@ typedef enum st_stream_kind {
   ST_STREAM_KIND_STREAMS = 3,
 } st_stream_kind;
 
-typedef enum st_verdict {
+typedef enum st_verdict_status {
   ST_VERDICT_VALID = 0,
   ST_VERDICT_EXPIRED = 1,
   ST_VERDICT_INVALID = 2,
-} st_verdict;
+} st_verdict_status;
 
 typedef enum st_reason {
   ST_REASON_NONE = 0,
@@ -81,7 +83,7 @@ typedef struct st_verify_options {
 } st_verify_options;
 
 typedef struct st_verify_result {
-  enum st_verdict verdict;
+  enum st_verdict_status verdict;
   uint16_t http_status;
   int64_t expires;
   int32_t key_index;
@@ -100,44 +102,6 @@ typedef struct st_explain_info {
   bool has_found_token;
   int8_t matches;
 } st_explain_info;
-
-const char *st_version(void);
-
-const char *st_status_str(int status);
-
-const char *st_status_code(int status);
-
-const char *st_reason_str(int reason);
-
-enum st_status st_last_error(char *buf, size_t cap, size_t *out_len);
-
-enum st_status st_token_kind_parse(const char *name, size_t name_len, enum st_token_kind *out);
-
-enum st_status st_stream_kind_parse(const char *name, size_t name_len, enum st_stream_kind *out);
-
-enum st_status st_signer_new(const char *key, size_t key_len, struct st_signer **out);
-
-void st_signer_free(struct st_signer *signer);
-
-size_t st_signer_key_count(const struct st_signer *signer);
-
-enum st_status st_signer_builder_new(const char *key,
-                                     size_t key_len,
-                                     struct st_signer_builder **out);
-
-enum st_status st_signer_builder_add_verify_key(struct st_signer_builder *builder,
-                                                const char *key,
-                                                size_t key_len);
-
-enum st_status st_signer_builder_set_default_ttl(struct st_signer_builder *builder,
-                                                 int64_t seconds);
-
-enum st_status st_signer_builder_set_allow_past_expiry(struct st_signer_builder *builder,
-                                                       bool allow);
-
-enum st_status st_signer_builder_build(struct st_signer_builder *builder, struct st_signer **out);
-
-void st_signer_builder_free(struct st_signer_builder *builder);
 
 enum st_status st_signer_sign_url(const struct st_signer *signer,
                                   const char *url,
@@ -210,6 +174,44 @@ enum st_status st_signer_stream_url(const struct st_signer *signer,
                                     char *buf,
                                     size_t cap,
                                     size_t *out_len);
+
+const char *st_version(void);
+
+enum st_status st_token_kind_parse(const char *name, size_t name_len, enum st_token_kind *out);
+
+enum st_status st_stream_kind_parse(const char *name, size_t name_len, enum st_stream_kind *out);
+
+enum st_status st_signer_new(const char *key, size_t key_len, struct st_signer **out);
+
+void st_signer_free(struct st_signer *signer);
+
+size_t st_signer_key_count(const struct st_signer *signer);
+
+enum st_status st_signer_builder_new(const char *key,
+                                     size_t key_len,
+                                     struct st_signer_builder **out);
+
+enum st_status st_signer_builder_add_verify_key(struct st_signer_builder *builder,
+                                                const char *key,
+                                                size_t key_len);
+
+enum st_status st_signer_builder_set_default_ttl(struct st_signer_builder *builder,
+                                                 int64_t seconds);
+
+enum st_status st_signer_builder_set_allow_past_expiry(struct st_signer_builder *builder,
+                                                       bool allow);
+
+enum st_status st_signer_builder_build(struct st_signer_builder *builder, struct st_signer **out);
+
+void st_signer_builder_free(struct st_signer_builder *builder);
+
+const char *st_status_str(int status);
+
+const char *st_status_code(int status);
+
+enum st_status st_last_error(char *buf, size_t cap, size_t *out_len);
+
+const char *st_reason_str(int reason);
 
 enum st_status st_signer_verify(const struct st_signer *signer,
                                 const char *url,
