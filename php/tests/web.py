@@ -124,9 +124,14 @@ def main():
     past = sign(signer, "/x.jpg", expires=int(time.time()) - 100)["url"].encode()
     st, _, body = request(app, past)
     check("expired link: 410", st == 410 and b"expired" in body, f"{st} {body[:80]!r}")
-    st, _, body = request(app, b"/\xff\xfe.jpg?md5=AAAAAAAAAAAAAAAAAAAAAA&expires=2147483647")
-    check("raw invalid UTF-8 in the target: a verdict (403), not a 500 (issue 10 item 2)",
-          st == 403, f"{st} {body[:120]!r}")
+    if fpm:
+        # (php -S's own request parser drops a request line with raw bytes >= 0x80.)
+        st, _, body = request(app, b"/\xff\xfe.jpg?md5=AAAAAAAAAAAAAAAAAAAAAA&expires=2147483647")
+        check("raw invalid UTF-8 in the target: a verdict (403), not a 500 (issue 10 item 2)",
+              st == 403, f"{st} {body[:120]!r}")
+    st, _, body = request(app, b"/%FF%FE.jpg?md5=AAAAAAAAAAAAAAAAAAAAAA&expires=2147483647")
+    check("escaped invalid UTF-8 in the target: a verdict (403), not a 500", st == 403,
+          f"{st} {body[:120]!r}")
     st, _, body = request(app, b"/a%zz.jpg" + query)
     check("bad escape: 400", st == 400, f"{st} {body[:80]!r}")
     st, _, body = request(app, b"/" + b"a" * 9000 + b".jpg" + query)
