@@ -105,8 +105,7 @@ typedef enum st_status {
 } st_status;
 
 /**
- * The token kinds of `st_sign_options.kind`, `st_verify_options.kind` and
- * `st_explain_options.kind` (fields of type `uint32_t`).
+ * The token kinds of the options' `kind` fields (`uint32_t`, so any value is checked).
  */
 typedef enum st_token_kind {
   /**
@@ -205,6 +204,14 @@ typedef enum st_reason {
    * The token does not match (wrong key, path, expiry, IP or token kind).
    */
   ST_REASON_MISMATCH = 7,
+  /**
+   * The request line is longer than the edge accepts (HTTP 414).
+   */
+  ST_REASON_URI_TOO_LONG = 8,
+  /**
+   * The client IP given in the options is not an address.
+   */
+  ST_REASON_BAD_CLIENT_IP = 9,
   /**
    * A reason added by a newer core than this header knows.
    */
@@ -356,6 +363,38 @@ typedef struct st_verify_result {
 } st_verify_result;
 
 /**
+ * The verdict of `st_signer_verify_request`: the same fields as every other face of
+ * cdn-secure-token, read from the core.
+ */
+typedef struct st_verdict {
+  /**
+   * Valid, expired or invalid.
+   */
+  enum st_verdict_status status;
+  /**
+   * The HTTP status the edge answers: 200, 410, 403, or 400 / 414.
+   */
+  uint16_t http_status;
+  /**
+   * The stable code of the verdict (`"expired"`, `"mismatch"`, `"uri_too_long"`, ...):
+   * static and NUL-terminated; NULL when valid.
+   */
+  const char *reason;
+  /**
+   * Human-readable text of the reason, NUL-terminated; empty when valid.
+   */
+  char message[ST_MESSAGE_CAP];
+  /**
+   * The link's expiry when the token matched (valid or expired), else 0.
+   */
+  int64_t expires;
+  /**
+   * Which key matched (0 = the signing key) when valid or expired, else -1.
+   */
+  int32_t key_index;
+} st_verdict;
+
+/**
  * Options of `st_signer_explain`. Zero-initialized (or NULL): no IP, file token, no expiry.
  */
 typedef struct st_explain_options {
@@ -403,10 +442,6 @@ extern "C" {
  * Signs a URL (absolute, scheme-relative or path-and-query): the path is normalized and
  * percent-encoded as the edge decodes it, old `md5`/`expires` parameters are replaced, the
  * rest of the URL is kept.
- *
- * # Safety
- * `signer` is a live signer; `url` points to `url_len` readable bytes; `opts` is NULL or
- * valid; `buf` is NULL (with `cap == 0`) or valid for `cap` bytes; `out_len` is writable.
  */
 ST_MUST_USE
 enum st_status st_signer_sign_url(const struct st_signer *signer,
@@ -422,12 +457,6 @@ enum st_status st_signer_sign_url(const struct st_signer *signer,
  * separated by `'\n'` (no trailing separator; NUL-terminated when room allows). On a bad
  * URL the status names the problem and `*failed_index` (when not NULL) receives the
  * zero-based index of the first failing URL; options errors report index 0.
- *
- * # Safety
- * `signer` is a live signer; `urls` points to `count` `st_str` (may be NULL when
- * `count == 0`), each valid as a string argument; `opts` is NULL or valid; `buf` is NULL
- * (with `cap == 0`) or valid for `cap` bytes; `out_len` is writable; `failed_index` is NULL
- * or writable.
  */
 ST_MUST_USE
 enum st_status st_signer_sign_many(const struct st_signer *signer,
@@ -456,12 +485,6 @@ enum st_status st_signer_sign_many(const struct st_signer *signer,
  * an empty URL for the core to judge. The whole buffer must be UTF-8. On a bad URL the status
  * names the problem and `*failed_index` (when not NULL) receives the zero-based index of the
  * first failing URL (the number of separators before it); options errors report index 0.
- *
- * # Safety
- * `signer` is a live signer; `urls` points to `urls_len` readable bytes (may be NULL when
- * `urls_len == 0`) and does not overlap `buf`; `opts` is NULL or valid; `buf` is NULL (with
- * `cap == 0`) or valid for `cap` bytes; `out_len` is writable; `failed_index` is NULL or
- * writable.
  */
 ST_MUST_USE
 enum st_status st_signer_sign_joined(const struct st_signer *signer,
@@ -478,10 +501,6 @@ enum st_status st_signer_sign_joined(const struct st_signer *signer,
  * The file token for an already decoded path (`%` taken literally), e.g.
  * `"/photo.jpeg"`, expiry `expires`, optional client IP (`ip = NULL` for none).
  * Writes the 22-character token.
- *
- * # Safety
- * `signer` is a live signer; `path` points to `path_len` readable bytes; `ip` is NULL or
- * points to `ip_len` readable bytes; `buf` / `out_len` as for `st_signer_sign_url`.
  */
 ST_MUST_USE
 enum st_status st_signer_token(const struct st_signer *signer,
@@ -497,9 +516,6 @@ enum st_status st_signer_token(const struct st_signer *signer,
 /**
  * The token of a query-token kind (file, directory, MP4) for an already decoded path, with
  * all the options; `*out_expires` (when not NULL) receives the expiry it covers.
- *
- * # Safety
- * As `st_signer_token`, with `opts` NULL or valid and `out_expires` NULL or writable.
  */
 ST_MUST_USE
 enum st_status st_signer_token_with(const struct st_signer *signer,
@@ -514,10 +530,6 @@ enum st_status st_signer_token_with(const struct st_signer *signer,
 /**
  * A Video Streaming path token: `{account}_{id}_{key}_{expires}_{ip}`. `opts->kind` is
  * ignored; `*out_expires` (when not NULL) receives the expiry.
- *
- * # Safety
- * `signer` is a live signer; `account` / `id` point to their lengths in readable bytes;
- * `opts`, `buf`, `out_len`, `out_expires` as for `st_signer_token_with`.
  */
 ST_MUST_USE
 enum st_status st_signer_stream_token(const struct st_signer *signer,
@@ -535,11 +547,6 @@ enum st_status st_signer_stream_token(const struct st_signer *signer,
  * A Video Streaming link `{base}/{prefix}/{account}_{id}/{token}/{expires}/{file}`.
  * `base` is empty for a path or `https://host`; `stream` is an `st_stream_kind` value;
  * `file = NULL` picks the layout's manifest (`master.m3u8` / `playlist.m3u8`).
- *
- * # Safety
- * `signer` is a live signer; `base`, `account`, `id` point to their lengths in readable
- * bytes; `file` is NULL or points to `file_len` readable bytes; `opts`, `buf`, `out_len` as
- * for `st_signer_sign_url`.
  */
 ST_MUST_USE
 enum st_status st_signer_stream_url(const struct st_signer *signer,
@@ -564,9 +571,6 @@ const char *st_version(void);
 
 /**
  * Parses a token kind name (`file`, `directory` or `dir`, `mp4`, `stream`; any case).
- *
- * # Safety
- * `name` points to `name_len` readable bytes; `out` is valid for a write.
  */
 ST_MUST_USE
 enum st_status st_token_kind_parse(const char *name,
@@ -575,9 +579,6 @@ enum st_status st_token_kind_parse(const char *name,
 
 /**
  * Parses a stream kind name (`vod`, `cmaf`, `mpegts`, `streams`; any case).
- *
- * # Safety
- * `name` points to `name_len` readable bytes; `out` is valid for a write.
  */
 ST_MUST_USE
 enum st_status st_stream_kind_parse(const char *name,
@@ -587,26 +588,16 @@ enum st_status st_stream_kind_parse(const char *name,
 /**
  * Creates a signer with one key (bytes, not NUL-terminated), the system clock and no
  * default lifetime. On success `*out` owns a signer to release with `st_signer_free`.
- *
- * # Safety
- * `key` points to `key_len` readable bytes; `out` is valid for a write.
  */
 ST_MUST_USE enum st_status st_signer_new(const char *key, size_t key_len, struct st_signer **out);
 
 /**
  * Releases a signer. NULL is a no-op. The signer must not be in use by another thread.
- *
- * # Safety
- * `signer` is NULL or a pointer from `st_signer_new` / `st_signer_builder_build` not yet
- * freed.
  */
 void st_signer_free(struct st_signer *signer);
 
 /**
  * The number of keys a signer holds (signing key + rotation keys); 0 for NULL.
- *
- * # Safety
- * `signer` is NULL or a live signer.
  */
 size_t st_signer_key_count(const struct st_signer *signer);
 
@@ -614,9 +605,6 @@ size_t st_signer_key_count(const struct st_signer *signer);
  * Starts a builder whose signing key is `key`. Key errors are reported by
  * `st_signer_builder_build`. On success `*out` owns a builder, consumed by
  * `st_signer_builder_build` or released by `st_signer_builder_free`.
- *
- * # Safety
- * `key` points to `key_len` readable bytes; `out` is valid for a write.
  */
 ST_MUST_USE
 enum st_status st_signer_builder_new(const char *key,
@@ -626,10 +614,6 @@ enum st_status st_signer_builder_new(const char *key,
 /**
  * Adds a key that verification also accepts (key rotation); signing always uses the first
  * key. Key errors are reported by `st_signer_builder_build`.
- *
- * # Safety
- * `builder` is a live builder not used by another thread; `key` points to `key_len`
- * readable bytes.
  */
 ST_MUST_USE
 enum st_status st_signer_builder_add_verify_key(struct st_signer_builder *builder,
@@ -638,9 +622,6 @@ enum st_status st_signer_builder_add_verify_key(struct st_signer_builder *builde
 
 /**
  * Sets the lifetime (seconds) used when a call gives neither `expires` nor `ttl`.
- *
- * # Safety
- * `builder` is a live builder not used by another thread.
  */
 ST_MUST_USE
 enum st_status st_signer_builder_set_default_ttl(struct st_signer_builder *builder,
@@ -648,9 +629,6 @@ enum st_status st_signer_builder_set_default_ttl(struct st_signer_builder *build
 
 /**
  * Accepts expiries already in the past (off by default: such a link is born dead).
- *
- * # Safety
- * `builder` is a live builder not used by another thread.
  */
 ST_MUST_USE
 enum st_status st_signer_builder_set_allow_past_expiry(struct st_signer_builder *builder,
@@ -659,9 +637,6 @@ enum st_status st_signer_builder_set_allow_past_expiry(struct st_signer_builder 
 /**
  * Validates the settings and builds the signer. When `out` is not NULL the builder is
  * consumed, whatever the result: do not use or free it afterwards.
- *
- * # Safety
- * `builder` is NULL or a live builder; `out` is valid for a write.
  */
 ST_MUST_USE
 enum st_status st_signer_builder_build(struct st_signer_builder *builder,
@@ -669,9 +644,6 @@ enum st_status st_signer_builder_build(struct st_signer_builder *builder,
 
 /**
  * Releases a builder that was not built. NULL is a no-op.
- *
- * # Safety
- * `builder` is NULL or a live builder.
  */
 void st_signer_builder_free(struct st_signer_builder *builder);
 
@@ -691,9 +663,6 @@ const char *st_status_code(int status);
  * Copies the message of the last failing call on this thread (never containing the key)
  * into `buf`. Meaningful right after a call returned a status other than `ST_OK`; reading
  * it does not replace it, also when `buf` is too small.
- *
- * # Safety
- * `buf` is NULL (with `cap == 0`) or valid for `cap` bytes; `out_len` is valid for a write.
  */
 ST_MUST_USE enum st_status st_last_error(char *buf, size_t cap, size_t *out_len);
 
@@ -713,11 +682,6 @@ const char *st_reason_str(int reason);
  * The human-readable reason (empty when valid) goes to `reason_buf`; pass
  * `reason_buf = NULL, reason_cap = 0, reason_len = NULL` to skip it. A too-small reason
  * buffer fails the whole call with `ST_ERR_BUFFER_TOO_SMALL` (and `*out` is not written).
- *
- * # Safety
- * `signer` is a live signer; `url` points to `url_len` readable bytes; `opts` is NULL or
- * valid; `out` is writable; `reason_buf` is NULL (with `reason_cap == 0`) or valid for
- * `reason_cap` bytes; `reason_len` is NULL or writable.
  */
 ST_MUST_USE
 enum st_status st_signer_verify(const struct st_signer *signer,
@@ -730,13 +694,25 @@ enum st_status st_signer_verify(const struct st_signer *signer,
                                 size_t *reason_len);
 
 /**
+ * Judges what a server received: `target_len` bytes of the request line's target, as
+ * bytes (origin form `/path?query`, where a leading `//` is part of the path, or absolute
+ * form `http://host/path?query`), exactly as the edge (nginx) reads them. Writes the
+ * verdict to `*out` and returns `ST_OK` for anything a client can send: a target nginx
+ * answers 400 or 414 to is an invalid verdict with that `http_status`, and so is a malformed
+ * `opts->ip` (403, `"bad_client_ip"`). Errors are only for NULL pointers and a bad
+ * `opts->kind`.
+ */
+ST_MUST_USE
+enum st_status st_signer_verify_request(const struct st_signer *signer,
+                                        const uint8_t *target,
+                                        size_t target_len,
+                                        const struct st_verify_options *opts,
+                                        struct st_verdict *out);
+
+/**
  * Shows what the edge hashes for `url` and the token the signing key gives (the key appears
  * as `***`). The expiry is the link's own, else `opts->expires`. On success `*out` owns an
  * explanation to release with `st_explanation_free`.
- *
- * # Safety
- * `signer` is a live signer; `url` points to `url_len` readable bytes; `opts` is NULL or
- * valid; `out` is writable.
  */
 ST_MUST_USE
 enum st_status st_signer_explain(const struct st_signer *signer,
@@ -747,9 +723,6 @@ enum st_status st_signer_explain(const struct st_signer *signer,
 
 /**
  * Writes the summary of an explanation to `*out`.
- *
- * # Safety
- * `explanation` is a live explanation; `out` is writable.
  */
 ST_MUST_USE
 enum st_status st_explanation_info(const struct st_explanation *explanation,
@@ -758,9 +731,6 @@ enum st_status st_explanation_info(const struct st_explanation *explanation,
 /**
  * Copies one text field of an explanation (`field` is an `st_explain_field` value). Absent
  * fields (no IP, no token in the link) are empty strings.
- *
- * # Safety
- * `explanation` is a live explanation; `buf` / `out_len` as for `st_signer_sign_url`.
  */
 ST_MUST_USE
 enum st_status st_explanation_get(const struct st_explanation *explanation,
@@ -771,9 +741,6 @@ enum st_status st_explanation_get(const struct st_explanation *explanation,
 
 /**
  * Releases an explanation. NULL is a no-op.
- *
- * # Safety
- * `explanation` is NULL or a live explanation.
  */
 void st_explanation_free(struct st_explanation *explanation);
 

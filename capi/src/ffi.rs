@@ -1,21 +1,15 @@
-//! The one set of pointer helpers (the shape of rustls-ffi's `ffi.rs`): handles are
-//! [`Castable`] boxes, pointers become references through `try_ref_from_ptr!` /
-//! `try_mut_from_ptr!` / `try_box_from_ptr!`, borrowed inputs through `try_bytes!` /
-//! `try_str!` / `try_opt_str!` / `try_slice!`, outputs through `try_out!` ([`OutPtr`]) and
-//! [`OutBuf`]. Each helper returns `ST_ERR_NULL_POINTER` naming the argument, and the
-//! message of the last failing call is kept per thread for `st_last_error`.
-//!
-//! Every macro expands to an `unsafe` block: it is used only inside an `unsafe extern "C"`
-//! function whose `# Safety` section states that the pointer is NULL or valid for what the
-//! helper does with it.
+//! The one set of pointer helpers (the shape of rustls-ffi's `ffi.rs`). Handles are
+//! [`Castable`] boxes; `try_ref_from_ptr!` / `try_mut_from_ptr!` / `try_box_from_ptr!` turn
+//! them into references, `try_bytes!` / `try_str!` / `try_opt_str!` / `try_slice!` borrow
+//! inputs, `try_out!` and [`OutBuf`] check outputs. A NULL gives `ST_ERR_NULL_POINTER` naming
+//! the argument. Each macro holds an `unsafe` block and is used only in an exported function,
+//! whose contract (the crate docs) says the pointer is NULL or valid for that use.
 
 use std::cell::RefCell;
-use std::ffi::c_char;
 
 use cdn_secure_token::Error;
 
-use crate::status::{status_of, st_status};
-use crate::types::st_str;
+use crate::status::{st_status, status_of};
 
 pub(crate) type Outcome = Result<(), st_status>;
 
@@ -49,8 +43,7 @@ pub(crate) fn core_error(e: &Error) -> st_status {
     status_of(e.kind())
 }
 
-/// An opaque C handle that is a `Box<RustType>` on the Rust side: created by
-/// [`to_boxed_ptr`], released by [`free_box`].
+/// An opaque C handle that is a `Box<RustType>` on the Rust side.
 pub(crate) trait Castable {
     type RustType;
 }
@@ -68,111 +61,88 @@ pub(crate) unsafe fn free_box<C: Castable>(p: *mut C) {
     }
 }
 
-/// # Safety
-/// `p` is NULL or a live handle from [`to_boxed_ptr`], not mutated during `'a`.
-pub(crate) unsafe fn ref_from<'a, C: Castable>(p: *const C) -> Option<&'a C::RustType> {
-    // SAFETY: caller contract.
-    unsafe { p.cast::<C::RustType>().as_ref() }
+pub(crate) fn rust_ptr<C: Castable>(p: *mut C) -> *mut C::RustType {
+    p.cast()
 }
 
-/// # Safety
-/// `p` is NULL or a live handle from [`to_boxed_ptr`], used by no one else during `'a`.
-pub(crate) unsafe fn mut_from<'a, C: Castable>(p: *mut C) -> Option<&'a mut C::RustType> {
-    // SAFETY: caller contract.
-    unsafe { p.cast::<C::RustType>().as_mut() }
+pub(crate) fn rust_const<C: Castable>(p: *const C) -> *const C::RustType {
+    p.cast()
 }
 
-/// # Safety
-/// `p` is a non-NULL live handle from [`to_boxed_ptr`], not used afterwards.
-pub(crate) unsafe fn box_from<C: Castable>(p: *mut C) -> Box<C::RustType> {
-    // SAFETY: made by Box::into_raw of a C::RustType (caller contract).
-    unsafe { Box::from_raw(p.cast::<C::RustType>()) }
-}
-
-/// `&RustType` of a handle, or `ST_ERR_NULL_POINTER` naming it.
 macro_rules! try_ref_from_ptr {
     ($p:ident) => {{
-        let p = $p;
-        // SAFETY: the exported function's contract: NULL or a live handle.
-        match unsafe { $crate::ffi::ref_from(p) } {
+        let p = $crate::ffi::rust_const($p);
+        // SAFETY: NULL or a live handle (the exported function's contract).
+        match unsafe { p.as_ref() } {
             Some(r) => r,
             None => return Err($crate::ffi::null(stringify!($p))),
         }
     }};
 }
 
-/// `&mut RustType` of a handle, or `ST_ERR_NULL_POINTER` naming it.
 macro_rules! try_mut_from_ptr {
     ($p:ident) => {{
-        let p = $p;
-        // SAFETY: the exported function's contract: NULL or a live handle used by no one else.
-        match unsafe { $crate::ffi::mut_from(p) } {
+        let p = $crate::ffi::rust_ptr($p);
+        // SAFETY: NULL or a live handle used by no one else (the exported function's contract).
+        match unsafe { p.as_mut() } {
             Some(r) => r,
             None => return Err($crate::ffi::null(stringify!($p))),
         }
     }};
 }
 
-/// Takes a handle back as its `Box` (the handle is consumed), or `ST_ERR_NULL_POINTER`.
+/// Takes a handle back as its `Box` (consuming it).
 macro_rules! try_box_from_ptr {
     ($p:ident) => {{
-        let p = $p;
+        let p = $crate::ffi::rust_ptr($p);
         if p.is_null() {
             return Err($crate::ffi::null(stringify!($p)));
         }
-        // SAFETY: the exported function's contract: a live handle, not used afterwards.
-        unsafe { $crate::ffi::box_from(p) }
-    }};
-}
-
-/// `&T` of an optional struct pointer (`None` for NULL).
-macro_rules! opt_ref {
-    ($p:expr) => {{
-        let p = $p;
-        // SAFETY: the exported function's contract: NULL or a valid, aligned value.
-        unsafe { p.as_ref() }
+        // SAFETY: a live handle from Box::into_raw, not used afterwards (contract).
+        unsafe { Box::from_raw(p) }
     }};
 }
 
 /// `count` elements at `p` (NULL allowed when `count == 0`).
 macro_rules! try_slice {
-    ($p:ident, $count:expr) => {{
+    ($p:expr, $count:expr, $name:expr) => {{
         let (p, count) = ($p, $count);
-        // SAFETY: the exported function's contract: `count` readable elements at `p`.
-        unsafe { $crate::ffi::slice_in(p, count, stringify!($p)) }?
+        // SAFETY: `count` readable elements at `p` (the exported function's contract).
+        unsafe { $crate::ffi::slice_in(p, count, $name) }?
     }};
 }
 
-/// The bytes `(ptr, len)`, required.
+/// The required bytes `(ptr, len)`.
 macro_rules! try_bytes {
-    ($p:ident, $len:expr) => {{
-        let (p, len) = ($p, $len);
-        // SAFETY: the exported function's contract: `len` readable bytes at `p`.
-        unsafe { $crate::ffi::bytes_in(p, len, stringify!($p)) }?
+    ($p:ident, $len:expr) => {
+        $crate::ffi::try_bytes!($p, $len, stringify!($p))
+    };
+    ($p:expr, $len:expr, $name:expr) => {{
+        let p = $p;
+        if p.is_null() {
+            return Err($crate::ffi::null($name));
+        }
+        $crate::ffi::try_slice!(p.cast::<u8>(), $len, $name)
     }};
 }
 
-/// The UTF-8 string `(ptr, len)`, required; `ST_ERR_INVALID_UTF8` names it.
+/// The required UTF-8 string `(ptr, len)`; `ST_ERR_INVALID_UTF8` names it.
 macro_rules! try_str {
     ($p:ident, $len:expr) => {
         $crate::ffi::try_str!($p, $len, stringify!($p))
     };
-    ($p:expr, $len:expr, $name:expr) => {{
-        let (p, len) = ($p, $len);
-        // SAFETY: the exported function's contract: `len` readable bytes at `p`.
-        let bytes = unsafe { $crate::ffi::bytes_in(p, len, $name) }?;
-        $crate::ffi::utf8(bytes, $name)?
-    }};
+    ($p:expr, $len:expr, $name:expr) => {
+        $crate::ffi::utf8($crate::ffi::try_bytes!($p, $len, $name), $name)?
+    };
 }
 
-/// An optional UTF-8 string (`st_str` with `ptr = NULL` = absent).
+/// An optional UTF-8 string: an `st_str` whose `ptr` is NULL is absent.
 macro_rules! try_opt_str {
     ($s:expr, $name:expr) => {{
         let s: $crate::types::st_str = $s;
-        if s.ptr.is_null() {
-            None
-        } else {
-            Some($crate::ffi::try_str!(s.ptr, s.len, $name))
+        match s.ptr.is_null() {
+            true => None,
+            false => Some($crate::ffi::try_str!(s.ptr, s.len, $name)),
         }
     }};
 }
@@ -184,36 +154,44 @@ macro_rules! try_out {
         if p.is_null() {
             return Err($crate::ffi::null(stringify!($p)));
         }
-        // SAFETY: the exported function's contract: NULL or writable; checked non-NULL.
+        // SAFETY: non-NULL, and writable by the exported function's contract.
         unsafe { $crate::ffi::OutPtr::new(p) }
     }};
 }
 
+/// An optional out-parameter: `None` for NULL.
+macro_rules! opt_out {
+    ($p:ident) => {{
+        let p = $p;
+        // SAFETY: NULL or writable by the exported function's contract; checked non-NULL.
+        (!p.is_null()).then(|| unsafe { $crate::ffi::OutPtr::new(p) })
+    }};
+}
+
+/// A `(char *buf, size_t cap, size_t *out_len)` output, checked before any work is done.
+macro_rules! try_out_buf {
+    ($buf:ident, $cap:expr, $out_len:ident) => {{
+        let (buf, cap, out_len) = ($buf, $cap, $out_len);
+        if out_len.is_null() {
+            return Err($crate::ffi::null(concat!(stringify!($buf), "_len")));
+        }
+        if buf.is_null() && cap != 0 {
+            return Err($crate::ffi::null(stringify!($buf)));
+        }
+        // SAFETY: checked as `new` requires; valid by the exported function's contract.
+        unsafe { $crate::ffi::OutBuf::new(buf.cast(), cap, out_len) }
+    }};
+}
+
 pub(crate) use {
-    opt_ref, try_box_from_ptr, try_bytes, try_mut_from_ptr, try_opt_str, try_out,
+    opt_out, try_box_from_ptr, try_bytes, try_mut_from_ptr, try_opt_str, try_out, try_out_buf,
     try_ref_from_ptr, try_slice, try_str,
 };
 
 /// # Safety
-/// `ptr`, when not NULL, points to `len` readable bytes that stay unmodified for `'a`.
-pub(crate) unsafe fn bytes_in<'a>(
-    ptr: *const c_char,
-    len: usize,
-    name: &str,
-) -> Result<&'a [u8], st_status> {
-    if ptr.is_null() {
-        return Err(null(name));
-    }
-    // SAFETY: forwarded contract.
-    unsafe { slice_in(ptr.cast::<u8>(), len, name) }
-}
-
-/// # Safety
 /// `ptr`, when not NULL, points to `count` readable `T` that stay unmodified for `'a`.
 pub(crate) unsafe fn slice_in<'a, T>(
-    ptr: *const T,
-    count: usize,
-    name: &str,
+    ptr: *const T, count: usize, name: &str,
 ) -> Result<&'a [T], st_status> {
     if count == 0 {
         return Ok(&[]);
@@ -230,15 +208,15 @@ pub(crate) unsafe fn slice_in<'a, T>(
 
 pub(crate) fn utf8<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, st_status> {
     std::str::from_utf8(bytes).map_err(|e| {
-        set_last_error(format!(
-            "{name} is not valid UTF-8 (at byte {})",
-            e.valid_up_to()
-        ));
+        let at = e.valid_up_to();
+        set_last_error(format!("{name} is not valid UTF-8 (at byte {at})"));
         st_status::ST_ERR_INVALID_UTF8
     })
 }
 
-/// A writable out-parameter; written with `ptr::write` (the memory may be uninitialized).
+/// A checked, writable out-parameter (made only by `try_out!`), written with `ptr::write`
+/// since the memory may be uninitialized.
+#[derive(Clone, Copy)]
 pub(crate) struct OutPtr<T>(*mut T);
 
 impl<T> OutPtr<T> {
@@ -254,8 +232,8 @@ impl<T> OutPtr<T> {
     }
 }
 
-/// A checked `(char *buf, size_t cap, size_t *out_len)` output; nothing is written until
-/// [`OutBuf::write`].
+/// A checked output buffer (made only by `try_out_buf!`); nothing is written until
+/// [`OutBuf::write_joined`].
 pub(crate) struct OutBuf {
     buf: *mut u8,
     cap: usize,
@@ -263,53 +241,32 @@ pub(crate) struct OutBuf {
 }
 
 impl OutBuf {
-    /// Checks the pointers up front, so that no work is done for a call that cannot succeed.
-    ///
     /// # Safety
-    /// `buf` is NULL or valid for `cap` bytes of writes, `out_len` NULL or writable, both for
-    /// the rest of the exported call and not overlapping any input.
-    pub(crate) unsafe fn new(
-        buf: *mut c_char,
-        cap: usize,
-        out_len: *mut usize,
-        name: &str,
-    ) -> Result<Self, st_status> {
-        if out_len.is_null() {
-            return Err(null(&format!("{name}_len")));
-        }
-        if buf.is_null() && cap != 0 {
-            return Err(null(name));
-        }
-        Ok(OutBuf {
-            buf: buf.cast(),
-            cap,
-            out_len,
-        })
+    /// `out_len` is non-NULL and writable; `buf` is valid for `cap` bytes of writes (NULL
+    /// only with `cap == 0`), overlapping no input, for the rest of the exported call.
+    pub(crate) unsafe fn new(buf: *mut u8, cap: usize, out_len: *mut usize) -> Self {
+        OutBuf { buf, cap, out_len }
     }
 
-    /// Writes `items` separated by `sep` (no trailing separator), NUL-terminated when room
-    /// allows; when they do not fit, only the size needed goes to `*out_len`.
+    /// Writes `items` separated by `sep`, NUL-terminated when room allows; when they do not
+    /// fit, only the size needed goes to `*out_len`.
     pub(crate) fn write_joined<S: AsRef<[u8]>>(&self, items: &[S], sep: u8) -> Outcome {
-        let len = items
-            .iter()
-            .map(|s| s.as_ref().len())
-            .sum::<usize>()
-            .saturating_add(items.len().saturating_sub(1));
+        let len =
+            items.iter().map(|s| s.as_ref().len()).sum::<usize>() + items.len().saturating_sub(1);
         if len > self.cap {
-            // SAFETY: out_len checked non-NULL, writable by `new`'s contract.
+            // SAFETY: `new`'s contract.
             unsafe { self.out_len.write(len) };
+            let cap = self.cap;
             set_last_error(format!(
-                "output buffer too small: {len} bytes needed, capacity {}",
-                self.cap
+                "output buffer too small: {len} bytes needed, capacity {cap}"
             ));
             return Err(st_status::ST_ERR_BUFFER_TOO_SMALL);
         }
         let mut at = 0;
         for (i, s) in items.iter().enumerate() {
             let s = s.as_ref();
-            // SAFETY: the pieces and separators add up to exactly `len <= cap` bytes, so every
-            // destination lies inside the caller's buffer (non-NULL whenever len > 0, since
-            // NULL comes only with cap == 0); Rust sources cannot overlap it.
+            // SAFETY: pieces and separators add up to `len <= cap` bytes, so every write is
+            // inside the caller's buffer (non-NULL when len > 0: NULL only with cap == 0).
             unsafe {
                 if i > 0 {
                     self.buf.add(at).write(sep);
@@ -332,24 +289,4 @@ impl OutBuf {
     pub(crate) fn write(&self, s: &str) -> Outcome {
         self.write_joined(&[s], 0)
     }
-}
-
-/// The strings of an `st_str` array, each required and UTF-8; an error carries the index.
-///
-/// # Safety
-/// Every element points to its `len` readable bytes, unmodified for `'a`.
-pub(crate) unsafe fn strs<'a>(
-    items: &[st_str],
-    name: &str,
-) -> Result<Vec<&'a str>, (usize, st_status)> {
-    let one = |s: &st_str| {
-        // SAFETY: forwarded contract.
-        let bytes = unsafe { bytes_in(s.ptr, s.len, name) }?;
-        utf8(bytes, name)
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for (i, s) in items.iter().enumerate() {
-        out.push(one(s).map_err(|st| (i, st))?);
-    }
-    Ok(out)
 }

@@ -5,12 +5,12 @@ use std::ffi::c_char;
 use cdn_secure_token::{BatchError, SignOptions, Signer};
 
 use crate::ffi::{
-    argument, core_error, set_last_error, strs, try_opt_str, try_ref_from_ptr, try_slice,
-    try_str, OutBuf, Outcome,
+    argument, core_error, opt_out, set_last_error, try_opt_str, try_out_buf, try_ref_from_ptr,
+    try_slice, try_str, OutBuf, OutPtr, Outcome,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::st_status;
-use crate::types::{sign_options, st_sign_options, st_signer, st_str, stream_kind};
+use crate::types::{st_sign_options, st_signer, st_str, stream_kind, try_options};
 
 /// Signs a URL (absolute, scheme-relative or path-and-query): the path is normalized and
 /// percent-encoded as the edge decodes it, old `md5`/`expires` parameters are replaced, the
@@ -18,42 +18,42 @@ use crate::types::{sign_options, st_sign_options, st_signer, st_str, stream_kind
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_sign_url(
-    signer: *const st_signer,
-    url: *const c_char,
-    url_len: usize,
-    opts: *const st_sign_options,
-    buf: *mut c_char,
-    cap: usize,
-    out_len: *mut usize,
+    signer: *const st_signer, url: *const c_char, url_len: usize, opts: *const st_sign_options,
+    buf: *mut c_char, cap: usize, out_len: *mut usize,
 ) -> st_status {
     ffi_panic_boundary! {
-        // SAFETY: caller contract on buf / out_len.
-        let out = unsafe { OutBuf::new(buf, cap, out_len, "buf") }?;
+        let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
         let url = try_str!(url, url_len);
-        // SAFETY: caller contract on opts.
-        let opts = unsafe { sign_options(opts) }?;
+        let opts: SignOptions = try_options!(opts);
         out.write(&signer.sign_url(url, &opts).map_err(|e| core_error(&e))?)
     }
 }
 
 /// Reports a batch failure: the status, and the index through `failed_index` when given.
-fn batch_failure(failed_index: *mut usize, index: usize, status: st_status) -> st_status {
-    if !failed_index.is_null() {
-        // SAFETY: NULL or writable (contract of both batch calls).
-        unsafe { failed_index.write(index) };
+fn batch_failure(
+    failed_index: Option<OutPtr<usize>>, index: usize, status: st_status,
+) -> st_status {
+    if let Some(out) = failed_index {
+        out.write(index);
     }
     status
 }
 
-/// Signs `strs` and writes them joined by `sep`; a failure names the failing index.
+/// A batch's options; an error in them is reported at index 0.
+///
+/// # Safety
+/// `opts` is NULL or valid (the batch calls' contract).
+unsafe fn options_at_0<'a>(
+    opts: *const st_sign_options, failed_index: Option<OutPtr<usize>>,
+) -> Result<SignOptions<'a>, st_status> {
+    (|| Ok(try_options!(opts)))().map_err(|s| batch_failure(failed_index, 0, s))
+}
+
+/// Signs `urls` and writes them joined by `sep`; a failure names the failing index.
 fn sign_batch(
-    signer: &Signer,
-    urls: &[&str],
-    opts: &SignOptions<'_>,
-    out: &OutBuf,
-    sep: u8,
-    failed_index: *mut usize,
+    signer: &Signer, urls: &[&str], opts: &SignOptions<'_>, out: &OutBuf, sep: u8,
+    failed_index: Option<OutPtr<usize>>,
 ) -> Outcome {
     let signed = signer
         .sign_many_joined(urls, opts)
@@ -74,26 +74,21 @@ fn sign_batch(
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_sign_many(
-    signer: *const st_signer,
-    urls: *const st_str,
-    count: usize,
-    opts: *const st_sign_options,
-    buf: *mut c_char,
-    cap: usize,
-    out_len: *mut usize,
-    failed_index: *mut usize,
+    signer: *const st_signer, urls: *const st_str, count: usize, opts: *const st_sign_options,
+    buf: *mut c_char, cap: usize, out_len: *mut usize, failed_index: *mut usize,
 ) -> st_status {
     ffi_panic_boundary! {
-        // SAFETY: caller contract on buf / out_len.
-        let out = unsafe { OutBuf::new(buf, cap, out_len, "buf") }?;
+        let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
-        let items = try_slice!(urls, count);
+        let items: &[st_str] = try_slice!(urls, count, "urls");
+        let failed_index = opt_out!(failed_index);
         // SAFETY: caller contract on opts.
-        let opts = unsafe { sign_options(opts) }.map_err(|s| batch_failure(failed_index, 0, s))?;
-        // SAFETY: caller contract on every element.
-        let urls = unsafe { strs(items, "url") }
-            .map_err(|(i, s)| batch_failure(failed_index, i, s))?;
-        sign_batch(signer, &urls, &opts, &out, b'\n', failed_index)
+        let opts = unsafe { options_at_0(opts, failed_index) }?;
+        let mut strs = Vec::with_capacity(items.len());
+        for (i, s) in items.iter().enumerate() {
+            strs.push((|| Ok(try_str!(s.ptr, s.len, "url")))().map_err(|e| batch_failure(failed_index, i, e))?);
+        }
+        sign_batch(signer, &strs, &opts, &out, b'\n', failed_index)
     }
 }
 
@@ -116,20 +111,14 @@ pub unsafe extern "C" fn st_signer_sign_many(
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_sign_joined(
-    signer: *const st_signer,
-    urls: *const c_char,
-    urls_len: usize,
-    sep: c_char,
-    opts: *const st_sign_options,
-    buf: *mut c_char,
-    cap: usize,
-    out_len: *mut usize,
+    signer: *const st_signer, urls: *const c_char, urls_len: usize, sep: c_char,
+    opts: *const st_sign_options, buf: *mut c_char, cap: usize, out_len: *mut usize,
     failed_index: *mut usize,
 ) -> st_status {
     ffi_panic_boundary! {
-        // SAFETY: caller contract on buf / out_len.
-        let out = unsafe { OutBuf::new(buf, cap, out_len, "buf") }?;
+        let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
+        let failed_index = opt_out!(failed_index);
         let fail = |index, status| batch_failure(failed_index, index, status);
         let sep = sep as u8;
         if !sep.is_ascii_control() {
@@ -138,9 +127,8 @@ pub unsafe extern "C" fn st_signer_sign_joined(
             ))));
         }
         // SAFETY: caller contract on opts.
-        let opts = unsafe { sign_options(opts) }.map_err(|s| fail(0, s))?;
-        let urls = urls.cast::<u8>();
-        let bytes = try_slice!(urls, urls_len);
+        let opts = unsafe { options_at_0(opts, failed_index) }?;
+        let bytes = try_slice!(urls.cast::<u8>(), urls_len, "urls");
         if bytes.is_empty() {
             return out.write("");
         }
@@ -159,7 +147,7 @@ pub unsafe extern "C" fn st_signer_sign_joined(
 
 /// Splits `s` at every `sep` byte (ASCII, so every piece is valid UTF-8), like
 /// `s.split(char::from(sep))`, with the core's batch-separator search.
-fn split_at_byte(s: &str, sep: u8) -> Vec<&str> {
+pub(crate) fn split_at_byte(s: &str, sep: u8) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     cdn_secure_token::scan::each_position(s.as_bytes(), sep, |at| {
@@ -177,31 +165,15 @@ fn split_at_byte(s: &str, sep: u8) -> Vec<&str> {
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_token(
-    signer: *const st_signer,
-    path: *const c_char,
-    path_len: usize,
-    expires: i64,
-    ip: *const c_char,
-    ip_len: usize,
-    buf: *mut c_char,
-    cap: usize,
-    out_len: *mut usize,
+    signer: *const st_signer, path: *const c_char, path_len: usize, expires: i64,
+    ip: *const c_char, ip_len: usize, buf: *mut c_char, cap: usize, out_len: *mut usize,
 ) -> st_status {
     ffi_panic_boundary! {
-        // SAFETY: caller contract on buf / out_len.
-        let out = unsafe { OutBuf::new(buf, cap, out_len, "buf") }?;
+        let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
         let path = try_str!(path, path_len);
         let ip = try_opt_str!(st_str { ptr: ip, len: ip_len }, "ip");
         out.write(&signer.token(path, expires, ip).map_err(|e| core_error(&e))?)
-    }
-}
-
-/// Writes the expiry to `out_expires` when it is not NULL.
-fn write_expires(out_expires: *mut i64, expires: i64) {
-    if !out_expires.is_null() {
-        // SAFETY: NULL or writable (contract of the token calls).
-        unsafe { out_expires.write(expires) };
     }
 }
 
@@ -210,25 +182,19 @@ fn write_expires(out_expires: *mut i64, expires: i64) {
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_token_with(
-    signer: *const st_signer,
-    path: *const c_char,
-    path_len: usize,
-    opts: *const st_sign_options,
-    buf: *mut c_char,
-    cap: usize,
-    out_len: *mut usize,
-    out_expires: *mut i64,
+    signer: *const st_signer, path: *const c_char, path_len: usize, opts: *const st_sign_options,
+    buf: *mut c_char, cap: usize, out_len: *mut usize, out_expires: *mut i64,
 ) -> st_status {
     ffi_panic_boundary! {
-        // SAFETY: caller contract on buf / out_len.
-        let out = unsafe { OutBuf::new(buf, cap, out_len, "buf") }?;
+        let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
         let path = try_str!(path, path_len);
-        // SAFETY: caller contract on opts.
-        let opts = unsafe { sign_options(opts) }?;
+        let opts: SignOptions = try_options!(opts);
         let t = signer.token_with(path, &opts).map_err(|e| core_error(&e))?;
         out.write(&t.token)?;
-        write_expires(out_expires, t.expires);
+        if let Some(o) = opt_out!(out_expires) {
+            o.write(t.expires);
+        }
         Ok(())
     }
 }
@@ -238,28 +204,21 @@ pub unsafe extern "C" fn st_signer_token_with(
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_stream_token(
-    signer: *const st_signer,
-    account: *const c_char,
-    account_len: usize,
-    id: *const c_char,
-    id_len: usize,
-    opts: *const st_sign_options,
-    buf: *mut c_char,
-    cap: usize,
-    out_len: *mut usize,
+    signer: *const st_signer, account: *const c_char, account_len: usize, id: *const c_char,
+    id_len: usize, opts: *const st_sign_options, buf: *mut c_char, cap: usize, out_len: *mut usize,
     out_expires: *mut i64,
 ) -> st_status {
     ffi_panic_boundary! {
-        // SAFETY: caller contract on buf / out_len.
-        let out = unsafe { OutBuf::new(buf, cap, out_len, "buf") }?;
+        let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
         let account = try_str!(account, account_len);
         let id = try_str!(id, id_len);
-        // SAFETY: caller contract on opts.
-        let opts = unsafe { sign_options(opts) }?;
+        let opts: SignOptions = try_options!(opts);
         let t = signer.stream_token(account, id, &opts).map_err(|e| core_error(&e))?;
         out.write(&t.token)?;
-        write_expires(out_expires, t.expires);
+        if let Some(o) = opt_out!(out_expires) {
+            o.write(t.expires);
+        }
         Ok(())
     }
 }
@@ -271,60 +230,22 @@ pub unsafe extern "C" fn st_signer_stream_token(
 #[must_use]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn st_signer_stream_url(
-    signer: *const st_signer,
-    base: *const c_char,
-    base_len: usize,
-    stream: u32,
-    account: *const c_char,
-    account_len: usize,
-    id: *const c_char,
-    id_len: usize,
-    file: *const c_char,
-    file_len: usize,
-    opts: *const st_sign_options,
-    buf: *mut c_char,
-    cap: usize,
-    out_len: *mut usize,
+    signer: *const st_signer, base: *const c_char, base_len: usize, stream: u32,
+    account: *const c_char, account_len: usize, id: *const c_char, id_len: usize,
+    file: *const c_char, file_len: usize, opts: *const st_sign_options, buf: *mut c_char,
+    cap: usize, out_len: *mut usize,
 ) -> st_status {
     ffi_panic_boundary! {
-        // SAFETY: caller contract on buf / out_len.
-        let out = unsafe { OutBuf::new(buf, cap, out_len, "buf") }?;
+        let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
         let base = try_str!(base, base_len);
         let account = try_str!(account, account_len);
         let id = try_str!(id, id_len);
         let file = try_opt_str!(st_str { ptr: file, len: file_len }, "file");
-        // SAFETY: caller contract on opts.
-        let opts = unsafe { sign_options(opts) }?;
+        let opts: SignOptions = try_options!(opts);
         let url = signer
             .stream_url(base, stream_kind(stream)?, account, id, file, &opts)
             .map_err(|e| core_error(&e))?;
         out.write(&url)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_at_byte;
-
-    #[test]
-    fn split_at_byte_is_str_split() {
-        let mut inputs: Vec<String> = vec![String::new(), "a".into(), "\n".into(), "\n\n".into()];
-        for len in 0..20 {
-            for pos in 0..=len {
-                let mut v: Vec<char> = (0..len).map(|i| ['a', 'é', '\u{7f}', '€'][i % 4]).collect();
-                v.insert(pos, '\n');
-                inputs.push(v.iter().collect());
-                v.insert(pos, '\n');
-                inputs.push(v.iter().collect());
-            }
-        }
-        for sep in [b'\n', 0, 0x1f, 0x7f] {
-            for input in &inputs {
-                let s = input.replace('\n', &char::from(sep).to_string());
-                let want: Vec<&str> = s.split(char::from(sep)).collect();
-                assert_eq!(split_at_byte(&s, sep), want, "{s:?} at {sep:#x}");
-            }
-        }
     }
 }

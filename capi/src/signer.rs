@@ -24,9 +24,7 @@ pub extern "C" fn st_version() -> *const c_char {
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_token_kind_parse(
-    name: *const c_char,
-    name_len: usize,
-    out: *mut st_token_kind,
+    name: *const c_char, name_len: usize, out: *mut st_token_kind,
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
@@ -41,9 +39,7 @@ pub unsafe extern "C" fn st_token_kind_parse(
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_stream_kind_parse(
-    name: *const c_char,
-    name_len: usize,
-    out: *mut st_stream_kind,
+    name: *const c_char, name_len: usize, out: *mut st_stream_kind,
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
@@ -59,9 +55,7 @@ pub unsafe extern "C" fn st_stream_kind_parse(
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_new(
-    key: *const c_char,
-    key_len: usize,
-    out: *mut *mut st_signer,
+    key: *const c_char, key_len: usize, out: *mut *mut st_signer,
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
@@ -83,7 +77,7 @@ pub unsafe extern "C" fn st_signer_free(signer: *mut st_signer) {
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_key_count(signer: *const st_signer) -> usize {
     // SAFETY: caller contract.
-    ffi_panic_boundary! { -> usize; unsafe { crate::ffi::ref_from(signer) }.map_or(0, Signer::key_count) }
+    ffi_panic_boundary! { -> usize; unsafe { crate::ffi::rust_const(signer).as_ref() }.map_or(0, Signer::key_count) }
 }
 
 /// Starts a builder whose signing key is `key`. Key errors are reported by
@@ -92,9 +86,7 @@ pub unsafe extern "C" fn st_signer_key_count(signer: *const st_signer) -> usize 
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_builder_new(
-    key: *const c_char,
-    key_len: usize,
-    out: *mut *mut st_signer_builder,
+    key: *const c_char, key_len: usize, out: *mut *mut st_signer_builder,
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
@@ -105,7 +97,9 @@ pub unsafe extern "C" fn st_signer_builder_new(
 }
 
 /// Applies a setter to a builder (the core's setters take the builder by value).
-fn set(slot: &mut Option<SignerBuilder>, f: impl FnOnce(SignerBuilder) -> SignerBuilder) -> Outcome {
+fn set(
+    slot: &mut Option<SignerBuilder>, f: impl FnOnce(SignerBuilder) -> SignerBuilder,
+) -> Outcome {
     let b = slot.take().ok_or_else(|| null("builder"))?;
     *slot = Some(f(b));
     Ok(())
@@ -116,9 +110,7 @@ fn set(slot: &mut Option<SignerBuilder>, f: impl FnOnce(SignerBuilder) -> Signer
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_builder_add_verify_key(
-    builder: *mut st_signer_builder,
-    key: *const c_char,
-    key_len: usize,
+    builder: *mut st_signer_builder, key: *const c_char, key_len: usize,
 ) -> st_status {
     ffi_panic_boundary! {
         let key = try_bytes!(key, key_len);
@@ -130,8 +122,7 @@ pub unsafe extern "C" fn st_signer_builder_add_verify_key(
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_builder_set_default_ttl(
-    builder: *mut st_signer_builder,
-    seconds: i64,
+    builder: *mut st_signer_builder, seconds: i64,
 ) -> st_status {
     ffi_panic_boundary! { set(try_mut_from_ptr!(builder), |b| b.default_ttl(seconds)) }
 }
@@ -140,8 +131,7 @@ pub unsafe extern "C" fn st_signer_builder_set_default_ttl(
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_builder_set_allow_past_expiry(
-    builder: *mut st_signer_builder,
-    allow: bool,
+    builder: *mut st_signer_builder, allow: bool,
 ) -> st_status {
     ffi_panic_boundary! { set(try_mut_from_ptr!(builder), |b| b.allow_past_expiry(allow)) }
 }
@@ -151,8 +141,7 @@ pub unsafe extern "C" fn st_signer_builder_set_allow_past_expiry(
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_builder_build(
-    builder: *mut st_signer_builder,
-    out: *mut *mut st_signer,
+    builder: *mut st_signer_builder, out: *mut *mut st_signer,
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);

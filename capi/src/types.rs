@@ -1,6 +1,5 @@
 //! The C types shared by several calls (strings, kinds, options, handles) and their
-//! conversion into the core's. Kinds travel as `uint32_t`, so that any value a caller puts
-//! there is checked, not undefined behaviour.
+//! conversion into the core's.
 
 use std::ffi::c_char;
 
@@ -9,7 +8,7 @@ use cdn_secure_token::{
     VerifyOptions,
 };
 
-use crate::ffi::{argument, opt_ref, try_opt_str, Castable};
+use crate::ffi::{argument, try_opt_str, Castable};
 use crate::status::st_status;
 
 /// A borrowed string: `len` bytes at `ptr`, UTF-8, no NUL needed. `ptr = NULL` means
@@ -23,8 +22,7 @@ pub struct st_str {
     pub len: usize,
 }
 
-/// The token kinds of `st_sign_options.kind`, `st_verify_options.kind` and
-/// `st_explain_options.kind` (fields of type `uint32_t`).
+/// The token kinds of the options' `kind` fields (`uint32_t`, so any value is checked).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum st_token_kind {
@@ -72,7 +70,11 @@ pub(crate) fn token_kind(v: u32) -> Result<TokenKind, st_status> {
         .iter()
         .find(|(_, c)| *c as u32 == v)
         .map(|(k, _)| *k)
-        .ok_or_else(|| argument(format!("kind is invalid: {v} is not an st_token_kind value")))
+        .ok_or_else(|| {
+            argument(format!(
+                "kind is invalid: {v} is not an st_token_kind value"
+            ))
+        })
 }
 
 pub(crate) fn token_kind_out(k: TokenKind) -> st_token_kind {
@@ -151,53 +153,61 @@ fn given(v: i64) -> Option<i64> {
     (v != 0).then_some(v)
 }
 
-/// # Safety
-/// `opts` is NULL or a valid `st_sign_options` whose strings stay readable for `'a`.
-pub(crate) unsafe fn sign_options<'a>(
-    opts: *const st_sign_options,
-) -> Result<SignOptions<'a>, st_status> {
-    let Some(o) = opt_ref!(opts) else {
-        return Ok(SignOptions::default());
-    };
-    Ok(SignOptions {
-        expires: given(o.expires),
-        ttl: given(o.ttl),
-        ip: try_opt_str!(o.ip, "ip"),
-        kind: token_kind(o.kind)?,
-        speed: try_opt_str!(o.speed, "speed"),
-        buffer: try_opt_str!(o.buffer, "buffer"),
-        now: given(o.now),
-    })
+/// An options struct and the core options it becomes; NULL is the core's defaults.
+pub(crate) trait Options {
+    type Core<'a>: Default;
+    /// # Safety
+    /// The struct's strings are NULL or readable for their lengths, unmodified for `'a`.
+    unsafe fn to_core<'a>(&self) -> Result<Self::Core<'a>, st_status>;
 }
 
-/// # Safety
-/// As [`sign_options`].
-pub(crate) unsafe fn verify_options<'a>(
-    opts: *const st_verify_options,
-) -> Result<VerifyOptions<'a>, st_status> {
-    let Some(o) = opt_ref!(opts) else {
-        return Ok(VerifyOptions::default());
-    };
-    Ok(VerifyOptions {
-        ip: try_opt_str!(o.ip, "ip"),
-        now: given(o.now),
-        kind: token_kind(o.kind)?,
-    })
+/// The core options of an options pointer (NULL or valid by the exported call's contract).
+macro_rules! try_options {
+    ($p:ident) => {{
+        // SAFETY: NULL or a valid struct whose strings are readable (the exported contract).
+        match unsafe { $p.as_ref() } {
+            None => Default::default(),
+            Some(o) => unsafe { $crate::types::Options::to_core(o) }?,
+        }
+    }};
+}
+pub(crate) use try_options;
+
+impl Options for st_sign_options {
+    type Core<'a> = SignOptions<'a>;
+    unsafe fn to_core<'a>(&self) -> Result<SignOptions<'a>, st_status> {
+        Ok(SignOptions {
+            expires: given(self.expires),
+            ttl: given(self.ttl),
+            ip: try_opt_str!(self.ip, "ip"),
+            kind: token_kind(self.kind)?,
+            speed: try_opt_str!(self.speed, "speed"),
+            buffer: try_opt_str!(self.buffer, "buffer"),
+            now: given(self.now),
+        })
+    }
 }
 
-/// # Safety
-/// As [`sign_options`].
-pub(crate) unsafe fn explain_options<'a>(
-    opts: *const st_explain_options,
-) -> Result<ExplainOptions<'a>, st_status> {
-    let Some(o) = opt_ref!(opts) else {
-        return Ok(ExplainOptions::default());
-    };
-    Ok(ExplainOptions {
-        ip: try_opt_str!(o.ip, "ip"),
-        kind: token_kind(o.kind)?,
-        expires: given(o.expires),
-    })
+impl Options for st_verify_options {
+    type Core<'a> = VerifyOptions<'a>;
+    unsafe fn to_core<'a>(&self) -> Result<VerifyOptions<'a>, st_status> {
+        Ok(VerifyOptions {
+            ip: try_opt_str!(self.ip, "ip"),
+            now: given(self.now),
+            kind: token_kind(self.kind)?,
+        })
+    }
+}
+
+impl Options for st_explain_options {
+    type Core<'a> = ExplainOptions<'a>;
+    unsafe fn to_core<'a>(&self) -> Result<ExplainOptions<'a>, st_status> {
+        Ok(ExplainOptions {
+            ip: try_opt_str!(self.ip, "ip"),
+            kind: token_kind(self.kind)?,
+            expires: given(self.expires),
+        })
+    }
 }
 
 /// A signer: the key (and rotation keys), default lifetime and expiry policy. Immutable

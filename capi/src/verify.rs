@@ -2,17 +2,17 @@
 
 use std::ffi::c_char;
 
-use cdn_secure_token::{InvalidReason, Verdict};
+use cdn_secure_token::{ExplainOptions, InvalidReason, Verdict, VerifyOptions};
 
 use crate::ffi::{
-    argument, core_error, free_box, null, to_boxed_ptr, try_out, try_ref_from_ptr, try_str,
-    OutBuf,
+    argument, core_error, free_box, null, to_boxed_ptr, try_bytes, try_out, try_out_buf,
+    try_ref_from_ptr, try_str,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::{c_static, st_status};
 use crate::types::{
-    explain_options, st_explain_options, st_explanation, st_signer, st_token_kind,
-    st_verify_options, token_kind_out, verify_options,
+    st_explain_options, st_explanation, st_signer, st_token_kind, st_verify_options,
+    token_kind_out, try_options,
 };
 
 /// Capacity of `st_verdict.message`, NUL included.
@@ -51,27 +51,51 @@ pub enum st_reason {
     ST_REASON_NOT_A_STREAM_PATH = 6,
     /// The token does not match (wrong key, path, expiry, IP or token kind).
     ST_REASON_MISMATCH = 7,
+    /// The request line is longer than the edge accepts (HTTP 414).
+    ST_REASON_URI_TOO_LONG = 8,
+    /// The client IP given in the options is not an address.
+    ST_REASON_BAD_CLIENT_IP = 9,
     /// A reason added by a newer core than this header knows.
     ST_REASON_OTHER = 255,
 }
 
 /// The C number of each core reason (a sample value of each variant).
-fn reasons() -> [(InvalidReason, st_reason); 7] {
+pub(crate) fn reasons() -> [(InvalidReason, st_reason); 9] {
     [
-        (InvalidReason::MissingToken, st_reason::ST_REASON_MISSING_TOKEN),
-        (InvalidReason::MalformedToken, st_reason::ST_REASON_MALFORMED_TOKEN),
-        (InvalidReason::MissingExpires, st_reason::ST_REASON_MISSING_EXPIRES),
-        (InvalidReason::MalformedExpires, st_reason::ST_REASON_MALFORMED_EXPIRES),
+        (
+            InvalidReason::MissingToken,
+            st_reason::ST_REASON_MISSING_TOKEN,
+        ),
+        (
+            InvalidReason::MalformedToken,
+            st_reason::ST_REASON_MALFORMED_TOKEN,
+        ),
+        (
+            InvalidReason::MissingExpires,
+            st_reason::ST_REASON_MISSING_EXPIRES,
+        ),
+        (
+            InvalidReason::MalformedExpires,
+            st_reason::ST_REASON_MALFORMED_EXPIRES,
+        ),
         (
             InvalidReason::BadRequest(cdn_secure_token::Error::PathEmpty),
             st_reason::ST_REASON_BAD_REQUEST,
         ),
-        (InvalidReason::NotAStreamPath, st_reason::ST_REASON_NOT_A_STREAM_PATH),
+        (
+            InvalidReason::NotAStreamPath,
+            st_reason::ST_REASON_NOT_A_STREAM_PATH,
+        ),
         (InvalidReason::Mismatch, st_reason::ST_REASON_MISMATCH),
+        (InvalidReason::UriTooLong, st_reason::ST_REASON_URI_TOO_LONG),
+        (
+            InvalidReason::BadClientIp,
+            st_reason::ST_REASON_BAD_CLIENT_IP,
+        ),
     ]
 }
 
-fn reason_of(r: &InvalidReason) -> st_reason {
+pub(crate) fn reason_of(r: &InvalidReason) -> st_reason {
     reasons()
         .into_iter()
         .find(|(x, _)| std::mem::discriminant(x) == std::mem::discriminant(r))
@@ -143,7 +167,7 @@ fn key_index(v: &Verdict) -> i32 {
 }
 
 /// `text` as a NUL-terminated array, cut at a character boundary when it does not fit.
-fn message(text: &str) -> [c_char; ST_MESSAGE_CAP] {
+pub(crate) fn message(text: &str) -> [c_char; ST_MESSAGE_CAP] {
     let mut out = [0 as c_char; ST_MESSAGE_CAP];
     let mut end = text.len().min(ST_MESSAGE_CAP - 1);
     while !text.is_char_boundary(end) {
@@ -156,16 +180,11 @@ fn message(text: &str) -> [c_char; ST_MESSAGE_CAP] {
 }
 
 pub(crate) fn verdict_out(v: &Verdict) -> st_verdict {
-    let code = match v {
-        Verdict::Valid { .. } => None,
-        Verdict::Expired { .. } => Some("expired"),
-        Verdict::Invalid(r) => Some(r.code()),
-    };
     st_verdict {
         status: status_of(v),
         http_status: v.status(),
-        reason: code.map_or(std::ptr::null(), c_static),
-        message: message(&v.reason().unwrap_or_default()),
+        reason: v.reason_code().map_or(std::ptr::null(), c_static),
+        message: message(&v.message().unwrap_or_default()),
         expires: v.expires().unwrap_or(0),
         key_index: key_index(v),
     }
@@ -182,14 +201,8 @@ pub(crate) fn verdict_out(v: &Verdict) -> st_verdict {
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_verify(
-    signer: *const st_signer,
-    url: *const c_char,
-    url_len: usize,
-    opts: *const st_verify_options,
-    out: *mut st_verify_result,
-    reason_buf: *mut c_char,
-    reason_cap: usize,
-    reason_len: *mut usize,
+    signer: *const st_signer, url: *const c_char, url_len: usize, opts: *const st_verify_options,
+    out: *mut st_verify_result, reason_buf: *mut c_char, reason_cap: usize, reason_len: *mut usize,
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
@@ -199,16 +212,14 @@ pub unsafe extern "C" fn st_signer_verify(
             }
             None
         } else {
-            // SAFETY: caller contract on reason_buf / reason_len.
-            Some(unsafe { OutBuf::new(reason_buf, reason_cap, reason_len, "reason_buf") }?)
+            Some(try_out_buf!(reason_buf, reason_cap, reason_len))
         };
         let signer = try_ref_from_ptr!(signer);
         let url = try_str!(url, url_len);
-        // SAFETY: caller contract on opts.
-        let opts = unsafe { verify_options(opts) }?;
+        let opts: VerifyOptions = try_options!(opts);
         let verdict = signer.verify(url, &opts).map_err(|e| core_error(&e))?;
         if let Some(r) = &reason_out {
-            r.write(&verdict.reason().unwrap_or_default())?;
+            r.write(&verdict.message().unwrap_or_default())?;
         }
         out.write(st_verify_result {
             verdict: status_of(&verdict),
@@ -220,6 +231,29 @@ pub unsafe extern "C" fn st_signer_verify(
                 _ => st_reason::ST_REASON_NONE,
             },
         });
+        Ok(())
+    }
+}
+
+/// Judges what a server received: `target_len` bytes of the request line's target, as
+/// bytes (origin form `/path?query`, where a leading `//` is part of the path, or absolute
+/// form `http://host/path?query`), exactly as the edge (nginx) reads them. Writes the
+/// verdict to `*out` and returns `ST_OK` for anything a client can send: a target nginx
+/// answers 400 or 414 to is an invalid verdict with that `http_status`, and so is a malformed
+/// `opts->ip` (403, `"bad_client_ip"`). Errors are only for NULL pointers and a bad
+/// `opts->kind`.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn st_signer_verify_request(
+    signer: *const st_signer, target: *const u8, target_len: usize, opts: *const st_verify_options,
+    out: *mut st_verdict,
+) -> st_status {
+    ffi_panic_boundary! {
+        let out = try_out!(out);
+        let signer = try_ref_from_ptr!(signer);
+        let target = try_bytes!(target, target_len);
+        let opts: VerifyOptions = try_options!(opts);
+        out.write(verdict_out(&signer.verify_request(target, &opts)));
         Ok(())
     }
 }
@@ -262,18 +296,14 @@ pub enum st_explain_field {
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_explain(
-    signer: *const st_signer,
-    url: *const c_char,
-    url_len: usize,
-    opts: *const st_explain_options,
+    signer: *const st_signer, url: *const c_char, url_len: usize, opts: *const st_explain_options,
     out: *mut *mut st_explanation,
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
         let signer = try_ref_from_ptr!(signer);
         let url = try_str!(url, url_len);
-        // SAFETY: caller contract on opts.
-        let opts = unsafe { explain_options(opts) }?;
+        let opts: ExplainOptions = try_options!(opts);
         let e = signer.explain(url, &opts).map_err(|e| core_error(&e))?;
         out.write(to_boxed_ptr::<st_explanation>(e));
         Ok(())
@@ -284,8 +314,7 @@ pub unsafe extern "C" fn st_signer_explain(
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_explanation_info(
-    explanation: *const st_explanation,
-    out: *mut st_explain_info,
+    explanation: *const st_explanation, out: *mut st_explain_info,
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
@@ -305,15 +334,11 @@ pub unsafe extern "C" fn st_explanation_info(
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_explanation_get(
-    explanation: *const st_explanation,
-    field: u32,
-    buf: *mut c_char,
-    cap: usize,
+    explanation: *const st_explanation, field: u32, buf: *mut c_char, cap: usize,
     out_len: *mut usize,
 ) -> st_status {
     ffi_panic_boundary! {
-        // SAFETY: caller contract on buf / out_len.
-        let out = unsafe { OutBuf::new(buf, cap, out_len, "buf") }?;
+        let out = try_out_buf!(buf, cap, out_len);
         let e = try_ref_from_ptr!(explanation);
         let text: &str = match field {
             0 => &e.hashed_path,
@@ -337,29 +362,4 @@ pub unsafe extern "C" fn st_explanation_get(
 pub unsafe extern "C" fn st_explanation_free(explanation: *mut st_explanation) {
     // SAFETY: caller contract.
     ffi_panic_boundary! { -> (); unsafe { free_box(explanation) } }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::ffi::CStr;
-
-    #[test]
-    fn reason_codes_are_the_core_codes() {
-        for (r, c) in reasons() {
-            assert_eq!(reason_of(&r), c);
-            // SAFETY: static NUL-terminated strings.
-            let s = unsafe { CStr::from_ptr(st_reason_str(c as std::ffi::c_int)) };
-            assert_eq!(s.to_str().unwrap(), r.code());
-        }
-    }
-
-    #[test]
-    fn long_messages_are_cut_at_a_character() {
-        let m = message(&"é".repeat(300));
-        assert_eq!(m[ST_MESSAGE_CAP - 1], 0);
-        // SAFETY: NUL-terminated local array.
-        let s = unsafe { CStr::from_ptr(m.as_ptr()) };
-        assert_eq!(s.to_str().unwrap(), "é".repeat((ST_MESSAGE_CAP - 1) / 2));
-    }
 }

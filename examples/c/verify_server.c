@@ -13,7 +13,7 @@
  * 127.0.0.1:PORT". One request per connection, one connection at a time: an example, not a
  * production server.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +44,15 @@ static const char *reason_phrase(int status) {
     case 414: return "URI Too Long";
     default: return "Internal Server Error";
   }
+}
+
+/* Whether the head read so far ends the request head (a blank line). */
+static int head_complete(const char *p, size_t n) {
+  size_t i;
+  for (i = 1; i < n; i++)
+    if (p[i] == '\n' && (p[i - 1] == '\n' || (i >= 2 && p[i - 1] == '\r' && p[i - 2] == '\n')))
+      return 1;
+  return 0;
 }
 
 static void send_all(int fd, const char *p, size_t n) {
@@ -136,7 +145,7 @@ static void handle(int fd, const st_signer *signer, const char *root) {
     ssize_t r = recv(fd, head + len, sizeof head - len, 0);
     if (r <= 0) break;
     len += (size_t)r;
-    if (memmem(head, len, "\r\n\r\n", 4) != NULL || memmem(head, len, "\n\n", 2) != NULL) break;
+    if (head_complete(head, len)) break;
   }
   if (len == 0) return;
   line_end = memchr(head, '\n', len);

@@ -43,6 +43,8 @@ typedef enum st_reason {
   ST_REASON_BAD_REQUEST = 5,
   ST_REASON_NOT_A_STREAM_PATH = 6,
   ST_REASON_MISMATCH = 7,
+  ST_REASON_URI_TOO_LONG = 8,
+  ST_REASON_BAD_CLIENT_IP = 9,
   ST_REASON_OTHER = 255,
 } st_reason;
 
@@ -89,6 +91,15 @@ typedef struct st_verify_result {
   int32_t key_index;
   enum st_reason reason;
 } st_verify_result;
+
+typedef struct st_verdict {
+  enum st_verdict_status status;
+  uint16_t http_status;
+  const char *reason;
+  char message[ST_MESSAGE_CAP];
+  int64_t expires;
+  int32_t key_index;
+} st_verdict;
 
 typedef struct st_explain_options {
   struct st_str ip;
@@ -221,6 +232,12 @@ enum st_status st_signer_verify(const struct st_signer *signer,
                                 char *reason_buf,
                                 size_t reason_cap,
                                 size_t *reason_len);
+
+enum st_status st_signer_verify_request(const struct st_signer *signer,
+                                        const uint8_t *target,
+                                        size_t target_len,
+                                        const struct st_verify_options *opts,
+                                        struct st_verdict *out);
 
 enum st_status st_signer_explain(const struct st_signer *signer,
                                  const char *url,
