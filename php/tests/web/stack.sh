@@ -7,7 +7,8 @@
 #
 # APP is a front controller directory (examples/php after composer install): nginx passes
 # every request on APP_PORT to APP/public/index.php, which verifies REQUEST_URI and has nginx
-# send the file from FILES through X-Accel-Redirect to @files. HELPER_PORT serves the test
+# send the file from FILES through X-Accel-Redirect to @files (a directory is a 404, as at the
+# edge of tests/raw: no listings). HELPER_PORT serves the test
 # helpers: /_sign (php/tests/web/sign.php) and the pool's status page /_status.
 # pm = static with 4 workers. Everything lives in DIR. Fails loudly, never skips.
 set -euo pipefail
@@ -79,6 +80,8 @@ CONF
   app_port="$(free_port)"
   helper_port="$(free_port)"
   [ "$(id -u)" -eq 0 ] && user_line="user root;"
+  # nginx's own variable, written as nginx.conf spells it (the heredoc expands $uri to this).
+  local uri='$uri'
   cat >"$dir/nginx.conf" <<CONF
 $user_line
 daemon on;
@@ -106,6 +109,7 @@ http {
         }
         location @files {
             root $files;
+            if ($uri ~ "/$") { return 404; }
         }
     }
 
