@@ -36,9 +36,15 @@ final class SecureLinkMiddleware
     public function handle(array $request, \Closure $next): void
     {
         $target = $request['REQUEST_URI'] ?? '';
+        $target = \is_string($target) ? $target : '';
+        if (str_starts_with($target, '?')) {
+            // nginx's REQUEST_URI ($request_uri) of an absolute-form request without a path
+            // (`GET http://host?query`): nginx reads the path as `/`.
+            $target = '/' . $target;
+        }
         $ip = $this->bindIp ? ($request['REMOTE_ADDR'] ?? '') : null;
-        $verdict = $this->signer->verifyRequest(\is_string($target) ? $target : '',
-            ip: \is_string($ip) ? $ip : null, kind: $this->kind);
+        $verdict = $this->signer->verifyRequest($target, ip: \is_string($ip) ? $ip : null,
+            kind: $this->kind);
         if (!$verdict->isValid()) {
             http_response_code($verdict->httpStatus);
             header('Content-Type: text/plain; charset=utf-8');
