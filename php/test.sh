@@ -185,6 +185,18 @@ else
   echo "status $status"; head -n 20 "$WORK/restricted.log"
   fail "php -S without preload: the error names the ini lines"
 fi
+P="$(free_port)"
+(cd php/tests/web && CDN_SECURE_TOKEN_KEY="$KEY" exec php -d ffi.enable=true -S "127.0.0.1:$P" sign.php) \
+  >"$WORK/ffi-true.log" 2>&1 &
+PIDS+=($!)
+wait_port "$P"
+body="$(curl -s "http://127.0.0.1:$P/?path=/x.jpg&expires=2147483647")"
+if grep -q '"url":"/x.jpg?md5=' <<<"$body" && grep -q '"ffi":"1"' <<<"$body"; then
+  pass "php -S with ffi.enable=true and no preloading signs"
+else
+  echo "$body" | head -n 20
+  fail "php -S with ffi.enable=true and no preloading"
+fi
 php php/bin/ffi-header.php "$ROOT/php/native/lib/libcdn_secure_token.so" >"$WORK/cdn_secure_token.h"
 P="$(free_port)"
 # With a library path that does not exist: only the preloaded scope can give the functions.
