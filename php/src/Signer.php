@@ -466,8 +466,11 @@ final class Signer
     {
         $seconds = \is_int($t) ? $t : $t->getTimestamp();
         if ($seconds === 0) {
-            throw new InvalidExpiryException("$field must not be 0 (a Unix time or a lifetime in seconds; leave it out to use the default)",
-                'INVALID_EXPIRY', null, self::INVALID_EXPIRY);
+            throw new InvalidExpiryException(match ($field) {
+                'ttl' => 'ttl (lifetime) must be a positive number of seconds, got 0',
+                'expires' => 'expires must be a positive Unix time in seconds, got 0',
+                default => "$field must be a Unix time other than 0 (leave it out for the system clock)",
+            }, 'INVALID_EXPIRY', null, self::INVALID_EXPIRY);
         }
         return $seconds;
     }

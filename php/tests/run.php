@@ -425,6 +425,13 @@ T::run('ttl: 0 (and expires: 0, now: 0) are refused, naming the field', function
     T::throws(InvalidExpiryException::class, fn () => $s->streamUrl('', 'vod', '1', 'a', ttl: 0), 'streamUrl ttl 0');
     T::throws(InvalidExpiryException::class, fn () => $s->token('/a', 0), 'token expires 0');
     T::eq(NOW + 300, $s->tokenWith('/a.jpg', now: NOW)->expires, 'no ttl: the default');
+    // Issue 10 item 7: an expiry <= 0 from any now/ttl is refused (by the core), and a
+    // malformed host is not signed as given.
+    $p = new Signer('secret-key', allowPastExpiry: true);
+    $e = T::throws(InvalidExpiryException::class, fn () => $p->signUrl('/a', ttl: 60, now: -100), 'now -100, ttl 60');
+    T::true(str_contains((string) $e?->getMessage(), '-40'), 'names the expiry: ' . $e?->getMessage());
+    T::throws(InvalidExpiryException::class, fn () => $p->signUrl('/a', ttl: -5), 'negative ttl');
+    T::throws(InvalidUrlException::class, fn () => $p->signUrl('http://[::1/x', expires: FAR), 'malformed IPv6 host');
 });
 
 T::run('keys never appear in traces, dumps or exports (#[\SensitiveParameter])', function (): void {
