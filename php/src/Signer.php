@@ -109,7 +109,10 @@ final class Signer
         }
     }
 
-    /** Chooses the library file (default: `CDN_SECURE_TOKEN_LIB`, then `libcdn_secure_token.so`). */
+    /**
+     * Chooses the library file (default: a preloaded FFI scope, `CDN_SECURE_TOKEN_LIB`,
+     * `native/lib/libcdn_secure_token.so` in the package, then `libcdn_secure_token.so`).
+     */
     public static function useLibrary(string $path): void
     {
         Library::use($path);
@@ -301,7 +304,7 @@ final class Signer
     /**
      * Checks a link as the edge would. A string that starts with `/` is what a server received
      * (`$_SERVER['REQUEST_URI']`) and goes to {@see verifyRequest()}: read as nginx reads it,
-     * `//evil/x.jpg` is the path `/evil/x.jpg`, and nothing in it can throw. A full URL
+     * `//evil/x.jpg` is the path `/evil/x.jpg`, and nothing a client put in it throws. A full URL
      * (`https://cdn.example.com/x.jpg?md5=...`) is a link you hold: problems with the link are
      * a {@see Verdict}; exceptions are for bad arguments (a malformed client IP, a non-UTF-8 URL).
      *
