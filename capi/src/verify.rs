@@ -107,14 +107,17 @@ pub(crate) fn reason_of(r: &InvalidReason) -> st_reason {
 /// NUL-terminated. The codes are the core's.
 #[no_mangle]
 pub extern "C" fn st_reason_str(reason: std::ffi::c_int) -> *const c_char {
-    let code = match reason {
+    ffi_panic_boundary! { -> *const c_char; c_static(reason_code(reason)) }
+}
+
+fn reason_code(reason: std::ffi::c_int) -> &'static str {
+    match reason {
         0 => "",
         _ => reasons()
             .iter()
             .find(|(_, c)| *c as std::ffi::c_int == reason)
             .map_or("other", |(r, _)| r.code()),
-    };
-    c_static(code)
+    }
 }
 
 /// The verdict of `st_signer_verify_request`: the same fields as every other face of
