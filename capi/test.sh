@@ -78,6 +78,21 @@ step "exported symbols all start with st_" \
 step "Libs.private has the static unwinder gcc_eh and not gcc_s (cc -static)" \
   bash -c "pkg-config --static --libs cdn_secure_token | grep -q -- -lgcc_eh && ! pkg-config --static --libs cdn_secure_token | grep -q -- -lgcc_s"
 
+# PHP's FFI parser reads php/resources/cdn_secure_token.h (no macros in array sizes, a PHP
+# string passes as the target) and gets the verdict of a // target.
+cat >"$BUILD/ffi.php" <<'PHP'
+<?php
+$f = FFI::cdef(file_get_contents($argv[1]), $argv[2]);
+$s = $f->new("st_signer*");
+if ($f->st_signer_new("secret-key", 10, FFI::addr($s)) !== 0) exit(1);
+$v = $f->new("st_verdict");
+$t = "//private/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=2147483647";
+if ($f->st_signer_verify_request($s, $t, strlen($t), null, FFI::addr($v)) !== 0) exit(1);
+echo $v->http_status, " ", FFI::string($v->reason), " ", FFI::string($v->message) === "" ? "" : "text", "\n";
+$f->st_signer_free($s);
+PHP
+step "PHP FFI loads php/resources/cdn_secure_token.h and reads st_signer_verify_request's verdict" \
+  test "$(php -d ffi.enable=1 "$BUILD/ffi.php" php/resources/cdn_secure_token.h "$LIB" 2>&1)" = "403 mismatch text"
 printf '#include <cdn_secure_token.h>\nint main(void) { return st_version() == 0; }\n' >"$BUILD/header_only.c"
 # shellcheck disable=SC2086
 step "the installed header is self-contained C99 (-pedantic)" \

@@ -3,6 +3,7 @@
 set -euo pipefail
 need=()
 command -v php >/dev/null 2>&1 || need+=(php-cli)
+command -v cmake >/dev/null 2>&1 || need+=(cmake)
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 # PHP behind real servers (php/test.sh): php-fpm, composer, opcache (for opcache.preload).
 compgen -G '/usr/sbin/php-fpm*' >/dev/null || need+=(php-fpm)
@@ -12,7 +13,6 @@ command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v curl >/dev/null 2>&1 || need+=(curl)
-command -v cmake >/dev/null 2>&1 || need+=(cmake)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup-system: installing ${need[*]}"
   SUDO=""

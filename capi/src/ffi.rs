@@ -233,7 +233,7 @@ impl<T> OutPtr<T> {
 }
 
 /// A checked output buffer (made only by `try_out_buf!`); nothing is written until
-/// [`OutBuf::write_joined`].
+/// [`OutBuf::write`].
 pub(crate) struct OutBuf {
     buf: *mut u8,
     cap: usize,
@@ -248,11 +248,10 @@ impl OutBuf {
         OutBuf { buf, cap, out_len }
     }
 
-    /// Writes `items` separated by `sep`, NUL-terminated when room allows; when they do not
-    /// fit, only the size needed goes to `*out_len`.
-    pub(crate) fn write_joined<S: AsRef<[u8]>>(&self, items: &[S], sep: u8) -> Outcome {
-        let len =
-            items.iter().map(|s| s.as_ref().len()).sum::<usize>() + items.len().saturating_sub(1);
+    /// Writes `s` and a NUL when room allows; when it does not fit, only the size needed
+    /// goes to `*out_len`.
+    pub(crate) fn write(&self, s: &str) -> Outcome {
+        let len = s.len();
         if len > self.cap {
             // SAFETY: `new`'s contract.
             unsafe { self.out_len.write(len) };
@@ -262,31 +261,18 @@ impl OutBuf {
             ));
             return Err(st_status::ST_ERR_BUFFER_TOO_SMALL);
         }
-        let mut at = 0;
-        for (i, s) in items.iter().enumerate() {
-            let s = s.as_ref();
-            // SAFETY: pieces and separators add up to `len <= cap` bytes, so every write is
-            // inside the caller's buffer (non-NULL when len > 0: NULL only with cap == 0).
-            unsafe {
-                if i > 0 {
-                    self.buf.add(at).write(sep);
-                    at += 1;
-                }
-                std::ptr::copy_nonoverlapping(s.as_ptr(), self.buf.add(at), s.len());
-            }
-            at += s.len();
-        }
-        // SAFETY: len < cap is inside the buffer; out_len is writable.
+        // SAFETY: len <= cap bytes (and the NUL only when len < cap) fit in the caller's
+        // buffer, which is non-NULL when len > 0 (NULL only with cap == 0) and overlaps no
+        // Rust memory; out_len is writable (`new`'s contract).
         unsafe {
+            if len > 0 {
+                std::ptr::copy_nonoverlapping(s.as_ptr(), self.buf, len);
+            }
             if len < self.cap {
                 self.buf.add(len).write(0);
             }
             self.out_len.write(len);
         }
         Ok(())
-    }
-
-    pub(crate) fn write(&self, s: &str) -> Outcome {
-        self.write_joined(&[s], 0)
     }
 }

@@ -46,6 +46,17 @@ impl Boundary for usize {
     }
 }
 
+/// Static strings: an empty one after a panic.
+impl Boundary for *const std::ffi::c_char {
+    type Out = Self;
+    fn finish(self) -> Self {
+        self
+    }
+    fn after_panic() -> Self {
+        c"".as_ptr()
+    }
+}
+
 /// Runs `body` under `catch_unwind`; a panic gives `B::after_panic()`.
 pub(crate) fn run<B: Boundary>(body: impl FnOnce() -> B) -> B::Out {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {

@@ -60,11 +60,16 @@ fn sign_batch(
         .map_err(|BatchError { index, error }| {
             batch_failure(failed_index, index, core_error(&error))
         })?;
-    if sep == b'\n' {
+    match sep {
         // The core's own separator: the batch is already the output.
-        return out.write(signed.as_joined());
+        b'\n' => out.write(signed.as_joined()),
+        // Signed URLs hold no control bytes, so every '\n' is a separator.
+        _ => out.write(
+            &signed
+                .as_joined()
+                .replace('\n', &char::from(sep).to_string()),
+        ),
     }
-    out.write_joined(&signed.iter().collect::<Vec<_>>(), sep)
 }
 
 /// Signs `count` URLs with the same options in one call, writing the signed URLs to `buf`

@@ -17,7 +17,7 @@ use crate::types::{
 /// The version of the loaded library, e.g. `"0.1.0"` (static, NUL-terminated).
 #[no_mangle]
 pub extern "C" fn st_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    ffi_panic_boundary! { -> *const c_char; concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast() }
 }
 
 /// Parses a token kind name (`file`, `directory` or `dir`, `mp4`, `stream`; any case).

@@ -103,18 +103,20 @@ pub(crate) fn c_static(s: &str) -> *const c_char {
 /// `"ok"`, `"invalid key"`, ..., `"unknown status"`.
 #[no_mangle]
 pub extern "C" fn st_status_str(status: c_int) -> *const c_char {
-    let text = code_of(status).map_or_else(
-        || "unknown status".to_owned(),
-        |c| c.to_ascii_lowercase().replace('_', " "),
-    );
-    c_static(&text)
+    ffi_panic_boundary! { -> *const c_char;
+        let text = code_of(status).map_or_else(
+            || "unknown status".to_owned(),
+            |c| c.to_ascii_lowercase().replace('_', " "),
+        );
+        c_static(&text)
+    }
 }
 
 /// The stable upper-case identifier of a status (`"INVALID_KEY"`, ..., the codes shared by
 /// every face of cdn-secure-token), static and NUL-terminated; `"UNKNOWN"` for other values.
 #[no_mangle]
 pub extern "C" fn st_status_code(status: c_int) -> *const c_char {
-    c_static(code_of(status).unwrap_or("UNKNOWN"))
+    ffi_panic_boundary! { -> *const c_char; c_static(code_of(status).unwrap_or("UNKNOWN")) }
 }
 
 /// Copies the message of the last failing call on this thread (never containing the key)

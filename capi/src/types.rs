@@ -51,56 +51,48 @@ pub enum st_stream_kind {
     ST_STREAM_KIND_STREAMS = 3,
 }
 
-const TOKEN_KINDS: [(TokenKind, st_token_kind); 4] = [
-    (TokenKind::File, st_token_kind::ST_TOKEN_KIND_FILE),
-    (TokenKind::Directory, st_token_kind::ST_TOKEN_KIND_DIRECTORY),
-    (TokenKind::Mp4, st_token_kind::ST_TOKEN_KIND_MP4),
-    (TokenKind::Stream, st_token_kind::ST_TOKEN_KIND_STREAM),
-];
+fn out_of_range(field: &str, ty: &str, v: u32) -> st_status {
+    argument(format!("{field} is invalid: {v} is not an {ty} value"))
+}
 
-const STREAM_KINDS: [(StreamKind, st_stream_kind); 4] = [
-    (StreamKind::Vod, st_stream_kind::ST_STREAM_KIND_VOD),
-    (StreamKind::Cmaf, st_stream_kind::ST_STREAM_KIND_CMAF),
-    (StreamKind::Mpegts, st_stream_kind::ST_STREAM_KIND_MPEGTS),
-    (StreamKind::Streams, st_stream_kind::ST_STREAM_KIND_STREAMS),
-];
-
+/// The values of `st_token_kind` above.
 pub(crate) fn token_kind(v: u32) -> Result<TokenKind, st_status> {
-    TOKEN_KINDS
-        .iter()
-        .find(|(_, c)| *c as u32 == v)
-        .map(|(k, _)| *k)
-        .ok_or_else(|| {
-            argument(format!(
-                "kind is invalid: {v} is not an st_token_kind value"
-            ))
-        })
+    Ok(match v {
+        0 => TokenKind::File,
+        1 => TokenKind::Directory,
+        2 => TokenKind::Mp4,
+        3 => TokenKind::Stream,
+        _ => return Err(out_of_range("kind", "st_token_kind", v)),
+    })
 }
 
 pub(crate) fn token_kind_out(k: TokenKind) -> st_token_kind {
-    TOKEN_KINDS
-        .iter()
-        .find(|(t, _)| *t == k)
-        .map_or(st_token_kind::ST_TOKEN_KIND_FILE, |(_, c)| *c)
+    match k {
+        TokenKind::File => st_token_kind::ST_TOKEN_KIND_FILE,
+        TokenKind::Directory => st_token_kind::ST_TOKEN_KIND_DIRECTORY,
+        TokenKind::Mp4 => st_token_kind::ST_TOKEN_KIND_MP4,
+        TokenKind::Stream => st_token_kind::ST_TOKEN_KIND_STREAM,
+    }
 }
 
+/// The values of `st_stream_kind` above.
 pub(crate) fn stream_kind(v: u32) -> Result<StreamKind, st_status> {
-    STREAM_KINDS
-        .iter()
-        .find(|(_, c)| *c as u32 == v)
-        .map(|(k, _)| *k)
-        .ok_or_else(|| {
-            argument(format!(
-                "stream kind is invalid: {v} is not an st_stream_kind value"
-            ))
-        })
+    Ok(match v {
+        0 => StreamKind::Vod,
+        1 => StreamKind::Cmaf,
+        2 => StreamKind::Mpegts,
+        3 => StreamKind::Streams,
+        _ => return Err(out_of_range("stream kind", "st_stream_kind", v)),
+    })
 }
 
 pub(crate) fn stream_kind_out(k: StreamKind) -> st_stream_kind {
-    STREAM_KINDS
-        .iter()
-        .find(|(t, _)| *t == k)
-        .map_or(st_stream_kind::ST_STREAM_KIND_VOD, |(_, c)| *c)
+    match k {
+        StreamKind::Vod => st_stream_kind::ST_STREAM_KIND_VOD,
+        StreamKind::Cmaf => st_stream_kind::ST_STREAM_KIND_CMAF,
+        StreamKind::Mpegts => st_stream_kind::ST_STREAM_KIND_MPEGTS,
+        StreamKind::Streams => st_stream_kind::ST_STREAM_KIND_STREAMS,
+    }
 }
 
 /// What to sign with. Zero-initialize it (`st_sign_options o = {0};`) for the defaults:

@@ -17,6 +17,7 @@ use crate::types::{
 
 /// Capacity of `st_verdict.message`, NUL included.
 pub const ST_MESSAGE_CAP: usize = 256;
+const _: () = assert!(std::mem::size_of::<[c_char; ST_MESSAGE_CAP]>() == 256);
 
 /// Valid, expired or invalid (`st_verdict.status`, `st_verify_result.verdict`).
 #[repr(C)]
@@ -107,14 +108,17 @@ pub(crate) fn reason_of(r: &InvalidReason) -> st_reason {
 /// NUL-terminated. The codes are the core's.
 #[no_mangle]
 pub extern "C" fn st_reason_str(reason: std::ffi::c_int) -> *const c_char {
-    let code = match reason {
+    ffi_panic_boundary! { -> *const c_char; c_static(reason_code(reason)) }
+}
+
+fn reason_code(reason: std::ffi::c_int) -> &'static str {
+    match reason {
         0 => "",
         _ => reasons()
             .iter()
             .find(|(_, c)| *c as std::ffi::c_int == reason)
             .map_or("other", |(r, _)| r.code()),
-    };
-    c_static(code)
+    }
 }
 
 /// The verdict of `st_signer_verify_request`: the same fields as every other face of
@@ -129,8 +133,9 @@ pub struct st_verdict {
     /// The stable code of the verdict (`"expired"`, `"mismatch"`, `"uri_too_long"`, ...):
     /// static and NUL-terminated; NULL when valid.
     pub reason: *const c_char,
-    /// Human-readable text of the reason, NUL-terminated; empty when valid.
-    pub message: [c_char; ST_MESSAGE_CAP],
+    /// Human-readable text of the reason, NUL-terminated; empty when valid. (The length is
+    /// written out, as ST_MESSAGE_CAP, so that PHP's FFI parser reads the struct.)
+    pub message: [c_char; 256],
     /// The link's expiry when the token matched (valid or expired), else 0.
     pub expires: i64,
     /// Which key matched (0 = the signing key) when valid or expired, else -1.
@@ -241,12 +246,13 @@ pub unsafe extern "C" fn st_signer_verify(
 /// verdict to `*out` and returns `ST_OK` for anything a client can send: a target nginx
 /// answers 400 or 414 to is an invalid verdict with that `http_status`, and so is a malformed
 /// `opts->ip` (403, `"bad_client_ip"`). Errors are only for NULL pointers and a bad
-/// `opts->kind`.
+/// `opts->kind`. (`target` is `const char *` so that a PHP string passes as is; the bytes
+/// need not be UTF-8.)
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_verify_request(
-    signer: *const st_signer, target: *const u8, target_len: usize, opts: *const st_verify_options,
-    out: *mut st_verdict,
+    signer: *const st_signer, target: *const c_char, target_len: usize,
+    opts: *const st_verify_options, out: *mut st_verdict,
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);

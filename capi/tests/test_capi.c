@@ -1198,7 +1198,7 @@ static st_verdict judge(const st_signer *signer, const char *t, size_t n, const 
   memset(&v, 0x5a, sizeof v);
   o.now = now;
   if (ip != NULL) o.ip = lit(ip);
-  CHECK_STATUS(st_signer_verify_request(signer, (const uint8_t *)t, n, &o, &v), ST_OK);
+  CHECK_STATUS(st_signer_verify_request(signer, t, n, &o, &v), ST_OK);
   return v;
 }
 
@@ -1297,16 +1297,16 @@ static void test_verify_request(void) {
   CHECK(judge(signer, t, strlen(t), NULL, 0).reason == judge(signer, t, strlen(t), NULL, 0).reason);
   /* Programmer errors are statuses, and *out is left alone. */
   memset(&v, 0, sizeof v);
-  CHECK_STATUS(st_signer_verify_request(NULL, (const uint8_t *)"/", 1, NULL, &v), ST_ERR_NULL_POINTER);
+  CHECK_STATUS(st_signer_verify_request(NULL, "/", 1, NULL, &v), ST_ERR_NULL_POINTER);
   CHECK_STATUS(st_signer_verify_request(signer, NULL, 1, NULL, &v), ST_ERR_NULL_POINTER);
-  CHECK_STATUS(st_signer_verify_request(signer, (const uint8_t *)"/", 1, NULL, NULL),
+  CHECK_STATUS(st_signer_verify_request(signer, "/", 1, NULL, NULL),
                ST_ERR_NULL_POINTER);
   CHECK(v.http_status == 0);
   {
     st_verify_options o;
     memset(&o, 0, sizeof o);
     o.kind = 99;
-    CHECK_STATUS(st_signer_verify_request(signer, (const uint8_t *)"/", 1, &o, &v),
+    CHECK_STATUS(st_signer_verify_request(signer, "/", 1, &o, &v),
                  ST_ERR_INVALID_ARGUMENT);
   }
 #undef WANT

@@ -175,7 +175,7 @@ static void handle(int fd, const st_signer *signer, const char *root) {
     }
     end--; /* the space before the version */
   }
-  if (st_signer_verify_request(signer, (const uint8_t *)target, (size_t)(end - target), NULL,
+  if (st_signer_verify_request(signer, target, (size_t)(end - target), NULL,
                                &v) != ST_OK) {
     respond_text(fd, 500, "internal error\n", head_only);
     return;

@@ -1,5 +1,3 @@
-#define ST_MESSAGE_CAP 256
-
 typedef enum st_status {
   ST_OK = 0,
   ST_ERR_NULL_POINTER = 1,
@@ -96,7 +94,7 @@ typedef struct st_verdict {
   enum st_verdict_status status;
   uint16_t http_status;
   const char *reason;
-  char message[ST_MESSAGE_CAP];
+  char message[256];
   int64_t expires;
   int32_t key_index;
 } st_verdict;
@@ -234,7 +232,7 @@ enum st_status st_signer_verify(const struct st_signer *signer,
                                 size_t *reason_len);
 
 enum st_status st_signer_verify_request(const struct st_signer *signer,
-                                        const uint8_t *target,
+                                        const char *target,
                                         size_t target_len,
                                         const struct st_verify_options *opts,
                                         struct st_verdict *out);
