@@ -108,16 +108,7 @@ final class Library
         if ($decls === false) {
             throw new LibraryException("cannot read $header");
         }
-        // Two spellings PHP's FFI does not take as C does. It parses `#define ST_MESSAGE_CAP 256`
-        // but not the name as an array size (`char message[ST_MESSAGE_CAP]`): put the numbers
-        // in. It passes a PHP string only as a `char *`: byte arguments (`const uint8_t *target`,
-        // the same pointer to the library) are declared so.
-        if (preg_match_all('/^#define (\w+) (\d+)$/m', $decls, $defines, PREG_SET_ORDER) > 0) {
-            foreach ($defines as [, $name, $value]) {
-                $decls = str_replace("[$name]", "[$value]", $decls);
-            }
-        }
-        return str_replace('const uint8_t *', 'const char *', $decls);
+        return $decls;
     }
 
     private static function restrictedMessage(): string
