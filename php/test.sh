@@ -151,8 +151,11 @@ bash php/tests/web/stack.sh stop "$WORK/stack"
 SCAN="$(php -r 'echo PHP_CONFIG_FILE_SCAN_DIR;'):$WORK/stack/conf.d"
 APP_P="$(free_port)"
 SIGN_P="$(free_port)"
-(cd "$WORK/app" && CDN_SECURE_TOKEN_KEY="$KEY" FILES_ROOT="$FILES" PHP_INI_SCAN_DIR="$SCAN" \
-  exec php -S "127.0.0.1:$APP_P" public/index.php) >"$WORK/php-s.log" 2>&1 &
+(
+  cd "$WORK/app"
+  export CDN_SECURE_TOKEN_KEY="$KEY" FILES_ROOT="$FILES"
+  PHP_INI_SCAN_DIR="$SCAN" exec php -S "127.0.0.1:$APP_P" public/index.php
+) >"$WORK/php-s.log" 2>&1 &
 PIDS+=($!)
 (cd php/tests/web && CDN_SECURE_TOKEN_KEY="$KEY" PHP_INI_SCAN_DIR="$SCAN" \
   exec php -S "127.0.0.1:$SIGN_P" sign.php) >"$WORK/php-s-sign.log" 2>&1 &
