@@ -80,7 +80,7 @@ trap cleanup EXIT
 
 # --- 1. the class over the library, and links checked by the nginx edge ------------------
 mkdir -p "$WORK/edge"
-bash tests/nginx/edge.sh start "$WORK/edge" 18380 >/dev/null || fail_setup "cannot start the nginx edge"
+bash tests/nginx/edge.sh start "$WORK/edge" "$(free_port)" >/dev/null || fail_setup "cannot start the nginx edge"
 EDGE_ENV="$WORK/edge/edge.env" php -d ffi.enable=true -d zend.assertions=1 php/tests/run.php \
   >"$WORK/run.log" 2>&1
 rc=$?
