@@ -12,7 +12,8 @@
 #   5. a restricted FFI (no preload) gets the message naming the ini lines; ffi.preload of
 #      the scoped header (bin/ffi-header.php) is used through FFI::scope;
 #   6. the raw differential (tests/raw/differential.py): nginx's answers to raw request lines
-#      replayed against the example app under php-fpm + nginx guarding the fixture tree.
+#      replayed against the example app under php-fpm + nginx guarding the fixture tree, for
+#      file tokens (5,000 requests) and IP-bound, directory and MP4 tokens.
 # Ends with "php: N passed, N failed".
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -228,10 +229,15 @@ if [ -f tests/raw/differential.py ]; then
   # shellcheck disable=SC1091
   . "$WORK/diff-stack/stack.env"
   python3 tests/raw/differential.py compare --recorded "$WORK/recorded.jsonl" \
-    --server "php-fpm=127.0.0.1:$APP_PORT" >"$WORK/diff.log" 2>&1
+    --server "php-fpm=127.0.0.1:$APP_PORT" --server "php-fpm-ip=127.0.0.1:$IP_PORT,ip" \
+    --server "php-fpm-dir=127.0.0.1:$DIR_PORT,dir" --server "php-fpm-mp4=127.0.0.1:$MP4_PORT,mp4" \
+    >"$WORK/diff.log" 2>&1
   rc=$?
   tail -n 40 "$WORK/diff.log"
-  count php-fpm "$WORK/diff.log" $rc
+  for name in php-fpm php-fpm-ip php-fpm-dir php-fpm-mp4; do
+    count "$name" "$WORK/diff.log" $rc
+    rc=0  # a non-zero exit is counted once
+  done
 else
   fail "tests/raw/differential.py is missing"
 fi

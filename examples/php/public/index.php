@@ -3,8 +3,8 @@
 declare(strict_types=1);
 
 /*
- * Front controller: every request to the server comes here. A request with a valid file
- * token for its path gets the file under FILES_ROOT; the others get the edge's answer.
+ * Front controller: every request to the server comes here. A request with a valid token for
+ * its path gets the file under FILES_ROOT; the others get the edge's answer.
  *
  *   FILES_ROOT=/srv/files CDN_SECURE_TOKEN_KEY=... php -S 127.0.0.1:8080 public/index.php
  *
@@ -21,8 +21,12 @@ use CdnSecureToken\Signer;
 $root = (string) getenv('FILES_ROOT');
 $key = (string) getenv('CDN_SECURE_TOKEN_KEY');
 $signer = new Signer($key);
+// The token kind of this location (fastcgi_param TOKEN_KIND file|directory|mp4) and whether
+// tokens are bound to the client IP (fastcgi_param TOKEN_BIND_IP 1): file tokens by default.
+$kind = (string) ($_SERVER['TOKEN_KIND'] ?? 'file');
+$bindIp = ($_SERVER['TOKEN_BIND_IP'] ?? '0') === '1';
 
-(new SecureLinkMiddleware($signer))->handle($_SERVER, static function (array $request) use ($root): void {
+(new SecureLinkMiddleware($signer, $kind, $bindIp))->handle($_SERVER, static function (array $request) use ($root): void {
     $accel = $request['FILES_ACCEL'] ?? '';
     if (is_string($accel) && $accel !== '') {
         header("X-Accel-Redirect: $accel");

@@ -6,7 +6,8 @@
 #   php/tests/web/stack.sh stop DIR                  stop them
 #
 # APP is a front controller directory (examples/php after composer install): nginx passes
-# every request on APP_PORT to APP/public/index.php, which verifies REQUEST_URI and has nginx
+# every request on APP_PORT (file tokens; IP_PORT: bound to the client IP, DIR_PORT: directory
+# tokens, MP4_PORT: MP4 tokens) to APP/public/index.php, which verifies REQUEST_URI and has nginx
 # send the file from FILES through X-Accel-Redirect to @files (a directory is a 404, as at the
 # edge of tests/raw: no listings). HELPER_PORT serves the test
 # helpers: /_sign (php/tests/web/sign.php) and the pool's status page /_status.
@@ -27,6 +28,31 @@ find_fpm() {
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# One guarded server: PHP judges every request (token kind $2, bound to the client IP when
+# $3 is 1), nginx sends the file.
+guarded() {
+  local port=$1 kind=$2 bind_ip=$3
+  # nginx's own variable, written as nginx.conf spells it (the heredoc expands $uri to this).
+  local uri='$uri'
+  cat <<CONF
+    server {
+        listen 127.0.0.1:$port;
+        location / {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param SCRIPT_FILENAME $app/public/index.php;
+            fastcgi_param FILES_ACCEL @files;
+            fastcgi_param TOKEN_KIND $kind;
+            fastcgi_param TOKEN_BIND_IP $bind_ip;
+            fastcgi_pass unix:$dir/fpm.sock;
+        }
+        location @files {
+            root $files;
+            if ($uri ~ "/$") { return 404; }
+        }
+    }
+CONF
 }
 
 start() {
@@ -76,12 +102,14 @@ env[FILES_ROOT] = $files
 catch_workers_output = yes
 php_admin_value[error_log] = $dir/php-error.log
 CONF
-  local app_port helper_port user_line=""
+  local app_port helper_port ip_port dir_port mp4_port user_line=""
   app_port="$(free_port)"
   helper_port="$(free_port)"
+  ip_port="$(free_port)"
+  dir_port="$(free_port)"
+  mp4_port="$(free_port)"
   [ "$(id -u)" -eq 0 ] && user_line="user root;"
-  # nginx's own variable, written as nginx.conf spells it (the heredoc expands $uri to this).
-  local uri='$uri'
+
   cat >"$dir/nginx.conf" <<CONF
 $user_line
 daemon on;
@@ -98,20 +126,10 @@ http {
     access_log $dir/access.log;
     default_type application/octet-stream;
 
-    # The guarded tree: PHP judges every request, nginx sends the file.
-    server {
-        listen 127.0.0.1:$app_port;
-        location / {
-            include /etc/nginx/fastcgi_params;
-            fastcgi_param SCRIPT_FILENAME $app/public/index.php;
-            fastcgi_param FILES_ACCEL @files;
-            fastcgi_pass unix:$dir/fpm.sock;
-        }
-        location @files {
-            root $files;
-            if ($uri ~ "/$") { return 404; }
-        }
-    }
+$(guarded "$app_port" file 0)
+$(guarded "$ip_port" file 1)
+$(guarded "$dir_port" directory 0)
+$(guarded "$mp4_port" mp4 0)
 
     # Test helpers.
     server {
@@ -141,6 +159,9 @@ CONF
   [ -S "$dir/fpm.sock" ] || die "php-fpm socket missing: $(tail -n 5 "$dir/fpm.log")"
   cat >"$dir/stack.env" <<ENV
 APP_PORT=$app_port
+IP_PORT=$ip_port
+DIR_PORT=$dir_port
+MP4_PORT=$mp4_port
 HELPER_PORT=$helper_port
 FPM_PID=$(cat "$dir/fpm.pid")
 STACK_DIR=$dir
