@@ -475,22 +475,13 @@ enum st_status st_signer_sign_many(const struct st_signer *signer,
                                    size_t *failed_index);
 
 /**
- * Signs many URLs given as ONE buffer: `urls_len` bytes at `urls` holding the URLs one after
- * the other, separated by the byte `sep` (no trailing separator). The signed URLs are
- * written to `buf` in the same order, separated by the same byte (no trailing separator;
- * NUL-terminated when room allows). This is `st_signer_sign_many` without an `st_str` array:
- * the cheapest form for callers that hold their URLs in one string (PHP, shell, files).
- *
- * `sep` must be an ASCII control byte (0x00 to 0x1F or 0x7F, e.g. `'\n'`), which no signable
- * URL contains; any other byte is `ST_ERR_INVALID_ARGUMENT`. The caller must make sure no
- * URL contains `sep`: such a URL would be taken for two URLs (it could not be signed as one
- * anyway, since the core refuses control characters in URLs).
- *
- * `urls_len == 0` means no URLs (`ST_OK`, empty output; `urls` may then be NULL); otherwise
- * the buffer holds one URL more than it has separators, and an empty piece (`"a\n\nb"`) is
- * an empty URL for the core to judge. The whole buffer must be UTF-8. On a bad URL the status
- * names the problem and `*failed_index` (when not NULL) receives the zero-based index of the
- * first failing URL (the number of separators before it); options errors report index 0.
+ * `st_signer_sign_many` for URLs given as ONE buffer of `urls_len` bytes, separated by the
+ * byte `sep` (an ASCII control byte such as `'\n'`, which no signable URL contains; the
+ * caller must not join a URL that holds it). The signed URLs go to `buf` in the same order,
+ * separated by `sep`, NUL-terminated when room allows. `urls_len == 0` is no URLs (`urls`
+ * may be NULL); otherwise there is one URL more than separators (`"a\n\nb"` has an empty
+ * one). The whole buffer must be UTF-8. `*failed_index` (when not NULL) receives the index
+ * of the first failing URL, 0 for an options error. The cheap batch call for PHP.
  */
 ST_MUST_USE
 enum st_status st_signer_sign_joined(const struct st_signer *signer,
