@@ -1,11 +1,14 @@
 //! `cdn-secure-token sign-manifest`: an HLS playlist or DASH MPD in, the same manifest with
 //! every URI signed out (see the core's `Signer::sign_manifest`).
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
 
 use cdn_secure_token::{ManifestOptions, Outside, SignOptions, Signer, TokenKind};
 use clap::{Args, ValueEnum};
+
+use crate::exit::{Failure, EXIT_ERROR, EXIT_OK};
+use crate::io::Out;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutsideArg {
@@ -44,8 +47,9 @@ pub struct SignManifestArgs {
     pub other_hosts: bool,
 }
 
-/// Reads, signs, writes. `sign` carries expiry, IP and clock from the shared flags.
-pub fn run(args: &SignManifestArgs, signer: &Signer, sign: SignOptions<'_>) -> Result<u8, String> {
+/// Reads, signs, writes. `sign` carries expiry, IP and clock from the shared flags. A
+/// manifest that cannot be signed is refused whole (exit 3, nothing on standard output).
+pub fn run(args: &SignManifestArgs, signer: &Signer, sign: SignOptions<'_>) -> Result<u8, Failure> {
     let mut text = String::new();
     match args.file.as_deref() {
         None => std::io::stdin().read_to_string(&mut text),
@@ -57,7 +61,7 @@ pub fn run(args: &SignManifestArgs, signer: &Signer, sign: SignOptions<'_>) -> R
             .file
             .as_ref()
             .map_or("standard input".into(), |p| p.display().to_string());
-        format!("cannot read {name}: {e}")
+        Failure(format!("cannot read {name}: {e}"), EXIT_ERROR)
     })?;
     let kind = if args.dir {
         TokenKind::Directory
@@ -81,10 +85,9 @@ pub fn run(args: &SignManifestArgs, signer: &Signer, sign: SignOptions<'_>) -> R
     };
     let signed = signer
         .sign_manifest(&text, &args.url, &opts)
-        .map_err(|e| e.to_string())?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(signed.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| format!("cannot write standard output: {e}"))?;
-    Ok(0)
+        .map_err(|e| Failure(e.to_string(), EXIT_ERROR))?;
+    let mut out = Out::new();
+    out.text(&signed);
+    out.finish()?;
+    Ok(EXIT_OK)
 }
