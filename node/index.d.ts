@@ -155,9 +155,9 @@ export interface StreamUrlOptions {
   /** The Video Streaming layout (default `'vod'`). */
   stream?: 'vod' | 'cmaf' | 'mpegts' | 'streams'
   /** The numeric account (client) id. */
-  account?: string | number
+  account: string | number
   /** The video slug or live stream id. */
-  id?: string
+  id: string
   /** The file after the expiry segment (default `master.m3u8`, `playlist.m3u8` for `streams`). */
   file?: string
   /** Absolute expiry: Unix time in seconds, or a `Date`. */

@@ -16,7 +16,7 @@ use options::{ExplainArgs, SignArgs, SignerSettings, StreamArgs, VerifyArgs};
 pub use options::{
     ExplainOptions, SignOptions, SignerOptions, StreamTokenOptions, StreamUrlOptions, VerifyOptions,
 };
-use value::{catch, guard, Fail, Opts, Value};
+use value::{catch, guard, or_default, Fail, Opts, Value};
 
 /// The library version (one version for every face of cdn-secure-token).
 #[napi]
@@ -145,7 +145,7 @@ impl Signer {
     pub fn new(env: Env, key: Value, options: Option<Opts<SignerOptions>>) -> napi::Result<Self> {
         guard(&env, || {
             let key = key.string(ErrorKind::Key, "key")?;
-            let o = SignerSettings::try_from(options.unwrap_or(Opts::Absent).get("options")?)?;
+            let o = SignerSettings::try_from(or_default(options, "options")?)?;
             let mut b = core::Signer::builder(&key);
             for k in &o.verify_keys {
                 b = b.verify_key(k);
@@ -266,11 +266,7 @@ impl Signer {
     #[napi(ts_args_type = "options: StreamUrlOptions")]
     pub fn stream_url(&self, env: Env, options: Opts<StreamUrlOptions>) -> napi::Result<String> {
         guard(&env, || {
-            let o = match options {
-                Opts::Absent => Opts::Wrong("undefined"),
-                o => o,
-            };
-            let s = StreamArgs::try_from(o.get("options")?)?;
+            let s = StreamArgs::try_from(options.required("options")?)?;
             Ok(self.inner.stream_url(
                 &s.base,
                 s.stream,
@@ -294,7 +290,7 @@ impl Signer {
         guard(&env, || {
             let account = account.text(ErrorKind::Argument, "account")?;
             let id = id.string(ErrorKind::Argument, "id")?;
-            let o = options.unwrap_or(Opts::Absent).get("options")?;
+            let o = or_default(options, "options")?;
             let args = SignArgs::try_from(o)?;
             Ok(self.inner.stream_token(&account, &id, &args.core())?.into())
         })
@@ -312,7 +308,7 @@ impl Signer {
     ) -> napi::Result<VerifyResult> {
         guard(&env, || {
             let url = url.string(ErrorKind::Url, "url")?;
-            let o = VerifyArgs::try_from(options.unwrap_or(Opts::Absent).get("options")?)?;
+            let o = VerifyArgs::try_from(or_default(options, "options")?)?;
             Ok(self.inner.verify(&url, &o.core())?.into())
         })
     }
@@ -327,14 +323,14 @@ impl Signer {
     ) -> napi::Result<Explanation> {
         guard(&env, || {
             let url = url.string(ErrorKind::Url, "url")?;
-            let o = ExplainArgs::try_from(options.unwrap_or(Opts::Absent).get("options")?)?;
+            let o = ExplainArgs::try_from(or_default(options, "options")?)?;
             Ok(self.inner.explain(&url, &o.core())?.into())
         })
     }
 }
 
 fn sign_args(options: Option<Opts<SignOptions>>) -> Result<SignArgs, Fail> {
-    SignArgs::try_from(options.unwrap_or(Opts::Absent).get("options")?)
+    SignArgs::try_from(or_default(options, "options")?)
 }
 
 /// The work of `signManyAsync`: arguments read on the JavaScript thread, hashing on a

@@ -53,7 +53,6 @@ pub struct SignOptions {
 
 /// Options of `streamUrl`: which video or stream, and when the link expires.
 #[napi(object, object_to_js = false)]
-#[derive(Default)]
 pub struct StreamUrlOptions {
     /// `''` (default) for a path, or `https://host[:port]`.
     #[napi(ts_type = "string")]
@@ -63,10 +62,10 @@ pub struct StreamUrlOptions {
     pub stream: Option<Value>,
     /// The numeric account (client) id.
     #[napi(ts_type = "string | number")]
-    pub account: Option<Value>,
+    pub account: Value,
     /// The video slug or live stream id.
     #[napi(ts_type = "string")]
-    pub id: Option<Value>,
+    pub id: Value,
     /// The file after the expiry segment (default `master.m3u8`, `playlist.m3u8` for `streams`).
     #[napi(ts_type = "string")]
     pub file: Option<Value>,
@@ -250,7 +249,6 @@ pub struct StreamArgs {
 impl TryFrom<StreamUrlOptions> for StreamArgs {
     type Error = Fail;
     fn try_from(o: StreamUrlOptions) -> Result<Self, Fail> {
-        let required = |v: Option<Value>| v.unwrap_or(Value::Absent);
         Ok(StreamArgs {
             base: opt(o.base, |v| v.string(ErrorKind::Url, "base"))?.unwrap_or_default(),
             stream: opt(o.stream, |v| {
@@ -258,8 +256,8 @@ impl TryFrom<StreamUrlOptions> for StreamArgs {
                     .parse::<StreamKind>()?)
             })?
             .unwrap_or_default(),
-            account: required(o.account).text(ErrorKind::Argument, "account")?,
-            id: required(o.id).string(ErrorKind::Argument, "id")?,
+            account: o.account.text(ErrorKind::Argument, "account")?,
+            id: o.id.string(ErrorKind::Argument, "id")?,
             file: opt(o.file, |v| v.string(ErrorKind::Argument, "file"))?,
             sign: SignArgs::try_from(StreamTokenOptions {
                 expires: o.expires,

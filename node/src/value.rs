@@ -12,7 +12,7 @@ use cdn_secure_token::{BatchError, Error as CoreError, ErrorKind};
 use napi::bindgen_prelude::{
     Array, Env, FromNapiValue, JsObjectValue, JsValue, Object, TypeName, Unknown, ValidateNapiValue,
 };
-use napi::{sys, JsError, JsRangeError, JsTypeError, ValueType};
+use napi::{sys, JsError, JsRangeError, JsTypeError, Status, ValueType};
 
 /// Largest integer a JavaScript number holds exactly.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -187,6 +187,8 @@ pub enum Opts<T> {
     Given(T),
     Absent,
     Wrong(&'static str),
+    /// napi-rs could not read it (a required field missing): its reason.
+    Unreadable(String),
 }
 
 impl<T> TypeName for Opts<T> {
@@ -210,24 +212,35 @@ impl<T: FromNapiValue> FromNapiValue for Opts<T> {
             ValueType::Object if value.is_array()? => Opts::Wrong("an array"),
             ValueType::Object if value.is_date()? => Opts::Wrong("a Date"),
             // SAFETY: as above; an object, as the struct's conversion expects.
-            ValueType::Object => Opts::Given(unsafe { T::from_napi_value(env, raw)? }),
+            ValueType::Object => match unsafe { T::from_napi_value(env, raw) } {
+                Ok(t) => Opts::Given(t),
+                // A throwing getter: its exception stays pending and propagates.
+                Err(e) if e.status == Status::PendingException => return Err(e),
+                Err(e) => Opts::Unreadable(e.reason.clone()),
+            },
             _ => Opts::Wrong(Value::read(&value)?.type_name()),
         })
     }
 }
 
-impl<T: Default> Opts<T> {
-    /// The options, the defaults when not given.
-    pub fn get(self, name: &str) -> Result<T, Fail> {
+impl<T> Opts<T> {
+    /// The options of a call that needs them.
+    pub fn required(self, name: &str) -> Result<T, Fail> {
+        let wrong = |what: String| Err(Fail::new(Class::Type, ErrorKind::Argument, what));
         match self {
             Opts::Given(t) => Ok(t),
-            Opts::Absent => Ok(T::default()),
-            Opts::Wrong(t) => Err(Fail::new(
-                Class::Type,
-                ErrorKind::Argument,
-                format!("{name} must be an object, got {t}"),
-            )),
+            Opts::Absent => wrong(format!("{name} must be an object, got undefined")),
+            Opts::Wrong(t) => wrong(format!("{name} must be an object, got {t}")),
+            Opts::Unreadable(reason) => wrong(format!("{name}: {reason}")),
         }
+    }
+}
+
+/// The options of a call where they may be left out.
+pub fn or_default<T: Default>(o: Option<Opts<T>>, name: &str) -> Result<T, Fail> {
+    match o {
+        None | Some(Opts::Absent) => Ok(T::default()),
+        Some(o) => o.required(name),
     }
 }
 
