@@ -2,7 +2,7 @@
 // Express (and plain `http`) helpers for cdn-secure-token. They only route requests and
 // options to the native Signer: every signing and verification rule lives in the core.
 
-const { Signer } = require('./index.js')
+const { Signer } = require('./main.js')
 
 function argumentError(message) {
   const err = new TypeError(message)
