@@ -10,7 +10,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use cdn_secure_token::{BatchError, Error as CoreError, ErrorKind};
 use napi::bindgen_prelude::{
-    Array, Env, FromNapiValue, JsObjectValue, JsValue, Object, TypeName, Unknown, ValidateNapiValue,
+    Array, Env, FromNapiValue, JsObjectValue, JsValue, Object, TypeName, Uint8Array, Unknown,
+    ValidateNapiValue,
 };
 use napi::{sys, JsError, JsRangeError, JsTypeError, Status, ValueType};
 
@@ -26,6 +27,8 @@ pub enum Value {
     Date(f64),
     Bool(bool),
     List(Vec<Value>),
+    /// A `Uint8Array` (or `Buffer`): its bytes.
+    Bytes(Vec<u8>),
     /// `undefined` or `null`: an option not given.
     Absent,
     Other(&'static str),
@@ -45,42 +48,44 @@ impl ValidateNapiValue for Value {}
 
 impl FromNapiValue for Value {
     unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> napi::Result<Self> {
-        // SAFETY: napi-rs passes a value of the calling environment.
-        let value = unsafe { Unknown::from_napi_value(env, raw)? };
-        Value::read(&value)
+        // SAFETY: napi-rs passes a value of the calling environment, and each conversion
+        // below is the one for the type N-API reports for it.
+        unsafe {
+            let value = Unknown::from_napi_value(env, raw)?;
+            Ok(match value.get_type()? {
+                ValueType::String => Value::Str(String::from_napi_value(env, raw)?),
+                ValueType::Number => Value::Num(f64::from_napi_value(env, raw)?),
+                ValueType::Boolean => Value::Bool(bool::from_napi_value(env, raw)?),
+                ValueType::Undefined | ValueType::Null => Value::Absent,
+                // A Date's number is its time value (ms).
+                ValueType::Object if value.is_date()? => {
+                    Value::Date(value.coerce_to_number()?.get_double()?)
+                }
+                ValueType::Object if value.is_array()? => {
+                    let array = Array::from_napi_value(env, raw)?;
+                    let mut items = Vec::with_capacity(array.len() as usize);
+                    for i in 0..array.len() {
+                        items.push(array.get::<Value>(i)?.unwrap_or(Value::Absent));
+                    }
+                    Value::List(items)
+                }
+                ValueType::Object if value.is_typedarray()? => {
+                    match Uint8Array::from_napi_value(env, raw) {
+                        Ok(bytes) => Value::Bytes(bytes.to_vec()),
+                        Err(_) => Value::Other("a typed array other than Uint8Array"),
+                    }
+                }
+                ValueType::Object => Value::Other("an object"),
+                ValueType::BigInt => Value::Other("a bigint"),
+                ValueType::Symbol => Value::Other("a symbol"),
+                ValueType::Function => Value::Other("a function"),
+                _ => Value::Other("a value of another type"),
+            })
+        }
     }
 }
 
 impl Value {
-    fn read(value: &Unknown<'_>) -> napi::Result<Self> {
-        Ok(match value.get_type()? {
-            ValueType::String => Value::Str(value.coerce_to_string()?.into_utf8()?.into_owned()?),
-            ValueType::Number => Value::Num(value.coerce_to_number()?.get_double()?),
-            ValueType::Boolean => Value::Bool(value.coerce_to_bool()?),
-            ValueType::Undefined | ValueType::Null => Value::Absent,
-            // A Date's number is its time value (ms).
-            ValueType::Object if value.is_date()? => {
-                Value::Date(value.coerce_to_number()?.get_double()?)
-            }
-            ValueType::Object if value.is_array()? => {
-                let array = Array::from_unknown(*value)?;
-                let mut items = Vec::with_capacity(array.len() as usize);
-                for i in 0..array.len() {
-                    items.push(match array.get::<Unknown>(i)? {
-                        Some(item) => Value::read(&item)?,
-                        None => Value::Absent,
-                    });
-                }
-                Value::List(items)
-            }
-            ValueType::Object => Value::Other("an object"),
-            ValueType::BigInt => Value::Other("a bigint"),
-            ValueType::Symbol => Value::Other("a symbol"),
-            ValueType::Function => Value::Other("a function"),
-            _ => Value::Other("a value of another type"),
-        })
-    }
-
     fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "a string",
@@ -88,6 +93,7 @@ impl Value {
             Value::Date(_) => "a Date",
             Value::Bool(_) => "a boolean",
             Value::List(_) => "an array",
+            Value::Bytes(_) => "a Uint8Array",
             Value::Absent => "undefined",
             Value::Other(t) => t,
         }
@@ -218,7 +224,8 @@ impl<T: FromNapiValue> FromNapiValue for Opts<T> {
                 Err(e) if e.status == Status::PendingException => return Err(e),
                 Err(e) => Opts::Unreadable(e.reason.clone()),
             },
-            _ => Opts::Wrong(Value::read(&value)?.type_name()),
+            // SAFETY: as above.
+            _ => Opts::Wrong(unsafe { Value::from_napi_value(env, raw)? }.type_name()),
         })
     }
 }
