@@ -16,7 +16,7 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class Signer {
   /**
    * A signer for `key` (the CDN resource's secret, 6 to 255 bytes), with
-   * `{ verifyKeys, defaultTtl, allowPastExpiry, now }`.
+   * `{ verifyKeys, defaultTtl, allowPastExpiry, now, maxRequestLen }`.
    */
   constructor(key: string, options?: SignerOptions)
   /** How many keys this signer holds (the signing key and the `verifyKeys`). */
@@ -61,6 +61,14 @@ export declare class Signer {
    * `ip`); everything about the link is in the result.
    */
   verify(url: string, options?: VerifyOptions): VerifyResult
+  /**
+   * Checks what a server received: the request target exactly as it came in the request
+   * line (`/path?query`, where a leading `//` is part of the path, or
+   * `http://host/path?query`), as bytes or as a string of one character per byte (latin1:
+   * how Node's `http` module gives `req.url`). Never throws on the target: everything a
+   * client sends gets a verdict (400 / 414 where the edge answers so).
+   */
+  verifyRequest(target: string | Uint8Array, options?: VerifyOptions): VerifyResult
   /** What the edge hashes for `url`, to debug a 403 (the key shows as `***`). */
   explain(url: string, options?: ExplainOptions): Explanation
 }
@@ -116,6 +124,11 @@ export interface SignerOptions {
   allowPastExpiry?: boolean
   /** Freezes this signer's clock at this instant (Unix seconds or a `Date`), for tests. */
   now?: number | Date
+  /**
+   * The longest request line (`GET {target} HTTP/1.1`) the edge accepts, in bytes
+   * (default: nginx's 8 KiB): longer links are not signed, and verify as 414.
+   */
+  maxRequestLen?: number
 }
 
 /** Options of `signUrl`, `signMany`, `signManyAsync`, `token` and `tokenWith`. */

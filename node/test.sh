@@ -51,6 +51,15 @@ else
   extra_fail=$((extra_fail + 1))
 fi
 
+echo "== raw-request differential: a real Express app (test/raw/server.js) against a real nginx"
+if test/raw/differential.sh; then
+  echo "ok - raw-request differential (Express vs nginx)"
+  extra_pass=$((extra_pass + 1))
+else
+  echo "not ok - raw-request differential (Express vs nginx)"
+  extra_fail=$((extra_fail + 1))
+fi
+
 echo "== node --test"
 tap="$(mktemp)"
 trap 'rm -f "$tap"' EXIT

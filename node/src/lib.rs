@@ -50,12 +50,8 @@ impl From<Verdict> for VerifyResult {
         VerifyResult {
             status: v.as_str(),
             http_status: u32::from(v.status()),
-            reason: match &v {
-                Verdict::Valid { .. } => None,
-                Verdict::Expired { .. } => Some("expired"),
-                Verdict::Invalid(r) => Some(r.code()),
-            },
-            message: v.reason(),
+            reason: v.reason_code(),
+            message: v.message(),
             expires: v.expires(),
             key_index: v.key_index().map(|i| i as u32),
         }
@@ -140,7 +136,7 @@ pub struct Signer {
 #[napi]
 impl Signer {
     /// A signer for `key` (the CDN resource's secret, 6 to 255 bytes), with
-    /// `{ verifyKeys, defaultTtl, allowPastExpiry, now }`.
+    /// `{ verifyKeys, defaultTtl, allowPastExpiry, now, maxRequestLen }`.
     #[napi(constructor, ts_args_type = "key: string, options?: SignerOptions")]
     pub fn new(env: Env, key: Value, options: Option<Opts<SignerOptions>>) -> napi::Result<Self> {
         guard(&env, || {
@@ -158,6 +154,9 @@ impl Signer {
             }
             if let Some(now) = o.now {
                 b = b.clock(Arc::new(FixedClock(now)));
+            }
+            if let Some(n) = o.max_request_len {
+                b = b.max_request_len(n);
             }
             Ok(Signer {
                 inner: Arc::new(b.build()?),
@@ -310,6 +309,25 @@ impl Signer {
             let url = url.string(ErrorKind::Url, "url")?;
             let o = VerifyArgs::try_from(or_default(options, "options")?)?;
             Ok(self.inner.verify(&url, &o.core())?.into())
+        })
+    }
+
+    /// Checks what a server received: the request target exactly as it came in the request
+    /// line (`/path?query`, where a leading `//` is part of the path, or
+    /// `http://host/path?query`), as bytes or as a string of one character per byte (latin1:
+    /// how Node's `http` module gives `req.url`). Never throws on the target: everything a
+    /// client sends gets a verdict (400 / 414 where the edge answers so).
+    #[napi(ts_args_type = "target: string | Uint8Array, options?: VerifyOptions")]
+    pub fn verify_request(
+        &self,
+        env: Env,
+        target: Value,
+        options: Option<Opts<VerifyOptions>>,
+    ) -> napi::Result<VerifyResult> {
+        guard(&env, || {
+            let target = target.target_bytes(ErrorKind::Url, "target")?;
+            let o = VerifyArgs::try_from(or_default(options, "options")?)?;
+            Ok(self.inner.verify_request(&target, &o.core()).into())
         })
     }
 

@@ -22,6 +22,10 @@ pub struct SignerOptions {
     /// Freezes this signer's clock at this instant (Unix seconds or a `Date`), for tests.
     #[napi(ts_type = "number | Date")]
     pub now: Option<Value>,
+    /// The longest request line (`GET {target} HTTP/1.1`) the edge accepts, in bytes
+    /// (default: nginx's 8 KiB): longer links are not signed, and verify as 414.
+    #[napi(ts_type = "number")]
+    pub max_request_len: Option<Value>,
 }
 
 /// Options of `signUrl`, `signMany`, `signManyAsync`, `token` and `tokenWith`.
@@ -162,6 +166,7 @@ pub struct SignerSettings {
     pub default_ttl: Option<i64>,
     pub allow_past_expiry: Option<bool>,
     pub now: Option<i64>,
+    pub max_request_len: Option<usize>,
 }
 
 impl TryFrom<SignerOptions> for SignerSettings {
@@ -177,6 +182,16 @@ impl TryFrom<SignerOptions> for SignerSettings {
                 v.boolean(ErrorKind::Argument, "allowPastExpiry")
             })?,
             now: seconds(o.now, "now")?,
+            max_request_len: opt(o.max_request_len, |v| {
+                let n = v.integer(ErrorKind::Argument, "maxRequestLen", "")?;
+                usize::try_from(n).map_err(|_| {
+                    Fail::new(
+                        crate::value::Class::Range,
+                        ErrorKind::Argument,
+                        format!("maxRequestLen must not be negative, got {n}"),
+                    )
+                })
+            })?,
         })
     }
 }

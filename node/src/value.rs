@@ -122,6 +122,26 @@ impl Value {
         }
     }
 
+    /// A request target: a `Uint8Array`'s bytes, or a string read one character per byte
+    /// (latin1, as Node's `http` module reads a request line). A character above U+00FF
+    /// cannot come from a request line; it is kept as its UTF-8 bytes.
+    pub fn target_bytes(self, kind: ErrorKind, name: &str) -> Result<Vec<u8>, Fail> {
+        match self {
+            Value::Bytes(b) => Ok(b),
+            Value::Str(s) => {
+                let mut out = Vec::with_capacity(s.len());
+                for c in s.chars() {
+                    match u8::try_from(u32::from(c)) {
+                        Ok(b) => out.push(b),
+                        Err(_) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+                    }
+                }
+                Ok(out)
+            }
+            v => Err(v.wrong(kind, name, "a string or a Uint8Array")),
+        }
+    }
+
     pub fn boolean(self, kind: ErrorKind, name: &str) -> Result<bool, Fail> {
         match self {
             Value::Bool(b) => Ok(b),
