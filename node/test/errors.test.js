@@ -251,3 +251,15 @@ test('the key never appears in an error, its stack, cause, inspect or JSON, what
     }
   }
 })
+
+test('signing refuses what the edge would refuse: expires <= 0 from now/ttl, 414 links, bad hosts', () => {
+  for (const o of [{ ttl: 60, now: -100 }, { ttl: 60, now: -60 }, { ttl: 5, now: -5 }]) {
+    const err = thrown(() => new Signer(KEY, { allowPastExpiry: true }).signUrl('/a', o))
+    assert.equal(err.code, 'ERR_SECURE_TOKEN_INVALID_EXPIRY', JSON.stringify(o))
+  }
+  const long = expectError(() => signer.signUrl(`/${'a'.repeat(8190)}`, { ttl: 60 }), Error, 'ERR_SECURE_TOKEN_INVALID_URL')
+  assert.match(long.message, /414|too long/i)
+  // A larger limit on the signer lets it through.
+  assert.match(new Signer(KEY, { now: NOW, maxRequestLen: 65536 }).signUrl(`/${'a'.repeat(8190)}`, { ttl: 60 }), /md5=/)
+  expectError(() => signer.signUrl('http://[::1/x', { ttl: 60 }), Error, 'ERR_SECURE_TOKEN_INVALID_URL')
+})
