@@ -86,3 +86,8 @@ if (verdict.status === 'ok') void 0
 secureLink({ kind: 'file' })
 // @ts-expect-error reason is one of the core's codes
 if (verdict.reason === 'no_such_reason') void 0
+expectType<VerifyResult>(signer.verifyRequest('//private/x.jpg?md5=x&expires=1', { ip: '127.0.0.1' }))
+expectType<VerifyResult>(signer.verifyRequest(new Uint8Array([0x2f])))
+// @ts-expect-error a request target is a string or bytes
+signer.verifyRequest(42)
+new Signer('my-cdn-key', { maxRequestLen: 16384 })
