@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The raw-request differential for Express: nginx's answers to thousands of raw request lines
 # (tests/raw/differential.py record, a real nginx guarding the fixture tree), replayed against
-# the Express app of test/raw/server.js guarding the same tree with secureLink.
+# the Express app of test/raw/server.js guarding the same tree with secureLink, for each token
+# kind of the recording (file, ip: bound to the client address, dir, mp4), one app each.
 # Node's HTTP parser (llhttp) answers 400 to a target holding a raw byte >= 0x80, a raw space
 # or a control byte before any JavaScript runs (nginx reads such bytes as bytes, or answers
 # 414 first for a long line). Those targets are replayed against a bare node:http server whose
@@ -26,10 +27,12 @@ work = sys.argv[1]
 with open(f"{work}/rec.jsonl") as f, open(f"{work}/rest.jsonl", "w") as rest, open(f"{work}/parser.jsonl", "w") as parser:
     for line in f:
         rec = json.loads(line)
-        if rec["kind"] != "file":
-            continue
         t = bytes.fromhex(rec["target"])
-        (parser if any(b >= 0x80 or b <= 0x20 or b == 0x7F for b in t) else rest).write(line)
+        if any(b >= 0x80 or b <= 0x20 or b == 0x7F for b in t):
+            rec["kind"] = "file"  # replayed against the bare server, whatever its kind
+            parser.write(json.dumps(rec) + "\n")
+        else:
+            rest.write(line)
 PY
 
 start() { # start SCRIPT ARGS... -> sets $port
@@ -44,9 +47,13 @@ start() { # start SCRIPT ARGS... -> sets $port
   [ -n "$port" ] || { cat "$work/server.out" >&2; exit 1; }
 }
 
-start "$here/server.js" "$work/root" 0
 status=0
-python3 "$diff_py" compare --recorded "$work/rest.jsonl" --server "express=127.0.0.1:$port" || status=1
+servers=()
+for kind in file ip dir mp4; do
+  start "$here/server.js" "$work/root" 0 "$kind"
+  servers+=(--server "express-$kind=127.0.0.1:$port,$kind")
+done
+python3 "$diff_py" compare --recorded "$work/rest.jsonl" "${servers[@]}" || status=1
 
 cat > "$work/bare.js" <<'JS'
 const http = require('node:http')

@@ -1,15 +1,22 @@
 'use strict'
 // The Express app of the raw-request differential (tests/raw/differential.py compare): the
 // fixture tree at `/`, guarded by secureLink with file tokens and key conformance-key-1, files
-// served by express.static. Usage: node server.js ROOT PORT (0: any free port; prints
-// "listening PORT").
+// served by express.static. Usage: node server.js ROOT PORT [KIND] (0: any free port; prints
+// "listening PORT"); KIND as the harness names them: file (default), ip (file tokens bound to
+// the client address), dir (directory tokens), mp4.
 const http = require('node:http')
 const express = require('express')
 const { secureLink } = require('cdn-secure-token/express')
 
-const [root, port] = process.argv.slice(2)
-if (!root || !port) {
-  console.error('usage: node server.js ROOT PORT')
+const [root, port, kind = 'file'] = process.argv.slice(2)
+const GUARDS = {
+  file: {},
+  ip: { ip: true },
+  dir: { kind: 'directory' },
+  mp4: { kind: 'mp4' },
+}
+if (!root || !port || !GUARDS[kind]) {
+  console.error('usage: node server.js ROOT PORT [file|ip|dir|mp4]')
   process.exit(64)
 }
 
@@ -42,7 +49,7 @@ function edgePath(target) {
 }
 
 const app = express()
-app.use(secureLink({ key: 'conformance-key-1' }))
+app.use(secureLink({ key: 'conformance-key-1', ...GUARDS[kind] }))
 app.use((req, res, next) => {
   const target = /^[a-z][a-z0-9+.-]*:\/\//i.test(req.url) ? req.url.replace(/^[^:]+:\/\/[^/?#]*/, '') || '/' : req.url
   const served = edgePath(target)
