@@ -38,7 +38,8 @@ export declare class Signer {
   signMany(urls: readonly string[], options?: SignOptions): Array<string>
   /**
    * Like `signMany`, but hashes on a libuv worker thread so that the event loop stays
-   * free. Every failure, bad arguments included, rejects the promise; it never throws.
+   * free. Every failure, bad arguments included, rejects the promise (only an exception
+   * thrown by a getter of the options object propagates as it is thrown).
    */
   signManyAsync(urls: readonly string[], options?: SignOptions): Promise<string[]>
   /**

@@ -216,7 +216,8 @@ impl Signer {
     }
 
     /// Like `signMany`, but hashes on a libuv worker thread so that the event loop stays
-    /// free. Every failure, bad arguments included, rejects the promise; it never throws.
+    /// free. Every failure, bad arguments included, rejects the promise (only an exception
+    /// thrown by a getter of the options object propagates as it is thrown).
     #[napi(
         ts_args_type = "urls: readonly string[], options?: SignOptions",
         ts_return_type = "Promise<string[]>"
