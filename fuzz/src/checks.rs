@@ -242,8 +242,11 @@ pub fn check_batch_md5(data: &[u8], reference: fn(&[u8]) -> [u8; 16]) {
 pub fn check_scan(data: &[u8]) {
     use cdn_secure_token::scan::{skip_host, skip_path};
     let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b);
-    let host_rule =
-        |i: usize| matches!(data[i], b'/' | b'?' | b'#' | b' ' | b'\\' | 0x7f) || data[i] < 0x20;
+    let host_rule = |i: usize| {
+        !(data[i].is_ascii_alphanumeric()
+            || data[i] >= 0x80
+            || b"-._~!$&'()*+,;=%".contains(&data[i]))
+    };
     let path_rule = |i: usize| {
         !plain(data[i]) || (data[i] == b'/' && matches!(data.get(i + 1), Some(b'/' | b'.')))
     };
