@@ -342,11 +342,15 @@ pub fn check_verify_request(data: &[u8]) {
         return;
     };
     // What a browser sends: the path and query, without the origin and the fragment.
-    let after_origin = match signed.find("://") {
-        Some(s) => signed[s + 3..]
-            .find('/')
-            .map_or("/", |p| &signed[s + 3 + p..]),
-        None => &signed[..],
+    let after_origin = if signed.starts_with('/') {
+        &signed[..]
+    } else {
+        match signed.find("://") {
+            Some(s) => signed[s + 3..]
+                .find('/')
+                .map_or("/", |p| &signed[s + 3 + p..]),
+            None => &signed[..],
+        }
     };
     let sent = after_origin.split('#').next().unwrap_or("");
     let got = signer.verify_request(sent.as_bytes(), &opts);
