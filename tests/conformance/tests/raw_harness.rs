@@ -23,7 +23,6 @@ fn hex(s: &str) -> Vec<u8> {
 }
 
 #[test]
-#[ignore = "needs tests/raw/differential.py, the integrator's harness, which is not in this tree yet: remove this line once it is"]
 fn verify_request_agrees_with_the_recorded_nginx() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let harness = std::env::var_os("RAW_HARNESS")
