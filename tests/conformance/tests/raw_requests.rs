@@ -49,11 +49,18 @@ impl Kind {
     }
 
     /// The string nginx hashes (edge.sh's locations), computed here from the decoded uri.
-    fn string_to_sign(self, uri: &[u8], expires: &[u8], speed: &[u8], buffer: &[u8]) -> Vec<u8> {
+    fn string_to_sign(
+        self,
+        uri: &[u8],
+        expires: &[u8],
+        speed: &[u8],
+        buffer: &[u8],
+        ip: &[u8],
+    ) -> Vec<u8> {
         let key = KEY.as_bytes();
         match self {
             Kind::File => [expires, uri, b" ", key].concat(),
-            Kind::Ip => [expires, uri, b"127.0.0.1 ", key].concat(),
+            Kind::Ip => [expires, uri, ip, b" ", key].concat(),
             Kind::Dir => {
                 let d = &uri[..uri
                     .iter()
@@ -334,8 +341,8 @@ fn query(kind: Kind, tok: &[u8], expires: &[u8], mp4: (&[u8], &[u8]), rng: &mut 
     q
 }
 
-/// One adversarial target for `kind`.
-fn target(kind: Kind, rng: &mut Rng) -> Vec<u8> {
+/// One adversarial target for `kind`, from a client at `ip` (as nginx writes it).
+fn target(kind: Kind, ip: &[u8], rng: &mut Rng) -> Vec<u8> {
     let name = pick(rng, NAMES);
     let uri = [kind.prefix(), name].concat();
     // Leading zeros change the text that is hashed (the edge hashes it as received).
@@ -358,7 +365,7 @@ fn target(kind: Kind, rng: &mut Rng) -> Vec<u8> {
     } else {
         uri.clone()
     };
-    let tok = token(&kind.string_to_sign(&signed_uri, &expires, speed, buffer));
+    let tok = token(&kind.string_to_sign(&signed_uri, &expires, speed, buffer, ip));
     let path = spell(&uri, rng);
     let mut t = path;
     if rng.chance(0.97) {
@@ -399,6 +406,8 @@ fn nginx_and_verify_request_agree_on_raw_targets() {
     let edge = Edge::start(18300);
     let addr: SocketAddr = format!("127.0.0.1:{}", edge.port).parse().unwrap();
     let mut client = RawClient::new(addr);
+    let addr6: SocketAddr = format!("[::1]:{}", edge.port).parse().unwrap();
+    let mut client6 = RawClient::new(addr6);
     let signer = Signer::new(KEY).unwrap();
     let mut rng = Rng::new(seed);
     let mut by_status = std::collections::BTreeMap::<u16, usize>::new();
@@ -406,20 +415,24 @@ fn nginx_and_verify_request_agree_on_raw_targets() {
     let mut judged = 0;
     for i in 0..cases {
         let kind = *rng.pick(&[Kind::File, Kind::Ip, Kind::Dir, Kind::Mp4]);
-        let t = target(kind, &mut rng);
+        // IP-bound links also from ::1 (nginx's $remote_addr "::1").
+        let v6 = kind == Kind::Ip && rng.chance(0.4);
+        let ip = if v6 { "::1" } else { "127.0.0.1" };
+        let t = target(kind, ip.as_bytes(), &mut rng);
         // A CR or LF would end the request line inside the target: no server receives that.
         if t.iter().any(|&b| b == b'\r' || b == b'\n') {
             continue;
         }
         let now = unix_now();
-        let got = client
+        let got = if v6 { &mut client6 } else { &mut client }
             .get(&t, "edge")
             .unwrap_or_else(|e| panic!("case {i}: {e} for {:?}", String::from_utf8_lossy(&t)));
         *by_status.entry(got.status).or_default() += 1;
         let v = signer.verify_request(
             &t,
             &VerifyOptions {
-                ip: (kind == Kind::Ip).then_some("127.0.0.1"),
+                // Any spelling of the client address gives the same verdict.
+                ip: (kind == Kind::Ip).then_some(if v6 { "0:0::1" } else { ip }),
                 now: Some(now),
                 kind: kind.token_kind(),
             },
