@@ -625,3 +625,30 @@ fn explain_refuses_non_positive_expiry() {
         )
         .is_ok());
 }
+
+#[test]
+fn stream_links_over_the_limit_are_refused() {
+    let small = Signer::builder(KEY).max_request_len(120).build().unwrap();
+    let opts = SignOptions {
+        expires: Some(2147483647),
+        now: Some(NOW),
+        ..Default::default()
+    };
+    let vod = cdn_secure_token::StreamKind::Vod;
+    let ok = small
+        .stream_url("https://cdn.example.com", vod, "1", "a", None, &opts)
+        .unwrap();
+    // The origin is not part of the request line.
+    let target = &ok["https://cdn.example.com".len()..];
+    assert!(cdn_secure_token::DEFAULT_MAX_REQUEST_LEN > 120);
+    assert!(target.len() + 15 <= 120, "{target}");
+    let long = "f".repeat(120 - 15 - target.len() + "master.m3u8".len() + 1);
+    let Err(e) = small.stream_url("", vod, "1", "a", Some(&long), &opts) else {
+        panic!("a stream link one byte over the limit is refused");
+    };
+    assert_eq!(e.kind(), ErrorKind::Url, "{e}");
+    let fits = &long[1..];
+    assert!(small
+        .stream_url("", vod, "1", "a", Some(fits), &opts)
+        .is_ok());
+}
