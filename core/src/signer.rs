@@ -1248,6 +1248,10 @@ impl Signer {
         let ip = ip.as_ref().map_or(&b""[..], |i| i.as_bytes());
         let parts = match url::split(url) {
             Ok(p) => p,
+            // Longer than any URL taken (32 KiB): far over any request line limit too.
+            Err(Error::UrlTooLong { .. }) => {
+                return Ok(Verdict::Invalid(InvalidReason::UriTooLong))
+            }
             Err(e) => return Ok(Verdict::Invalid(InvalidReason::BadRequest(e))),
         };
         // The target a browser sends: path and query, with what it escapes (spaces, bytes

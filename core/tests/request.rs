@@ -651,3 +651,18 @@ fn stream_links_over_the_limit_are_refused() {
         .stream_url("", vod, "1", "a", Some(fits), &opts)
         .is_ok());
 }
+
+#[test]
+fn held_links_over_the_limit_are_414() {
+    let s = signer();
+    for n in [8200, 40_000] {
+        let url = format!("https://cdn.example.com/{}?md5=x&expires=1", "a".repeat(n));
+        let v = s.verify(&url, &opts()).unwrap();
+        assert_eq!(v, Verdict::Invalid(InvalidReason::UriTooLong), "{n}");
+    }
+    // Bytes a browser escapes count three: 2,800 spaces are 8,400 bytes on the wire.
+    let v = s
+        .verify(&format!("/{}", " ".repeat(2800)), &opts())
+        .unwrap();
+    assert_eq!(v.status(), 414);
+}
