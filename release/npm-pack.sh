@@ -27,14 +27,15 @@ const plat = path.join(stage, 'platform'), main = path.join(stage, 'main')
 fs.mkdirSync(plat); fs.mkdirSync(main)
 fs.writeFileSync(path.join(plat, 'package.json'), JSON.stringify({
   name: platName, ...pick(pkg), os: ['linux'], cpu: ['x64'], libc: ['glibc'],
-  main: binary, files: [binary],
+  main: binary, files: [binary, 'LICENSE-MIT', 'LICENSE-APACHE'],
 }, null, 2) + '\n')
 fs.copyFileSync(binary, path.join(plat, binary))
 const mainPkg = { ...pkg, optionalDependencies: { [platName]: pkg.version } }
 delete mainPkg.devDependencies; delete mainPkg.scripts
 mainPkg.files = pkg.files.filter((f) => !f.endsWith('.node'))
+for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) if (!mainPkg.files.includes(f)) mainPkg.files.push(f)
 fs.writeFileSync(path.join(main, 'package.json'), JSON.stringify(mainPkg, null, 2) + '\n')
-for (const f of mainPkg.files.concat(['README.md'])) fs.copyFileSync(f, path.join(main, f))
+for (const f of mainPkg.files.concat(['README.md'])) if (!f.startsWith('LICENSE')) fs.copyFileSync(f, path.join(main, f))
 for (const dir of [plat, main]) {
   for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) fs.copyFileSync(path.join('..', f), path.join(dir, f))
 }

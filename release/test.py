@@ -223,12 +223,13 @@ def check_sdist(out: Path) -> None:
     def build() -> None:
         with tempfile.TemporaryDirectory() as d:
             # The user's path: pip builds the sdist in an isolated env whose maturin comes from
-            # the wheelhouse; cargo offline with the sdist's own Cargo.lock. Debug profile: this
+            # the wheelhouse; cargo offline (the sdist's Cargo.lock is the workspace's, pruned by
+            # cargo to the sdist's members, so not --locked). Debug profile: this
             # checks that the sdist is complete, the release build is the wheel above.
             run([TOOLS / "bin/python", "-m", "pip", "wheel", "-q", "--no-deps", "--no-index",
                  "--find-links", WHEELHOUSE, "-w", d, sdist],
                 env={**OFFLINE, "CARGO_TARGET_DIR": str(TARGET / "release-sdist-build"),
-                     "MATURIN_PEP517_ARGS": "--profile dev --locked"})
+                     "MATURIN_PEP517_ARGS": "--profile dev"})
             built = list(Path(d).glob("cdn_secure_token-*.whl"))
             assert len(built) == 1, built
             with zipfile.ZipFile(built[0]) as z:
@@ -369,7 +370,9 @@ def check_npm(out: Path) -> None:
     ts_version = lock["node_modules/typescript"]["version"]
     types_node = lock.get("node_modules/@types/node", {}).get("version")
     extra = [f"typescript@{ts_version}"] + ([f"@types/node@{types_node}"] if types_node else [])
-    run(["npm", "cache", "add", *extra])  # online, before the offline install
+    with tempfile.TemporaryDirectory() as warm:  # online, before: the tools and their deps cached
+        Path(warm, "package.json").write_text('{"name": "warm", "version": "1.0.0", "private": true}')
+        run(["npm", "install", "--no-audit", "--no-fund", "--prefer-offline", *extra], cwd=warm)
     proj = Path(tempfile.mkdtemp(prefix="release-npm-"))
     try:
         (proj / "package.json").write_text(json.dumps({"name": "fresh", "version": "1.0.0", "private": True}))
@@ -535,7 +538,7 @@ def check_c(out: Path) -> None:
             run(["cc", "-std=c99", "-Wall", "-Werror", "sign.c", *flags, "-o", "sign"], cwd=d)
             p = run(["./sign", c["key"], c["url"], str(c["expires"])], cwd=d,
                     env={"LD_LIBRARY_PATH": str(prefix / "lib")})
-            assert p.stdout.splitlines()[0] == c["signed_url"], p.stdout
+            assert c["signed_url"] in p.stdout.splitlines(), p.stdout
         step("examples/c/sign.c against the unpacked shared library signs the documented vector", shared)
 
         def static() -> None:
@@ -545,7 +548,7 @@ def check_c(out: Path) -> None:
             run(["cc", "-std=c99", "sign.c", *cflags, prefix / "lib/libcdn_secure_token.a", *libs,
                  "-o", "sign-static"], cwd=d)
             p = run(["./sign-static", c["key"], c["url"], str(c["expires"])], cwd=d)
-            assert p.stdout.splitlines()[0] == c["signed_url"], p.stdout
+            assert c["signed_url"] in p.stdout.splitlines(), p.stdout
         step("examples/c/sign.c against the unpacked static library", static)
     finally:
         shutil.rmtree(d, ignore_errors=True)
@@ -553,13 +556,16 @@ def check_c(out: Path) -> None:
 
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else TARGET / "release-artifacts"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
     run(["bash", ROOT / "tests/setup-system.sh"], capture=False)
     check_metadata()
-    print("== release/build.sh", out, flush=True)
-    built = run(["bash", ROOT / "release/build.sh", out], check_rc=False, capture=False).returncode == 0
-    check("release/build.sh builds every artifact", built)
+    if os.environ.get("RELEASE_REUSE") and any(out.glob("*.whl")):
+        print(f"== reusing the artifacts in {out} (RELEASE_REUSE set)", flush=True)
+    else:
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        print("== release/build.sh", out, flush=True)
+        built = run(["bash", ROOT / "release/build.sh", out], check_rc=False, capture=False).returncode == 0
+        check("release/build.sh builds every artifact", built)
     check_workflows()
     step("wheelhouse of the Python test dependencies (downloaded before the offline installs)", wheelhouse)
     whl = check_wheel(out)
