@@ -320,8 +320,9 @@ const signer: Signer = new Signer('my-cdn-key')
 const url: string = signer.signUrl('https://cdn.example.com/a b.jpg', { expires: 2147483647 })
 const verdict = signer.verify(url, { now: 1700000000 })
 const status: 'valid' | 'expired' | 'invalid' = verdict.status
-// @ts-expect-error a number is not a URL
-signer.signUrl(42)
+// @ts-expect-error a number is not a URL (never called: only the types are checked)
+const wrong = () => signer.signUrl(42)
+void wrong
 console.log(url, status)
 """
 
