@@ -11,9 +11,17 @@ OUT="$(cd "$1" && pwd)"
 cd "$ROOT/node"
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 [ -d node_modules/@napi-rs/cli ] || npm ci --no-audit --no-fund
-npx napi build --platform --release
 STAGE="$(mktemp -d)"
 trap 'rm -rf "$STAGE"' EXIT
+# Linked by zig against glibc 2.17 (as the wheel is), so the binary loads on every glibc Linux
+# from 2.17 on (a native link here needs 2.34); zig comes from the ziglang package that
+# release/build.sh puts on PATH.
+mkdir -p "$STAGE/zig" "$STAGE/build"
+printf '#!/bin/sh\nexec python3 -m ziglang cc -target x86_64-linux-gnu.2.17 "$@"\n' >"$STAGE/zig/cc"
+chmod +x "$STAGE/zig/cc"
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/npm-zig" \
+CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER="$STAGE/zig/cc" \
+  npx napi build --platform --release --target x86_64-unknown-linux-gnu -o "$STAGE/build"
 node - "$STAGE" <<'JS'
 const fs = require('fs'), path = require('path')
 const stage = process.argv[2]
@@ -29,7 +37,7 @@ fs.writeFileSync(path.join(plat, 'package.json'), JSON.stringify({
   name: platName, ...pick(pkg), os: ['linux'], cpu: ['x64'], libc: ['glibc'],
   main: binary, files: [binary, 'LICENSE-MIT', 'LICENSE-APACHE'],
 }, null, 2) + '\n')
-fs.copyFileSync(binary, path.join(plat, binary))
+fs.copyFileSync(path.join(stage, 'build', binary), path.join(plat, binary))
 const mainPkg = { ...pkg, optionalDependencies: { [platName]: pkg.version } }
 delete mainPkg.devDependencies; delete mainPkg.scripts
 mainPkg.files = pkg.files.filter((f) => !f.endsWith('.node'))

@@ -363,6 +363,14 @@ def check_npm(out: Path) -> None:
             platform_names.append(pkg["name"])
             check(f"{tgz.name} holds one binary and says os/cpu", len(nodes) == 1
                   and pkg.get("os") and pkg.get("cpu"), f"{nodes} {pkg.get('os')} {pkg.get('cpu')}")
+            if len(nodes) == 1 and "linux" in pkg.get("os", []) and "glibc" in pkg.get("libc", ["glibc"]):
+                with tempfile.TemporaryDirectory() as d, tarfile.open(tgz) as t:
+                    t.extract(nodes[0], d, filter="data")
+                    syms = run(["objdump", "-T", Path(d) / nodes[0]]).stdout
+                need = max((tuple(map(int, v.split("."))) for v in re.findall(r"GLIBC_([0-9.]+)", syms)),
+                           default=(0,))
+                check(f"{tgz.name}: the binary needs at most glibc 2.17 (needs {'.'.join(map(str, need))})",
+                      need <= (2, 17))
     check("main package lists every platform package as an optional dependency at its version",
           all(optional.get(n) == VERSION for n in platform_names) and len(optional) >= len(platform_names),
           str(optional))
