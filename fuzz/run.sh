@@ -2,7 +2,7 @@
 # Builds the fuzz targets with libFuzzer + SanitizerCoverage on STABLE Rust (no cargo-fuzz
 # install, no nightly: the coverage passes are plain -C options) and runs each one.
 #
-#   fuzz/run.sh [SECONDS] [TARGET...]     default: 20 s each for verify, parse, batch_md5
+#   fuzz/run.sh [SECONDS] [TARGET...]     default: 20 s each for verify, verify_request, parse, batch_md5
 #
 # FUZZ_ASAN="batch_md5" (the default) lists the targets also built with AddressSanitizer
 # (that needs -Zsanitizer, so that build sets RUSTC_BOOTSTRAP=1 on stable; it lives in
@@ -19,7 +19,7 @@ set -euo pipefail
 secs=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(verify parse batch_md5)
+[ ${#targets[@]} -gt 0 ] || targets=(verify verify_request parse batch_md5)
 case "$secs" in '' | *[!0-9]*) echo "run.sh: SECONDS must be a number" >&2; exit 2 ;; esac
 
 here="$(cd "$(dirname "$0")" && pwd)"

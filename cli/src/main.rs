@@ -1,27 +1,39 @@
 //! `cdn-secure-token`: sign, verify and explain CDN Secure Token links from the command line.
+//!
+//! Output goes through one checked writer (`io::Out`), never `println!`, so a closed or full
+//! standard output ends the program with its documented status instead of a panic.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+mod exit;
+mod io;
+mod key;
+mod nginx_config;
+mod sign;
+mod verify;
+
+use std::ffi::OsString;
 use std::process::ExitCode;
 
-use cdn_secure_token::{
-    ExplainOptions, SignOptions, Signer, StreamKind, TokenKind, Verdict, VerifyOptions,
-};
+use cdn_secure_token::{ExplainOptions, SignOptions, StreamKind, TokenKind, VerifyOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use serde_json::json;
 
-/// Exit status for configuration errors (bad key, bad option values).
-const EXIT_ERROR: u8 = 3;
-/// Exit status for command-line usage errors (sysexits' EX_USAGE).
-const EXIT_USAGE: u8 = 64;
+pub(crate) use exit::{Failure, EXIT_ERROR, EXIT_OK};
+pub(crate) use key::{build_signer, KeyArgs};
+
+const KEY_HELP: &str = "\
+The key is read from --key-file, else the CDN_SECURE_TOKEN_KEY environment variable, else
+--key (which shows up in shell history). It is never printed.";
+
+fn after_help() -> String {
+    format!("{KEY_HELP}\n\n{}", exit::EXIT_TABLE)
+}
 
 #[derive(Parser, Debug)]
 #[command(
     name = "cdn-secure-token",
     version,
     about = "Sign and verify CDN Secure Token links (Gcore CDN, nginx secure_link)",
-    after_help = "The key is read from --key-file, else the CDN_SECURE_TOKEN_KEY environment variable, \
-                  else --key (which shows up in shell history). It is never printed."
+    after_help = after_help()
 )]
 struct Cli {
     #[command(subcommand)]
@@ -29,25 +41,15 @@ struct Cli {
 }
 
 #[derive(Args, Debug, Clone)]
-struct KeyArgs {
-    /// Read the key from this file (one line; a trailing newline is ignored).
-    #[arg(long, value_name = "PATH", global = true)]
-    key_file: Option<PathBuf>,
-    /// The key itself (discouraged: it is kept in shell history and visible in `ps`).
-    #[arg(long, value_name = "KEY", global = true, hide_env_values = true)]
-    key: Option<String>,
-    /// Also accept links signed with the key in this file (key rotation; repeatable).
-    #[arg(long, value_name = "PATH", global = true)]
-    old_key_file: Vec<PathBuf>,
-    /// Print JSON, one object per line.
-    #[arg(long, global = true)]
-    json: bool,
-}
-
-#[derive(Args, Debug, Clone)]
 struct ExpiryArgs {
     /// Lifetime from now: 3600, 90s, 30m, 1h, 7d.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "expires")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        value_parser = parse_duration,
+        conflicts_with = "expires",
+        allow_negative_numbers = true
+    )]
     ttl: Option<i64>,
     /// Absolute expiry, Unix seconds.
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
@@ -55,8 +57,8 @@ struct ExpiryArgs {
     /// Bind the link to this client IP (any IPv4/IPv6 spelling).
     #[arg(long)]
     ip: Option<String>,
-    /// Pretend the current time is this (Unix seconds).
-    #[arg(long, value_name = "UNIX_SECONDS")]
+    /// Pretend the current time is this (Unix seconds); the expiry from --ttl counts from it.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     now: Option<i64>,
     /// Allow an expiry already in the past (for testing 410 answers).
     #[arg(long)]
@@ -104,9 +106,15 @@ impl From<StreamArg> for StreamKind {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Sign URLs given as arguments, or one per line on standard input.
+    ///
+    /// One output line per input: the signed URL, or for a URL that cannot be signed an
+    /// empty line (the error goes to standard error with its line number) or, with --json,
+    /// an error object.
+    #[command(after_help = SIGN_HELP)]
     Sign {
         /// Absolute URLs or paths (/dir/file.jpg?query). None: read standard input.
-        urls: Vec<String>,
+        #[arg(value_parser = clap::value_parser!(OsString))]
+        urls: Vec<OsString>,
         #[command(flatten)]
         expiry: ExpiryArgs,
         #[command(flatten)]
@@ -117,11 +125,13 @@ enum Command {
         /// Sign an MP4 token (with --speed / --buffer limits).
         #[arg(long)]
         mp4: bool,
-        /// MP4 speed limit, e.g. 1m or 500k (implies --mp4).
-        #[arg(long)]
+        /// MP4 speed limit in bytes per second, a size as written in the link (1M, 500K,
+        /// 1000k); hashed as written, case included (implies --mp4).
+        #[arg(long, value_name = "SIZE")]
         speed: Option<String>,
-        /// MP4 buffer in seconds sent at full speed (implies --mp4).
-        #[arg(long)]
+        /// MP4 buffer sent at full speed before the speed limit applies, a size as written
+        /// in the link (10M, 500K); hashed as written, case included (implies --mp4).
+        #[arg(long, value_name = "SIZE")]
         buffer: Option<String>,
     },
     /// Sign a Video Streaming path token link (VOD or live).
@@ -144,31 +154,44 @@ enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
-    /// Check a link as the edge would. Exit status: 0 valid, 1 expired, 2 invalid.
+    /// Judge a request as the edge would (exit 0 valid, 1 expired, 2 invalid).
+    ///
+    /// Prints valid / expired / invalid: <why>. With no TARGET, one verdict line per line
+    /// of standard input.
+    #[command(after_help = VERIFY_HELP)]
     Verify {
-        /// The requested URL or path-and-query.
-        url: String,
+        /// What the server received: a request target as on the request line
+        /// (/path?query; bytes, not necessarily UTF-8; //a/b is the path /a/b as nginx
+        /// reads it), or a full URL (http://host/path?query). None: read standard input.
+        #[arg(value_parser = clap::value_parser!(OsString))]
+        target: Option<OsString>,
         /// The client IP the edge sees.
         #[arg(long)]
         ip: Option<String>,
         /// The current time (Unix seconds); default now.
-        #[arg(long, value_name = "UNIX_SECONDS")]
+        #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
         now: Option<i64>,
         /// The token kind the edge location expects.
         #[arg(long, value_enum, default_value = "file")]
         kind: KindArg,
+        /// Read every target as received on a request line, a full URL too (absolute-form,
+        /// as a proxy receives it). Without it a full URL is a link someone holds, checked
+        /// as a browser would request it.
+        #[arg(long)]
+        received: bool,
         #[command(flatten)]
         key: KeyArgs,
     },
     /// Show exactly what the edge hashes for a link (key shown as ***) and the token.
     Explain {
-        /// The URL or path-and-query.
-        url: String,
+        /// The URL or request target (/path?query).
+        #[arg(value_parser = clap::value_parser!(OsString))]
+        target: OsString,
         /// The client IP the edge sees.
         #[arg(long)]
         ip: Option<String>,
         /// Expiry to use when the link has no expires parameter.
-        #[arg(long, value_name = "UNIX_SECONDS")]
+        #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
         expires: Option<i64>,
         /// The token kind.
         #[arg(long, value_enum, default_value = "file")]
@@ -178,23 +201,42 @@ enum Command {
     },
     /// Print an nginx secure_link location block that validates what `sign` makes.
     NginxConfig {
-        /// The location prefix to protect.
-        #[arg(long, default_value = "/")]
-        location: String,
+        /// The location prefix to protect (default /; any characters: it is quoted and,
+        /// for --kind directory, regex-escaped as needed). Not for --kind stream.
+        #[arg(long, value_name = "PREFIX")]
+        location: Option<String>,
         /// The token kind signed for this location.
         #[arg(long, value_enum, default_value = "file")]
         kind: KindArg,
         /// Links are bound to the client IP.
         #[arg(long)]
         ip: bool,
+        /// Print one JSON object (the config text in "config").
+        #[arg(long)]
+        json: bool,
     },
 }
 
+const SIGN_HELP: &str = "\
+Exit status: 0 every URL signed, 2 at least one URL could not be signed (its line is empty),
+3 usage or configuration error, or output that cannot be written. A reader that closes the
+pipe early (| head -1) ends the output quietly.";
+
+const VERIFY_HELP: &str = "\
+Exit status: 0 valid, 1 expired, 2 invalid (with several targets: the worst), 3 usage or
+configuration error. The status stays the verdict's when the output cannot be written.";
+
 fn parse_duration(s: &str) -> Result<i64, String> {
-    let s = s.trim();
-    let (digits, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
-        Some(p) => (&s[..p], &s[p..]),
-        None => (s, "s"),
+    let t = s.trim();
+    // A sign is passed on, so that the core's own message explains why a lifetime of
+    // zero or less is refused.
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(p) => (&t[..p], &t[p..]),
+        None => (t, "s"),
     };
     let n: i64 = digits
         .parse()
@@ -206,72 +248,44 @@ fn parse_duration(s: &str) -> Result<i64, String> {
         "d" => 86400,
         _ => return Err(format!("unknown unit '{unit}' (use s, m, h or d)")),
     };
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("'{s}' is too large"))
-}
-
-/// An error already worded for the user, with the exit status it ends the program with.
-struct Failure(String, u8);
-
-impl From<cdn_secure_token::Error> for Failure {
-    fn from(e: cdn_secure_token::Error) -> Self {
-        Failure(e.to_string(), EXIT_ERROR)
-    }
-}
-
-fn read_key_file(path: &PathBuf) -> Result<String, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Failure(
-            format!("cannot read key file {}: {e}", path.display()),
-            EXIT_ERROR,
-        )
-    })?;
-    Ok(text.trim_end_matches(['\n', '\r']).to_owned())
-}
-
-fn build_signer(k: &KeyArgs, allow_past: bool) -> Result<Signer, Failure> {
-    let key = if let Some(path) = &k.key_file {
-        read_key_file(path)?
-    } else if let Some(v) = std::env::var_os("CDN_SECURE_TOKEN_KEY") {
-        v.into_string().map_err(|_| {
-            Failure(
-                "CDN_SECURE_TOKEN_KEY is not valid UTF-8".to_owned(),
-                EXIT_ERROR,
-            )
-        })?
-    } else if let Some(key) = &k.key {
-        eprintln!(
-            "cdn-secure-token: warning: --key is visible in shell history and process lists; \
-             prefer --key-file or CDN_SECURE_TOKEN_KEY"
-        );
-        key.clone()
-    } else {
-        return Err(Failure(
-            "no key: pass --key-file PATH or set CDN_SECURE_TOKEN_KEY".to_owned(),
-            EXIT_ERROR,
-        ));
-    };
-    let mut b = Signer::builder(&key).allow_past_expiry(allow_past);
-    for path in &k.old_key_file {
-        b = b.verify_key(read_key_file(path)?);
-    }
-    Ok(b.build()?)
+    let v = n
+        .checked_mul(mult)
+        .ok_or_else(|| format!("'{s}' is too large"))?;
+    Ok(if neg { -v } else { v })
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
-        }
+        Err(e) => return ExitCode::from(usage_error(&e, &args)),
     };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(Failure(msg, code)) => {
-            eprintln!("cdn-secure-token: {msg}");
+            io::warn(&msg);
             ExitCode::from(code)
+        }
+    }
+}
+
+/// Help and version go to standard output (status 0); a usage error goes to standard error
+/// with status 3, with any `--key` value blanked out should the parser quote it.
+fn usage_error(e: &clap::Error, args: &[OsString]) -> u8 {
+    let text = key::redact(&e.render().to_string(), &key::key_values_in(args));
+    if e.use_stderr() {
+        let mut err = std::io::stderr().lock();
+        let _ = std::io::Write::write_all(&mut err, text.as_bytes());
+        EXIT_ERROR
+    } else {
+        let mut out = io::Out::new();
+        out.text(&text);
+        match out.finish() {
+            Ok(()) => EXIT_OK,
+            Err(Failure(msg, code)) => {
+                io::warn(&msg);
+                code
+            }
         }
     }
 }
@@ -312,17 +326,15 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 ..sign_options(&expiry)
             };
             // One expiry for the whole run, so every line of a batch expires together, and
-            // option errors are reported once, before any input is read.
-            let expires = signer.resolve_expires(&opts)?;
-            if let Some(ip) = opts.ip {
-                cdn_secure_token::CanonicalIp::parse(ip)?;
-            }
+            // option errors (expiry, IP, speed, buffer) are reported once, before any input
+            // is read: the core judges the options on the root path.
+            let expires = signer.token_with("/", &opts)?.expires;
             let opts = SignOptions {
                 expires: Some(expires),
                 ttl: None,
                 ..opts
             };
-            sign_all(&signer, &urls, &opts, key.json)
+            sign::sign_all(&signer, &urls, &opts, key.json)
         }
         Command::Stream {
             stream,
@@ -337,225 +349,64 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let opts = sign_options(&expiry);
             let url =
                 signer.stream_url(&base, stream.into(), &account, &id, file.as_deref(), &opts)?;
-            if key.json {
-                println!("{}", json!({ "signed_url": url }));
-            } else {
-                println!("{url}");
-            }
-            Ok(0)
+            sign::print_stream_url(&url, key.json)
         }
         Command::Verify {
-            url,
+            target,
             ip,
             now,
             kind,
+            received,
             key,
         } => {
             let signer = build_signer(&key, false)?;
-            let v = signer.verify(
-                &url,
-                &VerifyOptions {
-                    ip: ip.as_deref(),
-                    now,
-                    kind: kind.into(),
-                },
-            )?;
-            print_verdict(&v, key.json);
-            Ok(match v {
-                Verdict::Valid { .. } => 0,
-                Verdict::Expired { .. } => 1,
-                Verdict::Invalid(_) => 2,
-            })
+            let opts = VerifyOptions {
+                ip: ip.as_deref(),
+                now,
+                kind: kind.into(),
+            };
+            verify::verify_all(&signer, target.as_ref(), received, &opts, key.json)
         }
         Command::Explain {
-            url,
+            target,
             ip,
             expires,
             kind,
             key,
         } => {
             let signer = build_signer(&key, true)?;
-            let ex = signer.explain(
-                &url,
-                &ExplainOptions {
-                    ip: ip.as_deref(),
-                    kind: kind.into(),
-                    expires,
-                },
-            )?;
-            if key.json {
-                println!(
-                    "{}",
-                    json!({
-                        "kind": ex.kind.as_str(),
-                        "hashed_path": ex.hashed_path,
-                        "expires": ex.expires,
-                        "ip": ex.ip,
-                        "string_to_sign": ex.string_to_sign,
-                        "expected_token": ex.expected_token,
-                        "found_token": ex.found_token,
-                        "matches": ex.matches,
+            let opts = ExplainOptions {
+                ip: ip.as_deref(),
+                kind: kind.into(),
+                expires,
+            };
+            verify::explain(&signer, &target, &opts, key.json)
+        }
+        Command::NginxConfig {
+            location,
+            kind,
+            ip,
+            json,
+        } => {
+            let kind: TokenKind = kind.into();
+            let config = nginx_config::render(location.as_deref(), kind, ip)?;
+            let mut out = io::Out::new();
+            if json {
+                out.line(
+                    serde_json::json!({
+                        "kind": kind.as_str(),
+                        "location": location,
+                        "ip": ip,
+                        "key_placeholder": nginx_config::KEY_PLACEHOLDER,
+                        "config": config,
                     })
+                    .to_string(),
                 );
             } else {
-                println!("kind:           {}", ex.kind);
-                println!("hashed path:    {}", ex.hashed_path);
-                println!("expires:        {}", ex.expires);
-                println!("client ip:      {}", ex.ip.as_deref().unwrap_or("(none)"));
-                println!("string to sign: {}", ex.string_to_sign);
-                println!("expected token: {}", ex.expected_token);
-                match (&ex.found_token, ex.matches) {
-                    (Some(t), Some(true)) => println!("link token:     {t} (matches)"),
-                    (Some(t), _) => println!("link token:     {t} (DOES NOT MATCH)"),
-                    (None, _) => println!("link token:     (none)"),
-                }
+                out.text(&config);
             }
-            Ok(0)
+            out.finish()?;
+            Ok(EXIT_OK)
         }
-        Command::NginxConfig { location, kind, ip } => {
-            print!("{}", nginx_config(&location, kind.into(), ip));
-            Ok(0)
-        }
-    }
-}
-
-fn print_verdict(v: &Verdict, as_json: bool) {
-    if as_json {
-        let reason = match v {
-            Verdict::Invalid(r) => Some(r.code()),
-            _ => None,
-        };
-        println!(
-            "{}",
-            json!({
-                "status": v.as_str(),
-                "http_status": v.status(),
-                "expires": v.expires(),
-                "key_index": v.key_index(),
-                "reason_code": reason,
-                "reason": v.reason(),
-            })
-        );
-        return;
-    }
-    match v {
-        Verdict::Valid { expires, key_index } => {
-            println!("valid (expires {expires}, key #{key_index})")
-        }
-        Verdict::Expired { expires, key_index } => {
-            println!("expired (expired at {expires}, key #{key_index})")
-        }
-        Verdict::Invalid(r) => println!("invalid: {r}"),
-    }
-}
-
-fn sign_all(
-    signer: &Signer,
-    urls: &[String],
-    opts: &SignOptions<'_>,
-    as_json: bool,
-) -> Result<u8, Failure> {
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let mut failed = false;
-    let mut emit = |line_no: usize, url: &str, out: &mut BufWriter<io::StdoutLock<'_>>| {
-        let result = signer.sign_url(url, opts);
-        let written = match (&result, as_json) {
-            (Ok(s), false) => writeln!(out, "{s}"),
-            (Ok(s), true) => writeln!(
-                out,
-                "{}",
-                json!({ "url": url, "signed_url": s, "expires": opts.expires })
-            ),
-            (Err(e), true) => writeln!(
-                out,
-                "{}",
-                json!({ "url": url, "error": e.to_string(), "code": e.code() })
-            ),
-            (Err(e), false) => {
-                eprintln!("cdn-secure-token: input {line_no}: {e}");
-                Ok(())
-            }
-        };
-        failed |= result.is_err();
-        written
-    };
-    let io_err = |e: io::Error| Failure(format!("cannot write output: {e}"), EXIT_ERROR);
-    if urls.is_empty() {
-        let stdin = io::stdin();
-        if stdin.is_terminal() {
-            eprintln!(
-                "cdn-secure-token: reading URLs from standard input, one per line (Ctrl-D ends)"
-            );
-        }
-        let mut input = io::BufReader::with_capacity(64 * 1024, stdin.lock());
-        let mut line = String::new();
-        let mut n = 0;
-        loop {
-            line.clear();
-            let read = input
-                .read_line(&mut line)
-                .map_err(|e| Failure(format!("cannot read standard input: {e}"), EXIT_ERROR))?;
-            if read == 0 {
-                break;
-            }
-            n += 1;
-            let url = line.trim_end_matches(['\n', '\r']);
-            if url.trim().is_empty() {
-                continue;
-            }
-            emit(n, url, &mut out).map_err(io_err)?;
-            // Stream: flush whenever no more input is waiting, so a pipeline sees each
-            // signed URL as soon as its input line arrived.
-            if input.buffer().is_empty() {
-                out.flush().map_err(io_err)?;
-            }
-        }
-    } else {
-        for (i, url) in urls.iter().enumerate() {
-            emit(i + 1, url, &mut out).map_err(io_err)?;
-        }
-    }
-    out.flush().map_err(io_err)?;
-    Ok(u8::from(failed))
-}
-
-fn nginx_config(location: &str, kind: TokenKind, ip: bool) -> String {
-    let remote = if ip { "$remote_addr" } else { "" };
-    let key = "YOUR_SECRET_KEY";
-    let answer = "        if ($secure_link = \"\") { return 403; }\n        if ($secure_link = \"0\") { return 410; }\n";
-    let header = format!(
-        "# Generated by cdn-secure-token {}: validates links made by `cdn-secure-token sign{}`.\n\
-         # Replace {key} with the key (it is never printed by this tool).\n",
-        cdn_secure_token::VERSION,
-        match (kind, ip) {
-            (TokenKind::Directory, true) => " --dir --ip CLIENT_IP",
-            (TokenKind::Directory, false) => " --dir",
-            (TokenKind::Mp4, true) => " --mp4 --ip CLIENT_IP",
-            (TokenKind::Mp4, false) => " --mp4",
-            (TokenKind::Stream, _) => "` / `cdn-secure-token stream",
-            (_, true) => " --ip CLIENT_IP",
-            (_, false) => "",
-        }
-    );
-    let loc = location.trim_end_matches('/');
-    match kind {
-        TokenKind::File => format!(
-            "{header}location {location} {{\n    secure_link $arg_md5,$arg_expires;\n    secure_link_md5 \"$secure_link_expires$uri{remote} {key}\";\n{answer}}}\n",
-            answer = answer.replace("        ", "    ")
-        ),
-        TokenKind::Directory => format!(
-            "{header}# The token covers the directory: files of that directory (not subdirectories).\n\
-             location ~ ^(?<st_dir>{loc}/(?:[^/]*/)*)[^/]*$ {{\n    secure_link $arg_md5,$arg_expires;\n    secure_link_md5 \"$secure_link_expires$st_dir{remote} {key}\";\n{answer}}}\n",
-            answer = answer.replace("        ", "    ")
-        ),
-        TokenKind::Mp4 => format!(
-            "{header}location {location} {{\n    secure_link $arg_md5,$arg_expires;\n    secure_link_md5 \"${{uri}}_{key}_${{secure_link_expires}}_${{arg_speed}}_${{arg_buffer}}_{remote}\";\n{answer}    mp4;\n}}\n",
-            answer = answer.replace("        ", "    ")
-        ),
-        TokenKind::Stream => format!(
-            "{header}location ~ ^/(?:videos|cmaf|mpegts|streams)/(?<st_account>[0-9]+)_(?<st_id>[A-Za-z0-9_-]+)/(?<st_token>[A-Za-z0-9_-]+)/(?<st_expires>[0-9]+)/ {{\n    secure_link $st_token,$st_expires;\n    secure_link_md5 \"${{st_account}}_${{st_id}}_{key}_${{st_expires}}_{remote}\";\n{answer}}}\n",
-            answer = answer.replace("        ", "    ")
-        ),
     }
 }

@@ -1,36 +1,20 @@
 //! The real `cdn-secure-token` binary, run as an operator would.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+use common::{bin, nginx, now, stderr, stdout, tempdir};
 
 const KEY: &str = "cli-test-key-42";
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cdn-secure-token"));
-    c.env_remove("CDN_SECURE_TOKEN_KEY");
-    c
-}
-
+/// Runs the binary and checks that the test key is not in anything it printed.
 fn run(args: &[&str], key_env: Option<&str>, stdin: Option<&str>) -> Output {
-    let mut c = bin();
-    c.args(args);
-    if let Some(k) = key_env {
-        c.env("CDN_SECURE_TOKEN_KEY", k);
-    }
-    c.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    {
-        let mut input = child.stdin.take().unwrap();
-        if let Some(s) = stdin {
-            input.write_all(s.as_bytes()).unwrap();
-        }
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = common::run(args, key_env, stdin);
     let all = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -38,21 +22,6 @@ fn run(args: &[&str], key_env: Option<&str>, stdin: Option<&str>) -> Output {
     );
     assert!(!all.contains(KEY), "the key was echoed: {all}");
     out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 #[test]
@@ -82,21 +51,23 @@ fn sign_reads_stdin_line_by_line_and_reports_bad_lines() {
         Some(KEY),
         Some("/a.jpg\n\n/b c.jpg\r\n/bad%zz\n"),
     );
-    assert_eq!(o.status.code(), Some(1), "one input failed");
+    assert_eq!(o.status.code(), Some(2), "two inputs failed");
     let lines: Vec<serde_json::Value> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3);
+    assert_eq!(lines.len(), 4, "one object per input line");
     assert!(lines[0]["signed_url"]
         .as_str()
         .unwrap()
         .starts_with("/a.jpg?md5="));
-    assert!(lines[1]["signed_url"]
+    assert_eq!(lines[1]["url"], "");
+    assert!(lines[1]["error"].is_string());
+    assert!(lines[2]["signed_url"]
         .as_str()
         .unwrap()
         .starts_with("/b%20c.jpg?md5="));
-    assert_eq!(lines[2]["code"], "INVALID_PATH");
+    assert_eq!(lines[3]["code"], "INVALID_PATH");
 }
 
 #[test]
@@ -142,6 +113,29 @@ fn verify_exit_codes() {
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(v["status"], "valid");
     assert_eq!(v["http_status"], 200);
+    assert_eq!(v["reason"], serde_json::Value::Null);
+    assert_eq!(v["message"], serde_json::Value::Null);
+    assert_eq!(v["key_index"], 0);
+
+    let o = run(&["verify", signed, "--json"], Some("another-key"), None);
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["status"], "invalid");
+    assert_eq!(v["http_status"], 403);
+    assert_eq!(v["reason"], "mismatch");
+    assert!(v["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("md5 does not match"));
+
+    let o = run(
+        &["verify", signed, "--json", "--now", &later],
+        Some(KEY),
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["status"], "expired");
+    assert_eq!(v["http_status"], 410);
+    assert_eq!(v["reason"], "expired");
 }
 
 #[test]
@@ -186,7 +180,53 @@ fn explain_hides_the_key() {
         "{s}"
     );
     assert!(s.contains("(matches)"));
+    assert!(s.contains("edge verdict:   200 valid"), "{s}");
     assert!(!s.contains("secret-key"));
+}
+
+/// explain says what the edge answers, also where a token can be computed over a link the
+/// edge refuses (issue 10, item 9: expires=-1 was explained as if fine).
+#[test]
+fn explain_shows_the_edge_verdict() {
+    let o = run(
+        &[
+            "explain",
+            "/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=-1",
+        ],
+        Some("secret-key"),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("edge verdict:   403 invalid: expires is not a positive"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(
+        &[
+            "explain",
+            "/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=2147483647",
+            "--json",
+        ],
+        Some("secret-key"),
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["matches"], true);
+    assert_eq!(v["verdict"]["status"], "valid");
+    assert_eq!(v["verdict"]["http_status"], 200);
+    // A '//' target is a path to nginx; explain does not show it as a host.
+    let o = run(
+        &[
+            "explain",
+            "//private/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=2147483647",
+        ],
+        Some("secret-key"),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("starting with '//'"), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
 }
 
 #[test]
@@ -241,7 +281,11 @@ fn bad_options_are_clear_errors() {
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("milliseconds"), "{}", stderr(&o));
     let o = run(&["sign", "/a", "--ttl", "1x"], Some(KEY), None);
-    assert_eq!(o.status.code(), Some(64));
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "usage errors exit 3 like the others"
+    );
     let o = run(
         &["sign", "/a", "--ttl", "60", "--ip", "1.2.3.4:80"],
         Some(KEY),
@@ -276,13 +320,6 @@ fn version_is_the_workspace_version() {
     assert_eq!(stdout(&o).trim(), format!("cdn-secure-token {v}"));
 }
 
-fn tempdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("st-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 struct Nginx(Child);
 
 impl Drop for Nginx {
@@ -313,10 +350,7 @@ fn http_status(port: u16, path: &str) -> u16 {
 /// expired 410.
 #[test]
 fn nginx_config_validates_what_sign_makes() {
-    let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .expect("nginx is required for this test (apt-get install nginx-light)");
+    let nginx = nginx();
     let dir = tempdir("nginx");
     let port = 18480 + (std::process::id() % 100) as u16;
     let mut locations = String::new();
@@ -326,6 +360,10 @@ fn nginx_config_validates_what_sign_makes() {
         vec!["--location", "/d", "--kind", "directory"],
         vec!["--location", "/m/", "--kind", "mp4"],
         vec!["--kind", "stream"],
+        // Locations that mean something to nginx's parser or to PCRE.
+        vec!["--location", "/we ird{1};\"$x\"'(é)/", "--kind", "file"],
+        vec!["--location", "/d.x/", "--kind", "directory"],
+        vec!["--location", "/w (d){2}+/", "--kind", "directory"],
     ] {
         let mut a = vec!["nginx-config"];
         a.extend(args);
@@ -400,6 +438,22 @@ fn nginx_config_validates_what_sign_makes() {
     for (url, want) in &cases {
         assert_eq!(http_status(port, url), *want, "{url}");
     }
+    // The locations match what they say, literally: '.' in the directory regex is a dot.
+    let weird = sign(&["/we ird{1};\"$x\"'(é)/a.jpg", "--ttl", "1h"]);
+    assert_eq!(http_status(port, &weird), 200, "{weird}");
+    assert_eq!(http_status(port, &weird.replace("md5=", "md5=x")), 403);
+    let dotted = sign(&["/d.x/v1/i.m3u8", "--ttl", "1h", "--dir"]);
+    assert_eq!(http_status(port, &dotted), 200, "{dotted}");
+    let not_dotted = sign(&["/dXx/v1/i.m3u8", "--ttl", "1h", "--dir"]);
+    assert_eq!(http_status(port, &not_dotted), 404, "{not_dotted}");
+    let group = sign(&["/w (d){2}+/v1/i.m3u8", "--ttl", "1h", "--dir"]);
+    assert_eq!(http_status(port, &group), 200, "{group}");
+    let q = &group[group.find('?').unwrap()..];
+    assert_eq!(
+        http_status(port, &format!("/w%20(d){{2}}+/v1/s.ts{q}")),
+        200
+    );
+    assert_eq!(http_status(port, &format!("/w%20dd+/v1/s.ts{q}")), 404);
     // A directory token also opens other files of the directory, not subdirectories.
     let dir_url = &cases[4].0;
     let query = &dir_url[dir_url.find('?').unwrap()..];

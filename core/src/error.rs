@@ -94,6 +94,11 @@ pub enum Error {
     Url { reason: &'static str },
     #[error("URL is too long: {len} bytes (at most {max})")]
     UrlTooLong { len: usize, max: usize },
+    #[error(
+        "link is too long for the edge: its request line is {len} bytes, over the limit of {max} \
+         (nginx large_client_header_buffers; the edge would answer 414)"
+    )]
+    RequestTooLong { len: usize, max: usize },
 
     #[error("{name} is invalid: {reason}")]
     Argument {
@@ -127,7 +132,7 @@ impl Error {
             | TtlTooLarge { .. }
             | ExpiresAndTtl
             | ExpiresMissing => ErrorKind::Expiry,
-            Url { .. } | UrlTooLong { .. } => ErrorKind::Url,
+            Url { .. } | UrlTooLong { .. } | RequestTooLong { .. } => ErrorKind::Url,
             Argument { .. } => ErrorKind::Argument,
         }
     }

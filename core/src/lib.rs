@@ -32,6 +32,7 @@ pub mod multi_md5;
 mod options;
 mod path;
 mod pool;
+mod request;
 #[doc(hidden)]
 pub mod scan;
 mod signer;
@@ -44,6 +45,7 @@ pub use options::{
     Clock, FixedClock, SignOptions, StreamKind, SystemClock, TokenKind, VerifyOptions,
 };
 pub use path::MAX_PATH_LEN;
+pub use request::DEFAULT_MAX_REQUEST_LEN;
 pub use signer::{
     ExplainOptions, Explanation, InvalidReason, SignedBatch, SignedToken, Signer, SignerBuilder,
     Verdict, MAX_EXPIRES, MAX_KEYS, TOKEN_LEN,

@@ -23,6 +23,16 @@ pub(crate) enum PathInput {
     /// an escaped control byte (`%01`..`%1F`, `%7F`) is kept, as nginx keeps it in `$uri`
     /// and serves the link. Only `%00` and raw control bytes are refused.
     Request,
+    /// A received path already decoded by a server (WSGI `PATH_INFO`): `%` is ordinary,
+    /// control bytes (which came from escapes) are kept, a NUL byte (from `%00`) is refused.
+    DecodedRequest,
+}
+
+impl PathInput {
+    /// A path a server received: its length is bounded by the request line limit instead.
+    fn received(self) -> bool {
+        matches!(self, PathInput::Request | PathInput::DecodedRequest)
+    }
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -81,7 +91,7 @@ pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) ->
     if raw[0] != b'/' {
         return Err(Error::PathNotAbsolute);
     }
-    if raw.len() > MAX_PATH_LEN * 3 {
+    if raw.len() > MAX_PATH_LEN * 3 && !input.received() {
         return Err(Error::PathTooLong {
             len: raw.len(),
             max: MAX_PATH_LEN,
@@ -94,7 +104,7 @@ pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) ->
     while i < raw.len() {
         let mut b = raw[i];
         let mut escaped = false;
-        if b == b'%' && input != PathInput::Decoded {
+        if b == b'%' && matches!(input, PathInput::Encoded | PathInput::Request) {
             let hi = raw.get(i + 1).copied().and_then(hex_val);
             let lo = raw.get(i + 2).copied().and_then(hex_val);
             match (hi, lo) {
@@ -111,7 +121,12 @@ pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) ->
         if b == 0 {
             return Err(Error::PathNul);
         }
-        if (b < 0x20 || b == 0x7f) && !(escaped && input == PathInput::Request) {
+        let kept = match input {
+            PathInput::Request => escaped,
+            PathInput::DecodedRequest => true,
+            _ => false,
+        };
+        if (b < 0x20 || b == 0x7f) && !kept {
             return Err(Error::PathControlChar {
                 byte: b,
                 position: out.len(),
@@ -119,7 +134,7 @@ pub(crate) fn canonicalize(raw: &[u8], input: PathInput, out: &mut PathBytes) ->
         }
         out.push(b);
     }
-    if out.len() > MAX_PATH_LEN {
+    if out.len() > MAX_PATH_LEN && !input.received() {
         return Err(Error::PathTooLong {
             len: out.len(),
             max: MAX_PATH_LEN,

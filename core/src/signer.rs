@@ -11,6 +11,7 @@ use crate::ip::CanonicalIp;
 use crate::key::Key;
 use crate::options::{Clock, SignOptions, StreamKind, SystemClock, TokenKind, VerifyOptions};
 use crate::path::{self, PathBytes, PathInput};
+use crate::request::{self, Refusal};
 use crate::url::{self, UrlParts};
 
 /// Expiry values above this are taken for milliseconds (10^11 s is the year 5138).
@@ -180,8 +181,8 @@ fn token_str(t: &[u8; TOKEN_LEN]) -> &str {
 /// Decodes an `md5` value the way nginx's `ngx_decode_base64url` does for `secure_link`:
 /// at most 24 characters, stop at the first `=`, base64url alphabet only, 16 bytes exactly.
 /// Padding bits of the last character are ignored, as nginx ignores them.
-pub(crate) fn decode_token(value: &str) -> Option<[u8; 16]> {
-    let v = value.as_bytes();
+pub(crate) fn decode_token(value: impl AsRef<[u8]>) -> Option<[u8; 16]> {
+    let v = value.as_ref();
     if v.len() > 24 {
         return None;
     }
@@ -216,12 +217,13 @@ pub(crate) fn decode_token(value: &str) -> Option<[u8; 16]> {
 }
 
 /// Parses `expires` as nginx's `ngx_atotm` does, then rejects `<= 0` as `secure_link` does.
-pub(crate) fn parse_expires(text: &str) -> Option<i64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+pub(crate) fn parse_expires(text: impl AsRef<[u8]>) -> Option<i64> {
+    let text = text.as_ref();
+    if text.is_empty() || !text.iter().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let mut v: i64 = 0;
-    for b in text.bytes() {
+    for &b in text {
         v = v.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
     }
     (v > 0).then_some(v)
@@ -245,6 +247,11 @@ pub enum InvalidReason {
     NotAStreamPath,
     /// The token does not match: wrong key, path, expiry, IP or token kind.
     Mismatch,
+    /// The request line is longer than the edge reads (`large_client_header_buffers`, 8 KiB
+    /// by default): the edge answers 414 before looking at any token.
+    UriTooLong,
+    /// The client IP given to verify (`VerifyOptions::ip`) is not a valid address: 403.
+    BadClientIp,
 }
 
 impl InvalidReason {
@@ -258,6 +265,18 @@ impl InvalidReason {
             InvalidReason::BadRequest(_) => "bad_request",
             InvalidReason::NotAStreamPath => "not_a_stream_path",
             InvalidReason::Mismatch => "mismatch",
+            InvalidReason::UriTooLong => "uri_too_long",
+            InvalidReason::BadClientIp => "bad_client_ip",
+        }
+    }
+
+    /// The HTTP status the edge answers: 400 for [`InvalidReason::BadRequest`], 414 for
+    /// [`InvalidReason::UriTooLong`], 403 for the others.
+    pub fn status(&self) -> u16 {
+        match self {
+            InvalidReason::BadRequest(_) => 400,
+            InvalidReason::UriTooLong => 414,
+            _ => 403,
         }
     }
 }
@@ -280,6 +299,12 @@ impl fmt::Display for InvalidReason {
             InvalidReason::Mismatch => f.write_str(
                 "md5 does not match this link (wrong key, path, expires, client IP or token kind)",
             ),
+            InvalidReason::UriTooLong => f.write_str(
+                "the request line is longer than the edge reads (large_client_header_buffers): 414",
+            ),
+            InvalidReason::BadClientIp => {
+                f.write_str("the client IP given to verify is not a valid IPv4 or IPv6 address")
+            }
         }
     }
 }
@@ -306,12 +331,32 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// The HTTP status the edge answers: 200, 410 or 403.
+    /// The HTTP status the edge answers: 200, 410, or [`InvalidReason::status`] (403, or
+    /// 400 / 414 for a request the edge refuses before any token check).
     pub fn status(&self) -> u16 {
         match self {
             Verdict::Valid { .. } => 200,
             Verdict::Expired { .. } => 410,
-            Verdict::Invalid(_) => 403,
+            Verdict::Invalid(r) => r.status(),
+        }
+    }
+
+    /// A stable code: `None` when valid, `"expired"` when expired, else
+    /// [`InvalidReason::code`].
+    pub fn reason_code(&self) -> Option<&'static str> {
+        match self {
+            Verdict::Valid { .. } => None,
+            Verdict::Expired { .. } => Some("expired"),
+            Verdict::Invalid(r) => Some(r.code()),
+        }
+    }
+
+    /// Human-readable text for a refusal (`None` when valid).
+    pub fn message(&self) -> Option<String> {
+        match self {
+            Verdict::Valid { .. } => None,
+            Verdict::Expired { expires, .. } => Some(format!("link expired at {expires}")),
+            Verdict::Invalid(r) => Some(r.to_string()),
         }
     }
 
@@ -352,13 +397,9 @@ impl Verdict {
         }
     }
 
-    /// Human-readable reason for a refusal (`None` when valid).
+    /// The same text as [`Verdict::message`] (kept for the faces that call it).
     pub fn reason(&self) -> Option<String> {
-        match self {
-            Verdict::Valid { .. } => None,
-            Verdict::Expired { expires, .. } => Some(format!("link expired at {expires}")),
-            Verdict::Invalid(r) => Some(r.to_string()),
-        }
+        self.message()
     }
 }
 
@@ -481,6 +522,7 @@ pub struct Signer {
     clock: Arc<dyn Clock>,
     default_ttl: Option<i64>,
     allow_past: bool,
+    max_request_len: usize,
 }
 
 impl fmt::Debug for Signer {
@@ -489,6 +531,7 @@ impl fmt::Debug for Signer {
             .field("keys", &self.keys.len())
             .field("default_ttl", &self.default_ttl)
             .field("allow_past", &self.allow_past)
+            .field("max_request_len", &self.max_request_len)
             .finish_non_exhaustive()
     }
 }
@@ -500,6 +543,7 @@ pub struct SignerBuilder {
     clock: Arc<dyn Clock>,
     default_ttl: Option<i64>,
     allow_past: bool,
+    max_request_len: usize,
 }
 
 impl fmt::Debug for SignerBuilder {
@@ -540,6 +584,15 @@ impl SignerBuilder {
         self
     }
 
+    /// The longest request line the edge reads, `\r\n` included (nginx's
+    /// `large_client_header_buffers` size; default [`crate::DEFAULT_MAX_REQUEST_LEN`], 8192).
+    /// Signing refuses links whose request line `GET {target} HTTP/1.1\r\n` is longer (the
+    /// edge would answer 414); verifying answers [`InvalidReason::UriTooLong`] for them.
+    pub fn max_request_len(mut self, bytes: usize) -> Self {
+        self.max_request_len = bytes;
+        self
+    }
+
     /// Validates everything and builds the signer.
     pub fn build(self) -> Result<Signer> {
         if let Some(e) = self.error {
@@ -554,11 +607,19 @@ impl SignerBuilder {
         if let Some(t) = self.default_ttl {
             check_ttl(t, 0)?;
         }
+        // The shortest request line is `GET / HTTP/1.1\r\n`.
+        if self.max_request_len < request::line_len(1) {
+            return Err(Error::Argument {
+                name: "max_request_len",
+                reason: "must be at least 16 bytes (GET / HTTP/1.1 and CRLF)",
+            });
+        }
         Ok(Signer {
             keys: self.keys.into(),
             clock: self.clock,
             default_ttl: self.default_ttl,
             allow_past: self.allow_past,
+            max_request_len: self.max_request_len,
         })
     }
 }
@@ -568,6 +629,8 @@ fn check_ttl(ttl: i64, now: i64) -> Result<i64> {
         return Err(Error::TtlNotPositive { value: ttl });
     }
     match now.checked_add(ttl) {
+        // A `now` far in the past (negative) gives an expiry the edge reads as malformed.
+        Some(e) if e <= 0 => Err(Error::ExpiresNotPositive { value: e }),
         Some(e) if e <= MAX_EXPIRES && ttl <= MAX_EXPIRES => Ok(e),
         _ => Err(Error::TtlTooLarge { value: ttl }),
     }
@@ -713,6 +776,7 @@ impl Signer {
             clock: Arc::new(SystemClock),
             default_ttl: None,
             allow_past: false,
+            max_request_len: request::DEFAULT_MAX_REQUEST_LEN,
         };
         b = b.verify_key(key);
         b
@@ -868,7 +932,7 @@ impl Signer {
         let mut buf = PathBytes::new();
         let (canon, verbatim) = url_path(&parts, &mut buf)?;
         let digest = p.layout(canon).digest(self.signing_key());
-        Ok(assemble(&parts, canon, verbatim, &digest, &p))
+        assemble(&parts, canon, verbatim, &digest, &p, self.max_request_len)
     }
 
     /// Signs many URLs with the same options. Fails on the first bad URL, saying which.
@@ -1048,7 +1112,12 @@ impl Signer {
                 if !ends.is_empty() {
                     text.push(b'\n');
                 }
-                write_signed(&parts[j], canon(j), verbatim[j], &digests[j], p, &mut text);
+                let target =
+                    write_signed(&parts[j], canon(j), verbatim[j], &digests[j], p, &mut text);
+                check_request_len(target, self.max_request_len).map_err(|error| BatchError {
+                    index: base_index + c * LANES + j,
+                    error,
+                })?;
                 ends.push(text.len());
             }
         }
@@ -1158,19 +1227,32 @@ impl Signer {
         let mut tail = Vec::with_capacity(file_canon.len() * 3);
         path::encode_into(&file_canon, &mut tail);
         out.push_str(&into_string(tail));
+        check_request_len(out.len() - base.len(), self.max_request_len)?;
         Ok(out)
     }
 
-    /// Checks a request (URL or path-and-query) as the edge would. Errors are for bad
-    /// arguments (a malformed client IP); everything about the link itself is a [`Verdict`].
+    /// Checks a link I hold (an absolute URL or a path-and-query, as [`Signer::sign_url`]
+    /// takes it) as the edge would judge the request a browser makes for it. A link that starts
+    /// with `//` is a path, as the edge reads such a request target (`//private/x.jpg` is
+    /// `/private/x.jpg`), never a scheme-relative URL with a host. A fragment is not sent, so
+    /// it is ignored. Errors are for bad arguments (a malformed client IP); everything about the
+    /// link itself is a [`Verdict`].
+    ///
+    /// For what a server received, use [`Signer::verify_request`].
     pub fn verify(&self, url: &str, opts: &VerifyOptions<'_>) -> Result<Verdict> {
         let ip = opts.ip.map(CanonicalIp::parse).transpose()?;
         let ip = ip.as_ref().map_or(&b""[..], |i| i.as_bytes());
-        let now = opts.now.unwrap_or_else(|| self.clock.now());
         let parts = match url::split(url) {
             Ok(p) => p,
             Err(e) => return Ok(Verdict::Invalid(InvalidReason::BadRequest(e))),
         };
+        // The target a browser sends: path and query, with what it escapes (spaces, bytes
+        // >= 0x80, ...) counted as escapes.
+        let target_len =
+            url::sent_len(parts.path_or_root()) + parts.query.map_or(0, |q| 1 + url::sent_len(q));
+        if request::line_len(target_len) > self.max_request_len {
+            return Ok(Verdict::Invalid(InvalidReason::UriTooLong));
+        }
         let mut canon = PathBytes::new();
         if let Err(e) = path::canonicalize(
             parts.path_or_root().as_bytes(),
@@ -1179,37 +1261,97 @@ impl Signer {
         ) {
             return Ok(Verdict::Invalid(InvalidReason::BadRequest(e)));
         }
+        let query = parts.query.unwrap_or("").as_bytes();
+        Ok(self.judge(&canon, query, ip, opts))
+    }
+
+    /// Judges what a server received: the request target of the request line, as bytes,
+    /// exactly as nginx 1.22 reads it (see the table in the crate's `request` module docs):
+    /// origin form (`/path?query`; a leading `//` is part of the path) or absolute form
+    /// (`http://host/path?query`). Raw bytes >= 0x80 are hashed as they are, valid UTF-8 or
+    /// not. Never fails and never panics: a target nginx answers 400 to is
+    /// `Invalid(BadRequest)`, one whose request line `GET {target} HTTP/1.1\r\n` is longer
+    /// than [`SignerBuilder::max_request_len`] is `Invalid(UriTooLong)` (414), a malformed
+    /// `opts.ip` is `Invalid(BadClientIp)`.
+    pub fn verify_request(&self, target: &[u8], opts: &VerifyOptions<'_>) -> Verdict {
+        let t = match request::read(target, self.max_request_len) {
+            Ok(t) => t,
+            Err(Refusal::TooLong) => return Verdict::Invalid(InvalidReason::UriTooLong),
+            Err(Refusal::Bad(e)) => return Verdict::Invalid(InvalidReason::BadRequest(e)),
+        };
+        let mut canon = PathBytes::new();
+        if let Err(e) = path::canonicalize(t.path, PathInput::Request, &mut canon) {
+            return Verdict::Invalid(InvalidReason::BadRequest(e));
+        }
+        self.judge_with_ip(&canon, t.query.unwrap_or(b""), opts)
+    }
+
+    /// Like [`Signer::verify_request`], for frameworks that hand over only the
+    /// percent-decoded path (WSGI `PATH_INFO` as its raw bytes:
+    /// `environ["PATH_INFO"].encode("latin-1")`) and the raw, undecoded query string. The
+    /// path is normalized as the edge does (`//` merged, dot segments resolved; `%` is an
+    /// ordinary byte here); `%00` (a NUL byte), `..` above the root, a path not starting with
+    /// `/` and spaces or control bytes in the query are 400s; an empty path is `/`. The 414
+    /// check uses the shortest target a client can have sent for them (bytes that must be
+    /// escaped counted as `%XX`). Same verdicts as [`Signer::verify_request`].
+    pub fn verify_decoded(&self, path: &[u8], query: &[u8], opts: &VerifyOptions<'_>) -> Verdict {
+        if request::line_len(request::min_target_len(path, query)) > self.max_request_len {
+            return Verdict::Invalid(InvalidReason::UriTooLong);
+        }
+        if let Err(Refusal::Bad(e)) = request::check_raw_query(query) {
+            return Verdict::Invalid(InvalidReason::BadRequest(e));
+        }
+        let path = if path.is_empty() { &b"/"[..] } else { path };
+        let mut canon = PathBytes::new();
+        if let Err(e) = path::canonicalize(path, PathInput::DecodedRequest, &mut canon) {
+            return Verdict::Invalid(InvalidReason::BadRequest(e));
+        }
+        let query = memchr::memchr(b'#', query).map_or(query, |h| &query[..h]);
+        self.judge_with_ip(&canon, query, opts)
+    }
+
+    /// [`Signer::judge`] with `opts.ip` parsed; a malformed one is a verdict.
+    fn judge_with_ip(&self, canon: &[u8], query: &[u8], opts: &VerifyOptions<'_>) -> Verdict {
+        let ip = match opts.ip.map(CanonicalIp::parse).transpose() {
+            Ok(ip) => ip,
+            Err(_) => return Verdict::Invalid(InvalidReason::BadClientIp),
+        };
+        let ip = ip.as_ref().map_or(&b""[..], |i| i.as_bytes());
+        self.judge(canon, query, ip, opts)
+    }
+
+    /// The verdict for the canonical path `canon` and the raw query `query` (`$args`):
+    /// the one place where a token is checked.
+    fn judge(&self, canon: &[u8], query: &[u8], ip: &[u8], opts: &VerifyOptions<'_>) -> Verdict {
+        let now = opts.now.unwrap_or_else(|| self.clock.now());
         let found = match opts.kind {
-            TokenKind::Stream => match stream_fields(&canon) {
+            TokenKind::Stream => match stream_fields(canon) {
                 Some(f) => f,
-                None => return Ok(Verdict::Invalid(InvalidReason::NotAStreamPath)),
+                None => return Verdict::Invalid(InvalidReason::NotAStreamPath),
             },
             _ => {
-                let q = parts.query.unwrap_or("");
-                let token = url::arg(q, "md5").ok_or(InvalidReason::MissingToken);
-                let expires = url::arg(q, "expires").ok_or(InvalidReason::MissingExpires);
+                let token = url::arg_bytes(query, b"md5").ok_or(InvalidReason::MissingToken);
+                let expires =
+                    url::arg_bytes(query, b"expires").ok_or(InvalidReason::MissingExpires);
                 match (token, expires) {
                     (Ok(t), Ok(e)) => Found::Query {
-                        token: t.as_bytes(),
-                        expires: e.as_bytes(),
-                        speed: url::arg(q, "speed").unwrap_or("").as_bytes(),
-                        buffer: url::arg(q, "buffer").unwrap_or("").as_bytes(),
+                        token: t,
+                        expires: e,
+                        speed: url::arg_bytes(query, b"speed").unwrap_or(b""),
+                        buffer: url::arg_bytes(query, b"buffer").unwrap_or(b""),
                     },
-                    (Err(r), _) | (_, Err(r)) => return Ok(Verdict::Invalid(r)),
+                    (Err(r), _) | (_, Err(r)) => return Verdict::Invalid(r),
                 }
             }
         };
         let (token_text, expires_text) = found.token_and_expires();
-        let Some(expires) = std::str::from_utf8(expires_text)
-            .ok()
-            .and_then(parse_expires)
-        else {
-            return Ok(Verdict::Invalid(InvalidReason::MalformedExpires));
+        let Some(expires) = parse_expires(expires_text) else {
+            return Verdict::Invalid(InvalidReason::MalformedExpires);
         };
-        let Some(wanted) = std::str::from_utf8(token_text).ok().and_then(decode_token) else {
-            return Ok(Verdict::Invalid(InvalidReason::MalformedToken));
+        let Some(wanted) = decode_token(token_text) else {
+            return Verdict::Invalid(InvalidReason::MalformedToken);
         };
-        let layout = found.layout(opts.kind, &canon, ip);
+        let layout = found.layout(opts.kind, canon, ip);
         let mut matched = None;
         for (i, key) in self.keys.iter().enumerate() {
             let d = layout.digest(key.expose());
@@ -1218,16 +1360,19 @@ impl Signer {
                 matched = Some(i);
             }
         }
-        Ok(match matched {
+        match matched {
             None => Verdict::Invalid(InvalidReason::Mismatch),
             Some(key_index) if expires < now => Verdict::Expired { expires, key_index },
             Some(key_index) => Verdict::Valid { expires, key_index },
-        })
+        }
     }
 
     /// Shows what the edge hashes for `url` and the token the signing key gives. The
     /// expiry is the link's own `expires` if it has one, else `opts.expires`.
     pub fn explain(&self, url: &str, opts: &ExplainOptions<'_>) -> Result<Explanation> {
+        if let Some(e) = opts.expires.filter(|&e| e <= 0) {
+            return Err(Error::ExpiresNotPositive { value: e });
+        }
         let ip_c = opts.ip.map(CanonicalIp::parse).transpose()?;
         let ip = ip_c.as_ref().map_or(&b""[..], |i| i.as_bytes());
         let parts = url::split(url)?;
@@ -1398,7 +1543,8 @@ fn assemble(
     verbatim: bool,
     digest: &[u8; 16],
     p: &Prepared<'_>,
-) -> String {
+    max_request_len: usize,
+) -> Result<String> {
     let cap = parts.origin.len()
         + canon.len() * if verbatim { 1 } else { 3 }
         + 1
@@ -1412,13 +1558,25 @@ fn assemble(
         + p.buffer.len()
         + parts.fragment.len() * 3;
     let mut out = Vec::with_capacity(cap);
-    write_signed(parts, canon, verbatim, digest, p, &mut out);
+    let target = write_signed(parts, canon, verbatim, digest, p, &mut out);
     debug_assert!(out.len() <= cap);
-    into_string(out)
+    check_request_len(target, max_request_len)?;
+    Ok(into_string(out))
+}
+
+/// Refuses a signed link whose request line the edge would answer 414 to.
+#[inline]
+fn check_request_len(target_len: usize, max: usize) -> Result<()> {
+    let len = request::line_len(target_len);
+    if len > max {
+        return Err(Error::RequestTooLong { len, max });
+    }
+    Ok(())
 }
 
 /// Appends the signed URL: origin, encoded path, kept query, new parameters, fragment.
 /// `verbatim` says the canonical path is the URL's own path text and needs no escaping.
+/// Returns the length of the request target (path and query) it wrote.
 fn write_signed(
     parts: &UrlParts<'_>,
     canon: &[u8],
@@ -1426,8 +1584,9 @@ fn write_signed(
     digest: &[u8; 16],
     p: &Prepared<'_>,
     out: &mut Vec<u8>,
-) {
+) -> usize {
     out.extend_from_slice(parts.origin.as_bytes());
+    let target_start = out.len();
     if verbatim {
         out.extend_from_slice(parts.path_or_root().as_bytes());
     } else {
@@ -1456,9 +1615,11 @@ fn write_signed(
         out.extend_from_slice(b"&buffer=");
         out.extend_from_slice(p.buffer.as_bytes());
     }
+    let target_len = out.len() - target_start;
     if !parts.fragment.is_empty() {
         url::push_query_text(parts.fragment, out);
     }
+    target_len
 }
 
 /// A signed URL (or a batch of them) as a `String`, without a second pass over it.
@@ -1581,9 +1742,9 @@ mod tests {
         let t = "DMF1ucDxtHCxwYQAAAAAAA";
         assert!(decode_token(t).is_some());
         assert!(decode_token("DMF1ucDxtHCxwYQ").is_none());
-        assert!(decode_token(&format!("{t}==")).is_some());
-        assert!(decode_token(&format!("{t}=!")).is_some());
-        assert!(decode_token(&format!("{t}===")).is_none());
+        assert!(decode_token(format!("{t}==")).is_some());
+        assert!(decode_token(format!("{t}=!")).is_some());
+        assert!(decode_token(format!("{t}===")).is_none());
         assert!(decode_token("DMF1ucDxtHCxwYQAAAAA+A").is_none());
         assert!(decode_token("DMF1ucDxtHCxwYQAAAAAA").is_none());
         assert!(decode_token("DMF1ucDxtHCxwYQAAAAAAAA").is_none());

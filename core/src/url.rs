@@ -38,8 +38,9 @@ fn url_err(reason: &'static str) -> Error {
     Error::Url { reason }
 }
 
-/// Splits `input`, an absolute URL (`scheme://host[:port]/path?query#fragment`), a
-/// scheme-relative URL (`//host/path`) or a path-and-query (`/path?query`).
+/// Splits `input`, an absolute URL (`scheme://host[:port]/path?query#fragment`) or a
+/// path-and-query (`/path?query`). A leading `//` is part of the path, as the edge reads a
+/// request target (`//cdn/x` is the path `/cdn/x`), never a scheme-relative URL.
 #[inline]
 pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
     let b = input.as_bytes();
@@ -56,8 +57,6 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
         8
     } else if b.starts_with(b"http://") {
         7
-    } else if b.starts_with(b"//") {
-        2
     } else if b[0] == b'/' {
         0
     } else {
@@ -98,6 +97,7 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
         if end == authority_start {
             return Err(url_err("has no host"));
         }
+        check_authority(&b[authority_start..end])?;
         path_start = end;
     }
     // One pass over the path finds where it ends and whether it is clean.
@@ -140,6 +140,99 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
         fragment: &input[fragment_start..],
         path_clean: clean && path.len() <= crate::path::MAX_PATH_LEN,
     })
+}
+
+/// Bytes allowed in a host name (RFC 3986 `reg-name`: unreserved, sub-delims, `%` of an
+/// escape; and bytes >= 0x80 of an internationalized name written in UTF-8).
+static HOST_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric()
+            || b >= 0x80
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'%'
+            );
+        i += 1;
+    }
+    t
+};
+
+/// Checks `[userinfo@]host[:port]`: a host name of [`HOST_BYTE`]s or a bracketed IPv6
+/// address, a port of at most five digits (up to 65535), so that a browser reads the same
+/// host and path as the signer (`http://[::1/x` is refused, not signed as it is).
+fn check_authority(a: &[u8]) -> Result<()> {
+    let host_start = memchr::memrchr(b'@', a).map_or(0, |p| p + 1);
+    let (userinfo, hostport) = a.split_at(host_start);
+    let userinfo = userinfo.strip_suffix(b"@").unwrap_or(userinfo);
+    if !userinfo.iter().all(|&c| HOST_BYTE[c as usize] || c == b':') {
+        return Err(url_err("has an invalid user name in the authority"));
+    }
+    let (host, port) = if hostport.first() == Some(&b'[') {
+        let Some(close) = memchr::memchr(b']', hostport) else {
+            return Err(url_err("has an IPv6 host without its closing ']'"));
+        };
+        let inner = &hostport[1..close];
+        let ok = std::str::from_utf8(inner)
+            .ok()
+            .is_some_and(|s| s.parse::<std::net::Ipv6Addr>().is_ok());
+        if !ok {
+            return Err(url_err("has a bracketed host that is not an IPv6 address"));
+        }
+        let rest = &hostport[close + 1..];
+        match rest.split_first() {
+            None => (&hostport[..=close], None),
+            Some((b':', port)) => (&hostport[..=close], Some(port)),
+            Some(_) => return Err(url_err("has text after the IPv6 host's ']'")),
+        }
+    } else {
+        match memchr::memchr(b':', hostport) {
+            Some(c) => (&hostport[..c], Some(&hostport[c + 1..])),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty() {
+        return Err(url_err("has no host"));
+    }
+    if host[0] != b'[' && !host.iter().all(|&c| HOST_BYTE[c as usize]) {
+        return Err(url_err(
+            "has a character that is not allowed in a host name",
+        ));
+    }
+    if let Some(port) = port {
+        // An empty port (`https://h:/x`) is the default one (RFC 3986 §3.2.3).
+        let digits_ok = port.len() <= 5 && port.iter().all(u8::is_ascii_digit);
+        if !digits_ok || port.iter().fold(0u32, |v, &d| v * 10 + u32::from(d - b'0')) > 65535 {
+            return Err(url_err("has a port that is not a number from 0 to 65535"));
+        }
+    }
+    Ok(())
+}
+
+/// The length of `s` as a browser sends it: bytes it percent-encodes (space, `"`, `<`,
+/// `>`, `` ` ``, `{`, `}`, `|`, `\`, `^`, control bytes, bytes >= 0x80) count three.
+pub(crate) fn sent_len(s: &str) -> usize {
+    s.len()
+        + 2 * s
+            .bytes()
+            .filter(|&b| query_byte_needs_escape(b) || b < 0x20 || b == 0x7f)
+            .count()
 }
 
 fn control_err() -> Error {
@@ -207,6 +300,18 @@ pub(crate) fn arg<'a>(query: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
+/// [`arg`] on the raw bytes of a received query (which need not be UTF-8).
+pub(crate) fn arg_bytes<'a>(query: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    query.split(|&b| b == b'&').find_map(|param| {
+        let (n, v) = param.split_at_checked(name.len())?;
+        if n.eq_ignore_ascii_case(name) {
+            v.strip_prefix(b"=")
+        } else {
+            None
+        }
+    })
+}
+
 /// Whether a `name[=value]` parameter is one of `names` (ASCII case-insensitive).
 pub(crate) fn is_named(param: &str, names: &[&str]) -> bool {
     let name = param.split_once('=').map_or(param, |(n, _)| n);
@@ -251,8 +356,9 @@ mod tests {
         let p = split("/a?b?c").unwrap();
         assert_eq!((p.origin, p.path, p.query), ("", "/a", Some("b?c")));
 
+        // A leading "//" is a path, as the edge reads it.
         let p = split("//cdn/x").unwrap();
-        assert_eq!((p.origin, p.path), ("//cdn", "/x"));
+        assert_eq!((p.origin, p.path), ("", "//cdn/x"));
 
         let p = split("http://h?q").unwrap();
         assert_eq!(
@@ -276,7 +382,6 @@ mod tests {
                 path.push_str(alphabet[(x >> 16) as usize % alphabet.len()]);
             }
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            // (A leading "//" makes the rest an authority: the path is what split says.)
             let Ok(parts) = split(&path) else {
                 continue;
             };

@@ -217,7 +217,7 @@ proptest! {
         ip in prop::option::of(ip()),
         verify_spelling in 0..3usize,
         kind in kind(),
-        origin in prop_oneof![Just(""), Just("https://cdn.example.com"), Just("//cdn.example.com:8443")],
+        origin in prop_oneof![Just(""), Just("https://cdn.example.com"), Just("http://cdn.example.com:8443")],
         extra_query in prop_oneof![Just(""), Just("a=1&b=%20x"), Just("MD5=old&Expires=1&x")],
     ) {
         let signer = Signer::new(&key).unwrap();

@@ -268,3 +268,91 @@ pub fn check_scan(data: &[u8]) {
         }
     }
 }
+
+/// Arbitrary bytes as a received request target into `Signer::verify_request` (and
+/// `verify_decoded`): never panics, always one of the edge's statuses; leading and trailing
+/// spaces (which nginx skips) and an absolute-form prefix do not change the verdict; and the
+/// input taken as a URL, once signed, is valid as the target a browser sends for it.
+pub fn check_verify_request(data: &[u8]) {
+    // Layout: [kind byte] target \0 ip
+    let Some((&k, rest)) = data.split_first() else {
+        return;
+    };
+    let kind = match k % 4 {
+        0 => TokenKind::File,
+        1 => TokenKind::Directory,
+        2 => TokenKind::Mp4,
+        _ => TokenKind::Stream,
+    };
+    let (target, ip) = match rest.iter().position(|&b| b == 0) {
+        Some(p) if k & 0x80 != 0 => (&rest[..p], Some(String::from_utf8_lossy(&rest[p + 1..]))),
+        _ => (rest, None),
+    };
+    let signer = Signer::builder("fuzz-key-1")
+        .verify_key("fuzz-key-2")
+        .build()
+        .unwrap();
+    let opts = VerifyOptions {
+        ip: ip.as_deref(),
+        now: Some(NOW),
+        kind,
+    };
+    let v = signer.verify_request(target, &opts);
+    assert!(
+        matches!(v.status(), 200 | 400 | 403 | 410 | 414),
+        "{target:?}: {v:?}"
+    );
+    assert_eq!(v.reason_code().is_none(), v.is_valid());
+    let d = signer.verify_decoded(target, target, &opts);
+    assert!(matches!(d.status(), 200 | 400 | 403 | 410 | 414));
+    if target.len() < 8000 {
+        let mut padded = b"  ".to_vec();
+        padded.extend_from_slice(target);
+        padded.extend_from_slice(b"   ");
+        assert_eq!(
+            signer.verify_request(&padded, &opts),
+            v,
+            "padded {target:?}"
+        );
+        if target.first() == Some(&b'/') {
+            let mut abs = b"http://cdn.example.com:8080".to_vec();
+            abs.extend_from_slice(target);
+            assert_eq!(
+                signer.verify_request(&abs, &opts),
+                v,
+                "absolute form of {target:?}"
+            );
+        }
+    }
+    if kind == TokenKind::Stream {
+        return;
+    }
+    let url = String::from_utf8_lossy(target);
+    let sopts = SignOptions {
+        expires: Some(NOW + 1000),
+        ip: ip.as_deref(),
+        kind,
+        now: Some(NOW),
+        ..Default::default()
+    };
+    let Ok(signed) = signer.sign_url(&url, &sopts) else {
+        return;
+    };
+    // What a browser sends: the path and query, without the origin and the fragment.
+    let after_origin = match signed.find("://") {
+        Some(s) => signed[s + 3..]
+            .find('/')
+            .map_or("/", |p| &signed[s + 3 + p..]),
+        None => &signed[..],
+    };
+    let sent = after_origin.split('#').next().unwrap_or("");
+    let got = signer.verify_request(sent.as_bytes(), &opts);
+    assert_eq!(
+        got,
+        Verdict::Valid {
+            expires: NOW + 1000,
+            key_index: 0
+        },
+        "signed {url:?} as {signed:?}, received as {sent:?}"
+    );
+}

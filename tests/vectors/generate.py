@@ -175,7 +175,8 @@ def vcase(name, url, expected, *, key=K, verify_keys=(), ip=None, now=NOW, kind=
           key_index=None, reason=None):
     return {"name": name, "key": key, "verify_keys": list(verify_keys), "url": url, "ip": ip,
             "now": now, "kind": kind, "expected": expected,
-            "status": {"valid": 200, "expired": 410, "invalid": 403}[expected],
+            "status": {"valid": 200, "expired": 410,
+                       "invalid": {"bad_request": 400, "uri_too_long": 414}.get(reason, 403)}[expected],
             "key_index": key_index, "reason": reason}
 
 
@@ -265,6 +266,14 @@ verify = [
           "invalid", kind="stream", reason="mismatch"),
     vcase("not a stream path", "/photo.jpeg", "invalid", kind="stream", reason="not_a_stream_path"),
     vcase("malformed URL", "photo.jpeg", "invalid", reason="bad_request"),
+    # A link starting with // is a path, as the edge reads it (issue 10, item 1).
+    vcase("// is a path: a token for /photo.jpeg does not open //private/photo.jpeg",
+          f"//private/photo.jpeg?md5={T}&expires=2147483647", "invalid", reason="mismatch"),
+    vcase("// is a path: //photo.jpeg is /photo.jpeg", f"//photo.jpeg?md5={T}&expires=2147483647",
+          "valid", key_index=0),
+    vcase("/// is a path too", f"///photo.jpeg?md5={T}&expires=2147483647", "valid", key_index=0),
+    vcase("link longer than the edge's request line limit",
+          "/" + "a" * 8200 + f"?md5={T}&expires=2147483647", "invalid", reason="uri_too_long"),
 ]
 verify.append(vcase("padding bits of the last character ignored",
                     f"/photo.jpeg?md5={T_PADBITS}&expires=2147483647", "valid", key_index=0))

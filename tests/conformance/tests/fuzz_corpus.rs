@@ -49,6 +49,11 @@ fn verify_corpus() {
 }
 
 #[test]
+fn verify_request_corpus() {
+    replay("verify_request", checks::check_verify_request);
+}
+
+#[test]
 fn parse_corpus() {
     replay("parse", checks::check_parse);
 }
