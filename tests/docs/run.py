@@ -236,6 +236,7 @@ class Env:
 
     def node(self) -> Path:
         if not self._node:
+            self.registry()  # cdn-secure-token itself must come from the built tarballs
             d = self.work / "node"
             d.mkdir()
             (d / "package.json").write_text(json.dumps({"name": "docs", "version": "1.0.0", "private": True}))
