@@ -197,32 +197,3 @@ pub fn explain(
     out.finish()?;
     Ok(EXIT_OK)
 }
-
-// TEMPORARY until helper "req"'s core entries land on main (contract in COMMON.md); removed
-// by the merge.
-trait Pending {
-    fn verify_request(&self, target: &[u8], opts: &VerifyOptions<'_>) -> Verdict;
-}
-impl Pending for Signer {
-    fn verify_request(&self, target: &[u8], opts: &VerifyOptions<'_>) -> Verdict {
-        let t = String::from_utf8_lossy(target);
-        self.verify(&t, opts)
-            .unwrap_or_else(|e| Verdict::Invalid(InvalidReason::BadRequest(e)))
-    }
-}
-trait PendingVerdict {
-    fn reason_code(&self) -> Option<&'static str>;
-    fn message(&self) -> Option<String>;
-}
-impl PendingVerdict for Verdict {
-    fn reason_code(&self) -> Option<&'static str> {
-        match self {
-            Verdict::Valid { .. } => None,
-            Verdict::Expired { .. } => Some("expired"),
-            Verdict::Invalid(r) => Some(r.code()),
-        }
-    }
-    fn message(&self) -> Option<String> {
-        self.reason()
-    }
-}

@@ -454,3 +454,39 @@ fn help_describes_speed_and_buffer_as_sizes() {
     assert!(buffer.contains("as written"), "{buffer}");
     assert!(!buffer.contains("seconds"), "{buffer}");
 }
+
+/// The core's signing refusals reach the user: a link the edge would answer 414 to and a
+/// malformed host fail their line (status 2, the line number and the reason on standard
+/// error); an expiry of zero or less from any --now/--ttl refuses the whole run (status 3).
+#[test]
+fn signing_refusals_are_reported() {
+    let long = format!("/{}", "a".repeat(8190));
+    let o = run(
+        &["sign", "/ok.jpg", &long, "http://[::1/x", "--ttl", "60"],
+        Some(KEY),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.split_terminator('\n').collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].starts_with("/ok.jpg?md5="));
+    assert_eq!(&lines[1..], ["", ""]);
+    let err = stderr(&o);
+    assert!(err.contains("argument 2: link is too long"), "{err}");
+    assert!(err.contains("414"), "{err}");
+    assert!(err.contains("argument 3: URL is malformed"), "{err}");
+    for now in ["-100", "-9223372036854775808"] {
+        let o = run(
+            &["stream", "vod", "1", "abc", "--ttl", "60", "--now", now],
+            Some(KEY),
+            None,
+        );
+        assert_eq!(o.status.code(), Some(3), "{now}");
+        assert!(
+            stderr(&o).contains("expires must be a positive"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
