@@ -267,7 +267,10 @@ class Env:
         """A directory with the CLI: the one `cargo install`ed by the release suite, else built."""
         if not self._bin:
             installed = TARGET / "release-cargo-install/root/bin"
-            if (installed / "cdn-secure-token").is_file():
+            crate = self.artifacts / f"cdn-secure-token-cli-{VERSION}.crate"
+            # the CLI the release suite installed from these artifacts' crate, else the checkout's
+            if ((installed / "cdn-secure-token").is_file() and crate.is_file()
+                    and (installed / "cdn-secure-token").stat().st_mtime > crate.stat().st_mtime):
                 self._bin = installed
             else:
                 self.run(["cargo", "build", "--release", "--locked", "-q", "-p", "cdn-secure-token-cli"], cwd=ROOT)
@@ -534,8 +537,15 @@ def main() -> int:
     ap.add_argument("readmes", nargs="*")
     a = ap.parse_args()
     artifacts = a.artifacts.resolve()
-    if not any(artifacts.glob("*.whl")):
+    sums = artifacts / "SHA256SUMS"
+    sources = [ROOT / f for f in files_of_checkout()
+               if f.startswith(("core/", "cli/", "python/", "node/", "capi/", "php/", "include/"))
+               or f in ("Cargo.toml", "Cargo.lock")]
+    newest = max((p.stat().st_mtime for p in sources if p.is_file()), default=0)
+    if not sums.is_file() or sums.stat().st_mtime < newest:
+        # the packages must be the checkout's: rebuilt when a source is newer than them
         print(f"docs: building the release artifacts into {artifacts}", flush=True)
+        shutil.rmtree(artifacts, ignore_errors=True)
         subprocess.run(["bash", ROOT / "release/build.sh", artifacts], check=True)
     if not (TARGET / "release-wheelhouse").is_dir():
         subprocess.run([sys.executable, "-m", "pip", "download", "-q", "-d", TARGET / "release-wheelhouse",
