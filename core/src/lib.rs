@@ -28,6 +28,7 @@
 mod error;
 mod ip;
 mod key;
+pub mod manifest;
 pub mod multi_md5;
 mod options;
 mod path;
@@ -41,6 +42,7 @@ mod url;
 pub use error::{BatchError, Error, ErrorKind, Result};
 pub use ip::CanonicalIp;
 pub use key::{Key, MAX_KEY_LEN, MIN_KEY_LEN};
+pub use manifest::{ManifestError, ManifestFormat, ManifestOptions, Outside, MAX_MANIFEST_LEN};
 pub use options::{
     Clock, FixedClock, SignOptions, StreamKind, SystemClock, TokenKind, VerifyOptions,
 };
