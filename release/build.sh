@@ -55,15 +55,9 @@ else
   bash release/npm-pack.sh "$OUT"
 fi
 
-# 4. C: the library, header and pkg-config file for this platform. capi/package.sh is the C
-#    face's own packer; release/c-package.sh is used until it exists.
-if [ -f capi/package.sh ]; then
-  log "C tarball (capi/package.sh)"
-  bash capi/package.sh "$OUT"
-else
-  log "C tarball (release/c-package.sh)"
-  bash release/c-package.sh "$OUT"
-fi
+# 4. C: the library, header, pkg-config and CMake files for this platform (the C face's packer).
+log "C tarball (capi/package.sh)"
+bash capi/package.sh "$OUT" >/dev/null
 
 (cd "$OUT" && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%f\n' | sort \
   | xargs sha256sum >SHA256SUMS)

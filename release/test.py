@@ -119,9 +119,10 @@ def check_metadata() -> None:
           and pkg.get("license") == WS["license"] and pkg.get("version") == VERSION,
           f"{repo_url} {pkg.get('homepage')} {pkg.get('license')} {pkg.get('version')}")
     comp = json.loads((ROOT / "php/composer.json").read_text())
-    check("php/composer.json homepage and support.source agree with Cargo.toml",
+    check("php/composer.json homepage, support.source, license, version agree with Cargo.toml",
           comp.get("homepage") == WS["homepage"] and comp.get("support", {}).get("source") == REPO
-          and sorted(comp.get("license", [])) == ["Apache-2.0", "MIT"],
+          and sorted(comp.get("license", [])) == ["Apache-2.0", "MIT"]
+          and comp.get("version", VERSION) == VERSION,
           f"{comp.get('homepage')} {comp.get('support')}")
     for crate in ("core", "cli"):
         text = (ROOT / crate / "Cargo.toml").read_text()
