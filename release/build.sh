@@ -41,9 +41,19 @@ log "python sdist"
 # 2. Rust: the core and the CLI crates. Packaged together, so the CLI's package is verified
 #    against the packaged core (cargo's local overlay registry), not the source tree.
 log "cargo package (cdn-secure-token, cdn-secure-token-cli)"
-cargo package --locked -p cdn-secure-token -p cdn-secure-token-cli --allow-dirty
-cp "$TARGET_DIR/package/cdn-secure-token-$VERSION.crate" \
-  "$TARGET_DIR/package/cdn-secure-token-cli-$VERSION.crate" "$OUT/"
+# The CLI is verified against the packaged core from a local overlay registry under the same
+# name and version each time, and cargo takes a registry crate of a known version as
+# unchanged: its unpacked copy (CARGO_HOME/registry/src/-<hash>/) and its build in the target
+# dir would be reused from an earlier run, so the CLI would be checked against a stale core.
+# Both are dropped first; the packaging has its own target dir, so nothing else is rebuilt.
+PKG_TARGET="$TARGET_DIR/release-package"
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/cdn-secure-token-"$VERSION" \
+  "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/cdn-secure-token-cli-"$VERSION" \
+  "$PKG_TARGET/package" "$PKG_TARGET"/debug/.fingerprint/cdn-secure-token-* \
+  "$PKG_TARGET"/debug/deps/*cdn_secure_token*
+CARGO_TARGET_DIR="$PKG_TARGET" cargo package --locked -p cdn-secure-token -p cdn-secure-token-cli --allow-dirty
+cp "$PKG_TARGET/package/cdn-secure-token-$VERSION.crate" \
+  "$PKG_TARGET/package/cdn-secure-token-cli-$VERSION.crate" "$OUT/"
 
 # 3. Node: the main package and the per-platform package (napi-rs layout). node/pack.sh is
 #    the node face's own packer; release/npm-pack.sh is used until it exists.

@@ -423,6 +423,13 @@ def check_npm(out: Path) -> None:
 
 
 # ---------------------------------------------------------------- Rust
+def drop_registry_builds(target_dir: Path) -> None:
+    for profile in ("debug", "release"):
+        for pattern in (".fingerprint/cdn-secure-token-*", "deps/*cdn_secure_token*"):
+            for p in (target_dir / profile).glob(pattern):
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+
 def check_crates(out: Path) -> None:
     crates = {}
     for name in ("cdn-secure-token", "cdn-secure-token-cli"):
@@ -483,6 +490,9 @@ def check_crates(out: Path) -> None:
         return
 
     def install() -> None:
+        # cargo takes a registry crate of a known version as unchanged: drop the builds of ours
+        # from the kept target dir, or an earlier run's core and CLI would be reused.
+        drop_registry_builds(TARGET / "release-cargo-install-target")
         # A fresh CARGO_HOME: nothing of the machine's registry cache; crates.io is the directory
         # above. The target dir is kept between runs only as a build cache.
         run(["cargo", "install", "cdn-secure-token-cli", "--version", VERSION, "--locked", "--offline",

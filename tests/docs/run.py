@@ -550,6 +550,12 @@ def main() -> int:
     if not (TARGET / "release-wheelhouse").is_dir():
         subprocess.run([sys.executable, "-m", "pip", "download", "-q", "-d", TARGET / "release-wheelhouse",
                         "-r", ROOT / "python/requirements-test.txt"], check=True)
+    # cargo takes a registry crate of a known version as unchanged: builds of the packaged
+    # crates (cargo install in a block) from an earlier run must not be reused.
+    for profile in ("debug", "release"):
+        for pattern in (".fingerprint/cdn-secure-token-*", "deps/*cdn_secure_token*"):
+            for p in (TARGET / "docs-target" / profile).glob(pattern):
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
     env = Env(artifacts)
     passed = failed = 0
     no_run: list[str] = []
