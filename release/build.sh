@@ -55,11 +55,17 @@ CARGO_TARGET_DIR="$PKG_TARGET" cargo package --locked -p cdn-secure-token -p cdn
 cp "$PKG_TARGET/package/cdn-secure-token-$VERSION.crate" \
   "$PKG_TARGET/package/cdn-secure-token-cli-$VERSION.crate" "$OUT/"
 
-# 3. Node: the main package and the per-platform package (napi-rs layout). node/pack.sh is
-#    the node face's own packer; release/npm-pack.sh is used until it exists.
+# 3. Node: the main package and the per-platform package (napi-rs layout), by the node face's
+#    packer (node/pack.sh; release/npm-pack.sh until it exists). Its binary is linked by zig
+#    against glibc 2.17, as the wheel is (a native link here needs glibc 2.34): cargo links
+#    for this triple through the wrapper, in a target dir of its own.
+ZIG_CC="$TARGET_DIR/release-zig-cc"
+printf '#!/bin/sh\nexec %q -m ziglang cc -target x86_64-linux-gnu.2.17 "$@"\n' "$TOOLS/bin/python" >"$ZIG_CC"
+chmod +x "$ZIG_CC"
 if [ -f node/pack.sh ]; then
-  log "npm packages (node/pack.sh)"
-  bash node/pack.sh "$OUT"
+  log "npm packages (node/pack.sh, linked by zig for glibc 2.17)"
+  CARGO_TARGET_DIR="$TARGET_DIR/npm-zig" CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER="$ZIG_CC" \
+    bash node/pack.sh "$OUT" >/dev/null
 else
   log "npm packages (release/npm-pack.sh)"
   bash release/npm-pack.sh "$OUT"
