@@ -269,7 +269,7 @@ fn memchr(c: u8, b: &[u8]) -> Option<usize> {
 
 /// Decodes the hex of [`TARGET_HEADER`].
 pub fn unhex(h: &[u8]) -> Option<Vec<u8>> {
-    if h.len() % 2 != 0 {
+    if !h.len().is_multiple_of(2) {
         return None;
     }
     let d = |c: u8| match c {
@@ -466,7 +466,7 @@ mod tests {
         let (n, h, s) = done(
             b"GET /a\xff?x HTTP/1.1\r\nHost: h\r\nX-Cdn-Secure-Token-Raw-Target: 2f\r\n\r\nNEXT",
         );
-        assert_eq!(n, 56);
+        assert_eq!(n, 66);
         assert_eq!(s, State::Head);
         assert!(h.starts_with("GET / HTTP/1.1\r\nHost: h\r\n"), "{h}");
         assert_eq!(h.matches(TARGET_HEADER).count(), 1);
