@@ -3,13 +3,18 @@
 set -euo pipefail
 need=()
 command -v php >/dev/null 2>&1 || need+=(php-cli)
+command -v cmake >/dev/null 2>&1 || need+=(cmake)
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+# PHP behind real servers (php/test.sh): php-fpm, composer, opcache (for opcache.preload).
+compgen -G '/usr/sbin/php-fpm*' >/dev/null || need+=(php-fpm)
+command -v composer >/dev/null 2>&1 || need+=(composer)
+{ command -v php >/dev/null 2>&1 && php -m 2>/dev/null | grep -q 'Zend OPcache'; } || need+=(php-opcache)
 command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)   # serve: hls.js playback
-command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)       # serve: test streams, ffprobe
 command -v wrk >/dev/null 2>&1 || need+=(wrk)             # serve: load run
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup-system: installing ${need[*]}"

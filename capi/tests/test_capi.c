@@ -1183,6 +1183,161 @@ static void test_threads(void) {
   st_signer_free(signer);
 }
 
+/* ---------------------------------------------------------------------------------- */
+/* st_signer_verify_request: what a server received, as raw bytes. Every client input is a
+ * verdict (ST_OK), never an error. The token below is the documented example (README):
+ * key "secret-key", "/photo.jpeg", expires 2147483647. */
+
+#define GOOD_Q "?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=2147483647"
+
+static st_verdict judge(const st_signer *signer, const char *t, size_t n, const char *ip,
+                        int64_t now) {
+  st_verify_options o;
+  st_verdict v;
+  memset(&o, 0, sizeof o);
+  memset(&v, 0x5a, sizeof v);
+  o.now = now;
+  if (ip != NULL) o.ip = lit(ip);
+  CHECK_STATUS(st_signer_verify_request(signer, t, n, &o, &v), ST_OK);
+  return v;
+}
+
+static void want_verdict(const char *name, st_verdict v, int status, const char *reason) {
+  int ok = (int)v.http_status == status &&
+           (reason == NULL ? v.reason == NULL : v.reason != NULL && strcmp(v.reason, reason) == 0);
+  if (status == 200) ok = ok && v.status == ST_VERDICT_VALID && v.message[0] == '\0' &&
+                          v.expires == 2147483647 && v.key_index == 0;
+  else if (status == 410) ok = ok && v.status == ST_VERDICT_EXPIRED && v.message[0] != '\0' &&
+                               v.expires == 2147483647 && v.key_index == 0;
+  else ok = ok && v.status == ST_VERDICT_INVALID && v.message[0] != '\0' && v.expires == 0 &&
+            v.key_index == -1;
+  ok = ok && memchr(v.message, '\0', sizeof v.message) != NULL;
+  if (!ok)
+    fprintf(stderr, "  %s: got %u %s (%s), want %d %s\n", name, (unsigned)v.http_status,
+            v.reason ? v.reason : "NULL", v.message, status, reason ? reason : "NULL");
+  check(ok, name, __LINE__);
+}
+
+static void test_verify_request(void) {
+  st_signer *signer = new_signer("secret-key");
+  const char *t;
+  char *huge;
+  st_verdict v;
+  size_t i;
+  current = "verify_request";
+
+#define WANT(target, status, reason)                                                      \
+  want_verdict(target, judge(signer, target, sizeof(target) - 1, NULL, 1700000000), status, \
+               reason)
+  WANT("/photo.jpeg" GOOD_Q, 200, NULL);
+  WANT("http://cdn.example.com/photo.jpeg" GOOD_Q, 200, NULL);
+  /* A leading // is part of the path (nginx merges it), never a host. */
+  WANT("//photo.jpeg" GOOD_Q, 200, NULL);
+  WANT("///photo.jpeg" GOOD_Q, 200, NULL);
+  WANT("//private/photo.jpeg" GOOD_Q, 403, "mismatch");
+  WANT("//cdn.example.com/photo.jpeg" GOOD_Q, 403, "mismatch");
+  WANT("/private/../photo.jpeg" GOOD_Q, 200, NULL);
+  WANT("/%70hoto.jpeg" GOOD_Q, 200, NULL);
+  WANT("/photo.jpeg", 403, "missing_token");
+  WANT("/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ", 403, "missing_expires");
+  /* A raw space, a control byte: nginx answers 400. */
+  WANT("/pho to.jpeg" GOOD_Q, 400, "bad_request");
+  WANT("/photo.jpeg\x01" GOOD_Q, 400, "bad_request");
+  WANT("/a%zz.jpeg" GOOD_Q, 400, "bad_request");
+  WANT("/../photo.jpeg" GOOD_Q, 400, "bad_request");
+  /* Raw bytes that are not UTF-8 are hashed as they are: a verdict, not an error. */
+  WANT("/\xff\xfe.jpeg" GOOD_Q, 403, "mismatch");
+  WANT("/caf\xc3.jpeg", 403, "missing_token");
+  /* Expired: the hash first, then the clock. */
+  want_verdict("expired", judge(signer, "/photo.jpeg" GOOD_Q, strlen("/photo.jpeg" GOOD_Q), NULL,
+                                (int64_t)2147483647 + 1),
+               410, "expired");
+  want_verdict("expired, wrong path",
+               judge(signer, "/other.jpeg" GOOD_Q, strlen("/other.jpeg" GOOD_Q), NULL,
+                     (int64_t)2147483647 + 1),
+               403, "mismatch");
+  /* A malformed client IP from the server's own configuration is a verdict too. */
+  want_verdict("bad client ip", judge(signer, "/photo.jpeg" GOOD_Q, strlen("/photo.jpeg" GOOD_Q),
+                                      "not-an-ip", 1700000000),
+               403, "bad_client_ip");
+  /* Embedded NUL: lengths are explicit. */
+  v = judge(signer, "/photo.jpeg\0" GOOD_Q, sizeof("/photo.jpeg\0" GOOD_Q) - 1, NULL, 1700000000);
+  want_verdict("embedded NUL", v, 400, "bad_request");
+  /* Too long for nginx's 8 KiB request line: 414, also when the token is right. */
+  huge = malloc(20000);
+  if (huge != NULL) {
+    memset(huge, 'a', 20000);
+    huge[0] = '/';
+    v = judge(signer, huge, 20000, NULL, 1700000000);
+    want_verdict("20,000-byte target", v, 414, "uri_too_long");
+    {
+      size_t n = 9000;
+      memcpy(huge + n - strlen(GOOD_Q), GOOD_Q, strlen(GOOD_Q));
+      want_verdict("9,000-byte target", judge(signer, huge, n, NULL, 1700000000), 414,
+                   "uri_too_long");
+    }
+    /* Random bytes: always ST_OK, always a refusal. */
+    srand(12345);
+    for (i = 0; i < 3000; i++) {
+      size_t n = (size_t)(rand() % 300), j;
+      for (j = 0; j < n; j++) huge[j] = (char)(rand() % 256);
+      if (n > 0 && (i & 1)) huge[0] = '/';
+      v = judge(signer, huge, n, NULL, 1700000000);
+      if (!(v.status == ST_VERDICT_INVALID &&
+            (v.http_status == 400 || v.http_status == 403 || v.http_status == 414) &&
+            v.reason != NULL)) {
+        check(0, "random target gets a refusal", __LINE__);
+        break;
+      }
+    }
+    free(huge);
+  }
+  /* The reason strings are static: the same pointer every time. */
+  t = "/photo.jpeg";
+  CHECK(judge(signer, t, strlen(t), NULL, 0).reason == judge(signer, t, strlen(t), NULL, 0).reason);
+  /* Programmer errors are statuses, and *out is left alone. */
+  memset(&v, 0, sizeof v);
+  CHECK_STATUS(st_signer_verify_request(NULL, "/", 1, NULL, &v), ST_ERR_NULL_POINTER);
+  CHECK_STATUS(st_signer_verify_request(signer, NULL, 1, NULL, &v), ST_ERR_NULL_POINTER);
+  CHECK_STATUS(st_signer_verify_request(signer, "/", 1, NULL, NULL),
+               ST_ERR_NULL_POINTER);
+  CHECK(v.http_status == 0);
+  {
+    st_verify_options o;
+    memset(&o, 0, sizeof o);
+    o.kind = 99;
+    CHECK_STATUS(st_signer_verify_request(signer, "/", 1, &o, &v),
+                 ST_ERR_INVALID_ARGUMENT);
+  }
+#undef WANT
+  st_signer_free(signer);
+}
+
+/* A `now` override that makes the expiry zero or negative is refused (issue 10, item 7). */
+static void test_now_override(void) {
+  st_signer *signer = new_signer("secret-key");
+  st_sign_options o;
+  char buf[256];
+  size_t n = 0;
+  current = "now override";
+  memset(&o, 0, sizeof o);
+  o.ttl = 60;
+  o.now = INT64_MIN;
+  CHECK_STATUS(st_signer_sign_url(signer, "/a.jpg", 6, &o, buf, sizeof buf, &n),
+               ST_ERR_INVALID_EXPIRY);
+  o.now = -100;
+  CHECK_STATUS(st_signer_sign_url(signer, "/a.jpg", 6, &o, buf, sizeof buf, &n),
+               ST_ERR_INVALID_EXPIRY);
+  o.now = -60;
+  CHECK_STATUS(st_signer_sign_url(signer, "/a.jpg", 6, &o, buf, sizeof buf, &n),
+               ST_ERR_INVALID_EXPIRY);
+  o.now = INT64_MAX;
+  CHECK(st_signer_sign_url(signer, "/a.jpg", 6, &o, buf, sizeof buf, &n) != ST_OK);
+  o.now = 1700000000;
+  CHECK_STATUS(st_signer_sign_url(signer, "/a.jpg", 6, &o, buf, sizeof buf, &n), ST_OK);
+  st_signer_free(signer);
+}
+
 int main(int argc, char **argv) {
   const char *name = argc > 1 ? argv[1] : "test_capi";
   test_version();
@@ -1198,6 +1353,8 @@ int main(int argc, char **argv) {
   test_builder();
   test_big_batch();
   test_threads();
+  test_verify_request();
+  test_now_override();
   printf("%s: %d passed, %d failed\n", name, passed, failed);
   return failed == 0 ? 0 : 1;
 }

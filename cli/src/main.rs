@@ -7,6 +7,7 @@
 mod exit;
 mod io;
 mod key;
+mod manifest;
 mod nginx_config;
 mod sign;
 mod verify;
@@ -196,6 +197,15 @@ enum Command {
         /// The token kind.
         #[arg(long, value_enum, default_value = "file")]
         kind: KindArg,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Sign every URI of an HLS playlist or DASH MPD (file or stdin) to standard output.
+    SignManifest {
+        #[command(flatten)]
+        args: manifest::SignManifestArgs,
+        #[command(flatten)]
+        expiry: ExpiryArgs,
         #[command(flatten)]
         key: KeyArgs,
     },
@@ -410,6 +420,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             out.finish()?;
             Ok(EXIT_OK)
+        }
+        Command::SignManifest { args, expiry, key } => {
+            let signer = build_signer(&key, expiry.allow_past)?;
+            manifest::run(&args, &signer, sign_options(&expiry))
         }
     }
 }

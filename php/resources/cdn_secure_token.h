@@ -26,11 +26,11 @@ typedef enum st_stream_kind {
   ST_STREAM_KIND_STREAMS = 3,
 } st_stream_kind;
 
-typedef enum st_verdict {
+typedef enum st_verdict_status {
   ST_VERDICT_VALID = 0,
   ST_VERDICT_EXPIRED = 1,
   ST_VERDICT_INVALID = 2,
-} st_verdict;
+} st_verdict_status;
 
 typedef enum st_reason {
   ST_REASON_NONE = 0,
@@ -41,6 +41,8 @@ typedef enum st_reason {
   ST_REASON_BAD_REQUEST = 5,
   ST_REASON_NOT_A_STREAM_PATH = 6,
   ST_REASON_MISMATCH = 7,
+  ST_REASON_URI_TOO_LONG = 8,
+  ST_REASON_BAD_CLIENT_IP = 9,
   ST_REASON_OTHER = 255,
 } st_reason;
 
@@ -81,12 +83,21 @@ typedef struct st_verify_options {
 } st_verify_options;
 
 typedef struct st_verify_result {
-  enum st_verdict verdict;
+  enum st_verdict_status verdict;
   uint16_t http_status;
   int64_t expires;
   int32_t key_index;
   enum st_reason reason;
 } st_verify_result;
+
+typedef struct st_verdict {
+  enum st_verdict_status status;
+  uint16_t http_status;
+  const char *reason;
+  char message[256];
+  int64_t expires;
+  int32_t key_index;
+} st_verdict;
 
 typedef struct st_explain_options {
   struct st_str ip;
@@ -100,44 +111,6 @@ typedef struct st_explain_info {
   bool has_found_token;
   int8_t matches;
 } st_explain_info;
-
-const char *st_version(void);
-
-const char *st_status_str(int status);
-
-const char *st_status_code(int status);
-
-const char *st_reason_str(int reason);
-
-enum st_status st_last_error(char *buf, size_t cap, size_t *out_len);
-
-enum st_status st_token_kind_parse(const char *name, size_t name_len, enum st_token_kind *out);
-
-enum st_status st_stream_kind_parse(const char *name, size_t name_len, enum st_stream_kind *out);
-
-enum st_status st_signer_new(const char *key, size_t key_len, struct st_signer **out);
-
-void st_signer_free(struct st_signer *signer);
-
-size_t st_signer_key_count(const struct st_signer *signer);
-
-enum st_status st_signer_builder_new(const char *key,
-                                     size_t key_len,
-                                     struct st_signer_builder **out);
-
-enum st_status st_signer_builder_add_verify_key(struct st_signer_builder *builder,
-                                                const char *key,
-                                                size_t key_len);
-
-enum st_status st_signer_builder_set_default_ttl(struct st_signer_builder *builder,
-                                                 int64_t seconds);
-
-enum st_status st_signer_builder_set_allow_past_expiry(struct st_signer_builder *builder,
-                                                       bool allow);
-
-enum st_status st_signer_builder_build(struct st_signer_builder *builder, struct st_signer **out);
-
-void st_signer_builder_free(struct st_signer_builder *builder);
 
 enum st_status st_signer_sign_url(const struct st_signer *signer,
                                   const char *url,
@@ -211,6 +184,44 @@ enum st_status st_signer_stream_url(const struct st_signer *signer,
                                     size_t cap,
                                     size_t *out_len);
 
+const char *st_version(void);
+
+enum st_status st_token_kind_parse(const char *name, size_t name_len, enum st_token_kind *out);
+
+enum st_status st_stream_kind_parse(const char *name, size_t name_len, enum st_stream_kind *out);
+
+enum st_status st_signer_new(const char *key, size_t key_len, struct st_signer **out);
+
+void st_signer_free(struct st_signer *signer);
+
+size_t st_signer_key_count(const struct st_signer *signer);
+
+enum st_status st_signer_builder_new(const char *key,
+                                     size_t key_len,
+                                     struct st_signer_builder **out);
+
+enum st_status st_signer_builder_add_verify_key(struct st_signer_builder *builder,
+                                                const char *key,
+                                                size_t key_len);
+
+enum st_status st_signer_builder_set_default_ttl(struct st_signer_builder *builder,
+                                                 int64_t seconds);
+
+enum st_status st_signer_builder_set_allow_past_expiry(struct st_signer_builder *builder,
+                                                       bool allow);
+
+enum st_status st_signer_builder_build(struct st_signer_builder *builder, struct st_signer **out);
+
+void st_signer_builder_free(struct st_signer_builder *builder);
+
+const char *st_status_str(int status);
+
+const char *st_status_code(int status);
+
+enum st_status st_last_error(char *buf, size_t cap, size_t *out_len);
+
+const char *st_reason_str(int reason);
+
 enum st_status st_signer_verify(const struct st_signer *signer,
                                 const char *url,
                                 size_t url_len,
@@ -219,6 +230,12 @@ enum st_status st_signer_verify(const struct st_signer *signer,
                                 char *reason_buf,
                                 size_t reason_cap,
                                 size_t *reason_len);
+
+enum st_status st_signer_verify_request(const struct st_signer *signer,
+                                        const char *target,
+                                        size_t target_len,
+                                        const struct st_verify_options *opts,
+                                        struct st_verdict *out);
 
 enum st_status st_signer_explain(const struct st_signer *signer,
                                  const char *url,

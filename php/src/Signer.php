@@ -24,6 +24,7 @@ final class Signer
 {
     private const OK = 0;
     private const BUFFER_TOO_SMALL = 2;
+    private const INVALID_EXPIRY = 13;
     private const INITIAL_CAP = 4096;
     /** Token kind names by `st_token_kind` value, for {@see Explanation::$kind}. */
     private const KIND_NAMES = ['file', 'directory', 'mp4', 'stream'];
@@ -57,12 +58,16 @@ final class Signer
      * @throws InvalidKeyException|InvalidExpiryException|SecureTokenException
      */
     public function __construct(
-        string $key,
-        array $verifyKeys = [],
+        #[\SensitiveParameter] string $key,
+        #[\SensitiveParameter] array $verifyKeys = [],
         ?int $defaultTtl = null,
         bool $allowPastExpiry = false,
     ) {
         $ffi = $this->ffi = Library::ffi();
+        // The output buffer first: a refused key's message is read through it.
+        $this->outLen = $ffi->new('size_t');
+        $this->outLenPtr = FFI::addr($this->outLen);
+        $this->grow(self::INITIAL_CAP);
         $handle = $ffi->new('st_signer*');
         if ($verifyKeys === [] && $defaultTtl === null && !$allowPastExpiry) {
             $this->check($ffi->st_signer_new($key, strlen($key), FFI::addr($handle)));
@@ -93,11 +98,8 @@ final class Signer
         $this->keyCount = (int) $ffi->st_signer_key_count($handle);
         $this->opts = $ffi->new('st_sign_options');
         $this->optsPtr = FFI::addr($this->opts);
-        $this->outLen = $ffi->new('size_t');
-        $this->outLenPtr = FFI::addr($this->outLen);
         $this->failed = $ffi->new('size_t');
         $this->failedPtr = FFI::addr($this->failed);
-        $this->grow(self::INITIAL_CAP);
     }
 
     public function __destruct()
@@ -107,7 +109,10 @@ final class Signer
         }
     }
 
-    /** Chooses the library file (default: `CDN_SECURE_TOKEN_LIB`, then `libcdn_secure_token.so`). */
+    /**
+     * Chooses the library file (default: a preloaded FFI scope, `CDN_SECURE_TOKEN_LIB`,
+     * `native/lib/libcdn_secure_token.so` in the package, then `libcdn_secure_token.so`).
+     */
     public static function useLibrary(string $path): void
     {
         Library::use($path);
@@ -150,18 +155,8 @@ final class Signer
         int|\DateTimeInterface|null $now = null,
     ): string {
         $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
-        $len = strlen($url);
-        $status = $this->ffi->st_signer_sign_url(
-            $this->handle, $url, $len, $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr);
-        if ($status === self::BUFFER_TOO_SMALL) {
-            $this->grow($this->outLen->cdata + 1);
-            $status = $this->ffi->st_signer_sign_url(
-                $this->handle, $url, $len, $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr);
-        }
-        if ($status !== self::OK) {
-            $this->fail($status);
-        }
-        return FFI::string($this->buf, $this->outLen->cdata);
+        return $this->output(fn (CData $buf, int $cap): int => $this->ffi->st_signer_sign_url(
+            $this->handle, $url, \strlen($url), $this->optsPtr, $buf, $cap, $this->outLenPtr));
     }
 
     /**
@@ -211,17 +206,11 @@ final class Signer
         if ($want > $this->cap) {
             $this->grow($want);
         }
-        $status = $this->ffi->st_signer_sign_joined($this->handle, $joined, $len, "\n",
-            $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr, $this->failedPtr);
-        if ($status === self::BUFFER_TOO_SMALL) {
-            $this->grow($this->outLen->cdata + 1);
-            $status = $this->ffi->st_signer_sign_joined($this->handle, $joined, $len, "\n",
-                $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr, $this->failedPtr);
-        }
-        if ($status !== self::OK) {
-            $this->fail($status, array_keys($urls)[$this->failed->cdata] ?? null);
-        }
-        $out = \explode("\n", FFI::string($this->buf, $this->outLen->cdata));
+        $out = \explode("\n", $this->output(
+            fn (CData $buf, int $cap): int => $this->ffi->st_signer_sign_joined($this->handle,
+                $joined, $len, "\n", $this->optsPtr, $buf, $cap, $this->outLenPtr, $this->failedPtr),
+            fn (): int|string|null => array_keys($urls)[$this->failed->cdata] ?? null,
+        ));
         return array_is_list($urls) ? $out : array_combine(array_keys($urls), $out);
     }
 
@@ -233,13 +222,10 @@ final class Signer
      */
     public function token(string $path, int|\DateTimeInterface $expires, ?string $ip = null): string
     {
-        $expires = self::seconds($expires);
-        $status = $this->ffi->st_signer_token($this->handle, $path, strlen($path), $expires,
-            $ip, $ip === null ? 0 : strlen($ip), $this->buf, $this->cap, $this->outLenPtr);
-        if ($status !== self::OK) {
-            $this->fail($status);
-        }
-        return FFI::string($this->buf, $this->outLen->cdata);
+        $expires = self::expiry('expires', $expires);
+        return $this->output(fn (CData $buf, int $cap): int => $this->ffi->st_signer_token(
+            $this->handle, $path, \strlen($path), $expires, $ip, $ip === null ? 0 : \strlen($ip),
+            $buf, $cap, $this->outLenPtr));
     }
 
     /**
@@ -260,12 +246,10 @@ final class Signer
     ): SignedToken {
         $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
         $exp = $this->ffi->new('int64_t');
-        $status = $this->ffi->st_signer_token_with($this->handle, $path, strlen($path),
-            $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr, FFI::addr($exp));
-        if ($status !== self::OK) {
-            $this->fail($status);
-        }
-        return new SignedToken(FFI::string($this->buf, $this->outLen->cdata), $exp->cdata);
+        $expPtr = FFI::addr($exp);
+        $token = $this->output(fn (CData $buf, int $cap): int => $this->ffi->st_signer_token_with(
+            $this->handle, $path, \strlen($path), $this->optsPtr, $buf, $cap, $this->outLenPtr, $expPtr));
+        return new SignedToken($token, $exp->cdata);
     }
 
     /**
@@ -283,13 +267,11 @@ final class Signer
     ): SignedToken {
         $this->setOptions($expires, $ttl, $ip, 'file', null, null, $now);
         $exp = $this->ffi->new('int64_t');
-        $status = $this->ffi->st_signer_stream_token($this->handle, $account, strlen($account),
-            $id, strlen($id), $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr,
-            FFI::addr($exp));
-        if ($status !== self::OK) {
-            $this->fail($status);
-        }
-        return new SignedToken(FFI::string($this->buf, $this->outLen->cdata), $exp->cdata);
+        $expPtr = FFI::addr($exp);
+        $token = $this->output(fn (CData $buf, int $cap): int => $this->ffi->st_signer_stream_token(
+            $this->handle, $account, \strlen($account), $id, \strlen($id), $this->optsPtr, $buf,
+            $cap, $this->outLenPtr, $expPtr));
+        return new SignedToken($token, $exp->cdata);
     }
 
     /**
@@ -313,23 +295,18 @@ final class Signer
     ): string {
         $streamKind = self::$streamKinds[$stream] ?? $this->parseStreamKind($stream);
         $this->setOptions($expires, $ttl, $ip, 'file', null, null, $now);
-        $args = fn () => [$this->handle, $base, strlen($base), $streamKind, $account,
-            strlen($account), $id, strlen($id), $file, $file === null ? 0 : strlen($file),
-            $this->optsPtr, $this->buf, $this->cap, $this->outLenPtr];
-        $status = $this->ffi->st_signer_stream_url(...$args());
-        if ($status === self::BUFFER_TOO_SMALL) {
-            $this->grow($this->outLen->cdata + 1);
-            $status = $this->ffi->st_signer_stream_url(...$args());
-        }
-        if ($status !== self::OK) {
-            $this->fail($status);
-        }
-        return FFI::string($this->buf, $this->outLen->cdata);
+        return $this->output(fn (CData $buf, int $cap): int => $this->ffi->st_signer_stream_url(
+            $this->handle, $base, \strlen($base), $streamKind, $account, \strlen($account), $id,
+            \strlen($id), $file, $file === null ? 0 : \strlen($file), $this->optsPtr, $buf, $cap,
+            $this->outLenPtr));
     }
 
     /**
-     * Checks a request (URL or path-and-query) as the edge would. Problems with the link are a
-     * {@see Verdict}; exceptions are for bad arguments (a malformed client IP).
+     * Checks a link as the edge would. A string that starts with `/` is what a server received
+     * (`$_SERVER['REQUEST_URI']`) and goes to {@see verifyRequest()}: read as nginx reads it,
+     * `//evil/x.jpg` is the path `/evil/x.jpg`, and nothing a client put in it throws. A full URL
+     * (`https://cdn.example.com/x.jpg?md5=...`) is a link you hold: problems with the link are
+     * a {@see Verdict}; exceptions are for bad arguments (a malformed client IP, a non-UTF-8 URL).
      *
      * @param string $kind `file`, `directory`, `mp4` or `stream`.
      * @throws SecureTokenException
@@ -340,24 +317,22 @@ final class Signer
         int|\DateTimeInterface|null $now = null,
         string $kind = 'file',
     ): Verdict {
-        $o = $this->ffi->new('st_verify_options');
-        $keep = $this->setStr($o->ip, $ip);
-        $o->now = $now === null ? 0 : self::seconds($now);
-        $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
+        if (\str_starts_with($url, '/')) {
+            $verdict = $this->verifyRequest($url, $ip, $now, $kind);
+            if ($verdict->reason === 'bad_client_ip') {
+                // The IP is this call's argument, not the client's: an error here, as for a URL.
+                throw new InvalidIpException((string) $verdict->message, 'INVALID_IP', null,
+                    $this->ffi->ST_ERR_INVALID_IP);
+            }
+            return $verdict;
+        }
+        [$o, $keep] = $this->verifyOptions($ip, $now, $kind);
         $r = $this->ffi->new('st_verify_result');
-        $args = fn () => [$this->handle, $url, strlen($url), FFI::addr($o), FFI::addr($r),
-            $this->buf, $this->cap, $this->outLenPtr];
-        $status = $this->ffi->st_signer_verify(...$args());
-        if ($status === self::BUFFER_TOO_SMALL) {
-            $this->grow($this->outLen->cdata + 1);
-            $status = $this->ffi->st_signer_verify(...$args());
-        }
+        $rPtr = FFI::addr($r);
+        $message = $this->output(fn (CData $buf, int $cap): int => $this->ffi->st_signer_verify(
+            $this->handle, $url, \strlen($url), $o, $rPtr, $buf, $cap, $this->outLenPtr));
         unset($keep);
-        if ($status !== self::OK) {
-            $this->fail($status);
-        }
         $verdict = $r->verdict;
-        $message = FFI::string($this->buf, $this->outLen->cdata);
         $valid = $verdict === $this->ffi->ST_VERDICT_VALID;
         $invalid = $verdict === $this->ffi->ST_VERDICT_INVALID;
         return new Verdict(
@@ -367,6 +342,50 @@ final class Signer
             $invalid ? null : $r->key_index,
             $invalid ? $this->ffi->st_reason_str($r->reason) : null,
             $valid ? null : $message,
+        );
+    }
+
+    /**
+     * Judges what a server received: the request target of the request line as bytes
+     * (`$_SERVER['REQUEST_URI']`), origin-form (`/path?query`; a leading `//` is part of the
+     * path, as nginx reads it) or absolute-form (`http://host/path?query`). Never throws on
+     * what a client sent: raw non-UTF-8 bytes, a bad escape, a raw space or a target over
+     * nginx's length limit are verdicts (400/403/414, as nginx answers), as is a malformed
+     * `$ip`. Only a bad `$kind` (a programmer's argument) throws.
+     *
+     * @param string $kind `file`, `directory`, `mp4` or `stream`.
+     * @throws InvalidArgumentException for an unknown `$kind`.
+     */
+    public function verifyRequest(
+        string $target,
+        ?string $ip = null,
+        int|\DateTimeInterface|null $now = null,
+        string $kind = 'file',
+    ): Verdict {
+        [$o, $keep] = $this->verifyOptions($ip, $now, $kind);
+        $v = $this->ffi->new('st_verdict');
+        $this->check($this->ffi->st_signer_verify_request($this->handle, $target, \strlen($target),
+            $o, FFI::addr($v)));
+        unset($keep);
+        return $this->verdict($v);
+    }
+
+    /** A Verdict from the C `st_verdict`: every field as the core gives it. */
+    private function verdict(CData $v): Verdict
+    {
+        $matched = $v->key_index >= 0;
+        $message = FFI::string($v->message);
+        return new Verdict(
+            match ($v->status) {
+                $this->ffi->ST_VERDICT_VALID => Verdict::VALID,
+                $this->ffi->ST_VERDICT_EXPIRED => Verdict::EXPIRED,
+                default => Verdict::INVALID,
+            },
+            $v->http_status,
+            $matched ? $v->expires : null,
+            $matched ? $v->key_index : null,
+            $v->reason === null ? null : FFI::string($v->reason),
+            $message === '' ? null : $message,
         );
     }
 
@@ -385,7 +404,7 @@ final class Signer
         $o = $this->ffi->new('st_explain_options');
         $keep = $this->setStr($o->ip, $ip);
         $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
-        $o->expires = $expires === null ? 0 : self::seconds($expires);
+        $o->expires = $expires === null ? 0 : self::expiry('expires', $expires);
         $e = $this->ffi->new('st_explanation*');
         $status = $this->ffi->st_signer_explain($this->handle, $url, strlen($url), FFI::addr($o),
             FFI::addr($e));
@@ -398,15 +417,8 @@ final class Signer
             $this->check($this->ffi->st_explanation_info($e, FFI::addr($info)));
             $f = [];
             for ($field = 0; $field <= 5; $field++) {
-                $status = $this->ffi->st_explanation_get($e, $field, $this->buf, $this->cap,
-                    $this->outLenPtr);
-                if ($status === self::BUFFER_TOO_SMALL) {
-                    $this->grow($this->outLen->cdata + 1);
-                    $status = $this->ffi->st_explanation_get($e, $field, $this->buf, $this->cap,
-                        $this->outLenPtr);
-                }
-                $this->check($status);
-                $f[] = FFI::string($this->buf, $this->outLen->cdata);
+                $f[] = $this->output(fn (CData $buf, int $cap): int => $this->ffi->st_explanation_get(
+                    $e, $field, $buf, $cap, $this->outLenPtr));
             }
         } finally {
             $this->ffi->st_explanation_free($e);
@@ -449,9 +461,21 @@ final class Signer
 
     // ---------------------------------------------------------------------------------------
 
-    private static function seconds(int|\DateTimeInterface $t): int
+    /**
+     * Unix seconds of an expiry option. The C ABI reads 0 as "not given", so a 0 from the
+     * caller is refused here, by name, as the other faces refuse it.
+     */
+    private static function expiry(string $field, int|\DateTimeInterface $t): int
     {
-        return is_int($t) ? $t : $t->getTimestamp();
+        $seconds = \is_int($t) ? $t : $t->getTimestamp();
+        if ($seconds === 0) {
+            throw new InvalidExpiryException(match ($field) {
+                'ttl' => 'ttl (lifetime) must be a positive number of seconds, got 0',
+                'expires' => 'expires must be a positive Unix time in seconds, got 0',
+                default => "$field must be a Unix time other than 0 (leave it out for the system clock)",
+            }, 'INVALID_EXPIRY', null, self::INVALID_EXPIRY);
+        }
+        return $seconds;
     }
 
     /**
@@ -468,10 +492,10 @@ final class Signer
         int|\DateTimeInterface|null $now,
     ): void {
         $o = $this->opts;
-        $o->expires = $expires === null ? 0 : self::seconds($expires);
-        $o->ttl = $ttl ?? 0;
+        $o->expires = $expires === null ? 0 : self::expiry('expires', $expires);
+        $o->ttl = $ttl === null ? 0 : self::expiry('ttl', $ttl);
         $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
-        $o->now = $now === null ? 0 : self::seconds($now);
+        $o->now = $now === null ? 0 : self::expiry('now', $now);
         if ($ip !== $this->optionText['ip']) {
             $this->optionMemory['ip'] = $this->setStr($o->ip, $ip);
             $this->optionText['ip'] = $ip;
@@ -484,6 +508,21 @@ final class Signer
             $this->optionMemory['buffer'] = $this->setStr($o->buffer, $buffer);
             $this->optionText['buffer'] = $buffer;
         }
+    }
+
+    /**
+     * The st_verify_options of a verify call (a pointer to it) and what that pointer needs
+     * alive until the call returns (the struct and the C copy of the IP).
+     *
+     * @return array{CData, array{CData, ?CData}}
+     */
+    private function verifyOptions(?string $ip, int|\DateTimeInterface|null $now, string $kind): array
+    {
+        $o = $this->ffi->new('st_verify_options');
+        $keep = $this->setStr($o->ip, $ip);
+        $o->now = $now === null ? 0 : self::expiry('now', $now);
+        $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
+        return [FFI::addr($o), [$o, $keep]];
     }
 
     /** Points an st_str at a C copy of `$s` (or at nothing); returns the copy to keep alive. */
@@ -538,6 +577,28 @@ final class Signer
             null, $this->ffi->ST_ERR_INVALID_URL);
     }
 
+    /**
+     * The one grow-and-retry of every call that writes into the reused output buffer:
+     * `$call($buf, $cap)` makes the C call (which sets `outLen`); when the library answers
+     * ST_ERR_BUFFER_TOO_SMALL with the size it needs, the buffer grows and the call runs once
+     * more. Returns the output; throws the library's error (`$failedKey` names a batch item).
+     *
+     * @param \Closure(CData, int): int $call
+     * @param (\Closure(): (int|string|null))|null $failedKey
+     */
+    private function output(\Closure $call, ?\Closure $failedKey = null): string
+    {
+        $status = $call($this->buf, $this->cap);
+        if ($status === self::BUFFER_TOO_SMALL) {
+            $this->grow($this->outLen->cdata + 1);
+            $status = $call($this->buf, $this->cap);
+        }
+        if ($status !== self::OK) {
+            $this->fail($status, $failedKey === null ? null : $failedKey());
+        }
+        return FFI::string($this->buf, $this->outLen->cdata);
+    }
+
     private function grow(int $cap): void
     {
         $this->buf = FFI::new("char[$cap]");
@@ -568,15 +629,8 @@ final class Signer
     private function fail(int $status, int|string|null $index = null): never
     {
         $ffi = $this->ffi;
-        $message = '';
-        $len = $ffi->new('size_t');
-        $status2 = $ffi->st_last_error(null, 0, FFI::addr($len));
-        if ($status2 === self::BUFFER_TOO_SMALL) {
-            $buf = FFI::new('char[' . ($len->cdata + 1) . ']');
-            if ($ffi->st_last_error($buf, $len->cdata + 1, FFI::addr($len)) === self::OK) {
-                $message = FFI::string($buf, $len->cdata);
-            }
-        }
+        $message = $this->output(fn (CData $buf, int $cap): int => $ffi->st_last_error($buf, $cap,
+            $this->outLenPtr));
         if ($message === '') {
             $message = $ffi->st_status_str($status);
         }

@@ -1,0 +1,278 @@
+//! The one set of pointer helpers (the shape of rustls-ffi's `ffi.rs`). Handles are
+//! [`Castable`] boxes; `try_ref_from_ptr!` / `try_mut_from_ptr!` / `try_box_from_ptr!` turn
+//! them into references, `try_bytes!` / `try_str!` / `try_opt_str!` / `try_slice!` borrow
+//! inputs, `try_out!` and [`OutBuf`] check outputs. A NULL gives `ST_ERR_NULL_POINTER` naming
+//! the argument. Each macro holds an `unsafe` block and is used only in an exported function,
+//! whose contract (the crate docs) says the pointer is NULL or valid for that use.
+
+use std::cell::RefCell;
+
+use cdn_secure_token::Error;
+
+use crate::status::{st_status, status_of};
+
+pub(crate) type Outcome = Result<(), st_status>;
+
+thread_local! {
+    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+pub(crate) fn set_last_error(msg: String) {
+    // A thread being torn down has no slot left; the status alone still tells the caller.
+    let _ = LAST_ERROR.try_with(|e| *e.borrow_mut() = msg);
+}
+
+pub(crate) fn last_error() -> String {
+    LAST_ERROR
+        .try_with(|e| e.borrow().clone())
+        .unwrap_or_default()
+}
+
+pub(crate) fn null(name: &str) -> st_status {
+    set_last_error(format!("{name} is NULL"));
+    st_status::ST_ERR_NULL_POINTER
+}
+
+pub(crate) fn argument(msg: String) -> st_status {
+    set_last_error(msg);
+    st_status::ST_ERR_INVALID_ARGUMENT
+}
+
+pub(crate) fn core_error(e: &Error) -> st_status {
+    set_last_error(e.to_string());
+    status_of(e.kind())
+}
+
+/// An opaque C handle that is a `Box<RustType>` on the Rust side.
+pub(crate) trait Castable {
+    type RustType;
+}
+
+pub(crate) fn to_boxed_ptr<C: Castable>(value: C::RustType) -> *mut C {
+    Box::into_raw(Box::new(value)).cast()
+}
+
+/// # Safety
+/// `p` is NULL or came from [`to_boxed_ptr`] and is not used afterwards.
+pub(crate) unsafe fn free_box<C: Castable>(p: *mut C) {
+    if !p.is_null() {
+        // SAFETY: made by Box::into_raw of a C::RustType (caller contract).
+        drop(unsafe { Box::from_raw(p.cast::<C::RustType>()) });
+    }
+}
+
+pub(crate) fn rust_ptr<C: Castable>(p: *mut C) -> *mut C::RustType {
+    p.cast()
+}
+
+pub(crate) fn rust_const<C: Castable>(p: *const C) -> *const C::RustType {
+    p.cast()
+}
+
+macro_rules! try_ref_from_ptr {
+    ($p:ident) => {{
+        let p = $crate::ffi::rust_const($p);
+        // SAFETY: NULL or a live handle (the exported function's contract).
+        match unsafe { p.as_ref() } {
+            Some(r) => r,
+            None => return Err($crate::ffi::null(stringify!($p))),
+        }
+    }};
+}
+
+macro_rules! try_mut_from_ptr {
+    ($p:ident) => {{
+        let p = $crate::ffi::rust_ptr($p);
+        // SAFETY: NULL or a live handle used by no one else (the exported function's contract).
+        match unsafe { p.as_mut() } {
+            Some(r) => r,
+            None => return Err($crate::ffi::null(stringify!($p))),
+        }
+    }};
+}
+
+/// Takes a handle back as its `Box` (consuming it).
+macro_rules! try_box_from_ptr {
+    ($p:ident) => {{
+        let p = $crate::ffi::rust_ptr($p);
+        if p.is_null() {
+            return Err($crate::ffi::null(stringify!($p)));
+        }
+        // SAFETY: a live handle from Box::into_raw, not used afterwards (contract).
+        unsafe { Box::from_raw(p) }
+    }};
+}
+
+/// `count` elements at `p` (NULL allowed when `count == 0`).
+macro_rules! try_slice {
+    ($p:expr, $count:expr, $name:expr) => {{
+        let (p, count) = ($p, $count);
+        // SAFETY: `count` readable elements at `p` (the exported function's contract).
+        unsafe { $crate::ffi::slice_in(p, count, $name) }?
+    }};
+}
+
+/// The required bytes `(ptr, len)`.
+macro_rules! try_bytes {
+    ($p:ident, $len:expr) => {
+        $crate::ffi::try_bytes!($p, $len, stringify!($p))
+    };
+    ($p:expr, $len:expr, $name:expr) => {{
+        let p = $p;
+        if p.is_null() {
+            return Err($crate::ffi::null($name));
+        }
+        $crate::ffi::try_slice!(p.cast::<u8>(), $len, $name)
+    }};
+}
+
+/// The required UTF-8 string `(ptr, len)`; `ST_ERR_INVALID_UTF8` names it.
+macro_rules! try_str {
+    ($p:ident, $len:expr) => {
+        $crate::ffi::try_str!($p, $len, stringify!($p))
+    };
+    ($p:expr, $len:expr, $name:expr) => {
+        $crate::ffi::utf8($crate::ffi::try_bytes!($p, $len, $name), $name)?
+    };
+}
+
+/// An optional UTF-8 string: an `st_str` whose `ptr` is NULL is absent.
+macro_rules! try_opt_str {
+    ($s:expr, $name:expr) => {{
+        let s: $crate::types::st_str = $s;
+        match s.ptr.is_null() {
+            true => None,
+            false => Some($crate::ffi::try_str!(s.ptr, s.len, $name)),
+        }
+    }};
+}
+
+/// An out-parameter, checked for NULL before any work is done.
+macro_rules! try_out {
+    ($p:ident) => {{
+        let p = $p;
+        if p.is_null() {
+            return Err($crate::ffi::null(stringify!($p)));
+        }
+        // SAFETY: non-NULL, and writable by the exported function's contract.
+        unsafe { $crate::ffi::OutPtr::new(p) }
+    }};
+}
+
+/// An optional out-parameter: `None` for NULL.
+macro_rules! opt_out {
+    ($p:ident) => {{
+        let p = $p;
+        // SAFETY: NULL or writable by the exported function's contract; checked non-NULL.
+        (!p.is_null()).then(|| unsafe { $crate::ffi::OutPtr::new(p) })
+    }};
+}
+
+/// A `(char *buf, size_t cap, size_t *out_len)` output, checked before any work is done.
+macro_rules! try_out_buf {
+    ($buf:ident, $cap:expr, $out_len:ident) => {{
+        let (buf, cap, out_len) = ($buf, $cap, $out_len);
+        if out_len.is_null() {
+            return Err($crate::ffi::null(concat!(stringify!($buf), "_len")));
+        }
+        if buf.is_null() && cap != 0 {
+            return Err($crate::ffi::null(stringify!($buf)));
+        }
+        // SAFETY: checked as `new` requires; valid by the exported function's contract.
+        unsafe { $crate::ffi::OutBuf::new(buf.cast(), cap, out_len) }
+    }};
+}
+
+pub(crate) use {
+    opt_out, try_box_from_ptr, try_bytes, try_mut_from_ptr, try_opt_str, try_out, try_out_buf,
+    try_ref_from_ptr, try_slice, try_str,
+};
+
+/// # Safety
+/// `ptr`, when not NULL, points to `count` readable `T` that stay unmodified for `'a`.
+pub(crate) unsafe fn slice_in<'a, T>(
+    ptr: *const T, count: usize, name: &str,
+) -> Result<&'a [T], st_status> {
+    if count == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(null(name));
+    }
+    if count > isize::MAX as usize / std::mem::size_of::<T>().max(1) {
+        return Err(argument(format!("{name} is larger than any object")));
+    }
+    // SAFETY: non-NULL, size bounded by isize::MAX, `count` elements (caller contract).
+    Ok(unsafe { std::slice::from_raw_parts(ptr, count) })
+}
+
+pub(crate) fn utf8<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, st_status> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        set_last_error(format!("{name} is not valid UTF-8 (at byte {at})"));
+        st_status::ST_ERR_INVALID_UTF8
+    })
+}
+
+/// A checked, writable out-parameter (made only by `try_out!`), written with `ptr::write`
+/// since the memory may be uninitialized.
+#[derive(Clone, Copy)]
+pub(crate) struct OutPtr<T>(*mut T);
+
+impl<T> OutPtr<T> {
+    /// # Safety
+    /// `p` is non-NULL, aligned and writable for the rest of the exported call.
+    pub(crate) unsafe fn new(p: *mut T) -> Self {
+        OutPtr(p)
+    }
+
+    pub(crate) fn write(self, value: T) {
+        // SAFETY: guaranteed by `new`'s contract.
+        unsafe { self.0.write(value) }
+    }
+}
+
+/// A checked output buffer (made only by `try_out_buf!`); nothing is written until
+/// [`OutBuf::write`].
+pub(crate) struct OutBuf {
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+}
+
+impl OutBuf {
+    /// # Safety
+    /// `out_len` is non-NULL and writable; `buf` is valid for `cap` bytes of writes (NULL
+    /// only with `cap == 0`), overlapping no input, for the rest of the exported call.
+    pub(crate) unsafe fn new(buf: *mut u8, cap: usize, out_len: *mut usize) -> Self {
+        OutBuf { buf, cap, out_len }
+    }
+
+    /// Writes `s` and a NUL when room allows; when it does not fit, only the size needed
+    /// goes to `*out_len`.
+    pub(crate) fn write(&self, s: &str) -> Outcome {
+        let len = s.len();
+        if len > self.cap {
+            // SAFETY: `new`'s contract.
+            unsafe { self.out_len.write(len) };
+            let cap = self.cap;
+            set_last_error(format!(
+                "output buffer too small: {len} bytes needed, capacity {cap}"
+            ));
+            return Err(st_status::ST_ERR_BUFFER_TOO_SMALL);
+        }
+        // SAFETY: len <= cap bytes (and the NUL only when len < cap) fit in the caller's
+        // buffer, which is non-NULL when len > 0 (NULL only with cap == 0) and overlaps no
+        // Rust memory; out_len is writable (`new`'s contract).
+        unsafe {
+            if len > 0 {
+                std::ptr::copy_nonoverlapping(s.as_ptr(), self.buf, len);
+            }
+            if len < self.cap {
+                self.buf.add(len).write(0);
+            }
+            self.out_len.write(len);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,247 @@
+//! Signing: URLs, batches, bare tokens, Video Streaming links.
+
+use std::ffi::c_char;
+
+use cdn_secure_token::{BatchError, SignOptions, Signer};
+
+use crate::ffi::{
+    argument, core_error, opt_out, set_last_error, try_opt_str, try_out_buf, try_ref_from_ptr,
+    try_slice, try_str, OutBuf, OutPtr, Outcome,
+};
+use crate::panic::ffi_panic_boundary;
+use crate::status::st_status;
+use crate::types::{st_sign_options, st_signer, st_str, stream_kind, try_options};
+
+/// Signs a URL (absolute, scheme-relative or path-and-query): the path is normalized and
+/// percent-encoded as the edge decodes it, old `md5`/`expires` parameters are replaced, the
+/// rest of the URL is kept.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn st_signer_sign_url(
+    signer: *const st_signer, url: *const c_char, url_len: usize, opts: *const st_sign_options,
+    buf: *mut c_char, cap: usize, out_len: *mut usize,
+) -> st_status {
+    ffi_panic_boundary! {
+        let out = try_out_buf!(buf, cap, out_len);
+        let signer = try_ref_from_ptr!(signer);
+        let url = try_str!(url, url_len);
+        let opts: SignOptions = try_options!(opts);
+        out.write(&signer.sign_url(url, &opts).map_err(|e| core_error(&e))?)
+    }
+}
+
+/// Reports a batch failure: the status, and the index through `failed_index` when given.
+fn batch_failure(
+    failed_index: Option<OutPtr<usize>>, index: usize, status: st_status,
+) -> st_status {
+    if let Some(out) = failed_index {
+        out.write(index);
+    }
+    status
+}
+
+/// A batch's options; an error in them is reported at index 0.
+///
+/// # Safety
+/// `opts` is NULL or valid (the batch calls' contract).
+unsafe fn options_at_0<'a>(
+    opts: *const st_sign_options, failed_index: Option<OutPtr<usize>>,
+) -> Result<SignOptions<'a>, st_status> {
+    (|| Ok(try_options!(opts)))().map_err(|s| batch_failure(failed_index, 0, s))
+}
+
+/// Signs `urls` and writes them joined by `sep`; a failure names the failing index.
+fn sign_batch(
+    signer: &Signer, urls: &[&str], opts: &SignOptions<'_>, out: &OutBuf, sep: u8,
+    failed_index: Option<OutPtr<usize>>,
+) -> Outcome {
+    let signed = signer
+        .sign_many_joined(urls, opts)
+        .map_err(|BatchError { index, error }| {
+            batch_failure(failed_index, index, core_error(&error))
+        })?;
+    match sep {
+        // The core's own separator: the batch is already the output.
+        b'\n' => out.write(signed.as_joined()),
+        // Signed URLs hold no control bytes, so every '\n' is a separator.
+        _ => out.write(
+            &signed
+                .as_joined()
+                .replace('\n', &char::from(sep).to_string()),
+        ),
+    }
+}
+
+/// Signs `count` URLs with the same options in one call, writing the signed URLs to `buf`
+/// separated by `'\n'` (no trailing separator; NUL-terminated when room allows). On a bad
+/// URL the status names the problem and `*failed_index` (when not NULL) receives the
+/// zero-based index of the first failing URL; options errors report index 0.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn st_signer_sign_many(
+    signer: *const st_signer, urls: *const st_str, count: usize, opts: *const st_sign_options,
+    buf: *mut c_char, cap: usize, out_len: *mut usize, failed_index: *mut usize,
+) -> st_status {
+    ffi_panic_boundary! {
+        let out = try_out_buf!(buf, cap, out_len);
+        let signer = try_ref_from_ptr!(signer);
+        let items: &[st_str] = try_slice!(urls, count, "urls");
+        let failed_index = opt_out!(failed_index);
+        // SAFETY: caller contract on opts.
+        let opts = unsafe { options_at_0(opts, failed_index) }?;
+        let mut strs = Vec::with_capacity(items.len());
+        for (i, s) in items.iter().enumerate() {
+            strs.push((|| Ok(try_str!(s.ptr, s.len, "url")))().map_err(|e| batch_failure(failed_index, i, e))?);
+        }
+        sign_batch(signer, &strs, &opts, &out, b'\n', failed_index)
+    }
+}
+
+/// `st_signer_sign_many` for URLs given as ONE buffer of `urls_len` bytes, separated by the
+/// byte `sep` (an ASCII control byte such as `'\n'`, which no signable URL contains; the
+/// caller must not join a URL that holds it). The signed URLs go to `buf` in the same order,
+/// separated by `sep`, NUL-terminated when room allows. `urls_len == 0` is no URLs (`urls`
+/// may be NULL); otherwise there is one URL more than separators (`"a\n\nb"` has an empty
+/// one). The whole buffer must be UTF-8. `*failed_index` (when not NULL) receives the index
+/// of the first failing URL, 0 for an options error. The cheap batch call for PHP.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn st_signer_sign_joined(
+    signer: *const st_signer, urls: *const c_char, urls_len: usize, sep: c_char,
+    opts: *const st_sign_options, buf: *mut c_char, cap: usize, out_len: *mut usize,
+    failed_index: *mut usize,
+) -> st_status {
+    ffi_panic_boundary! {
+        let out = try_out_buf!(buf, cap, out_len);
+        let signer = try_ref_from_ptr!(signer);
+        let failed_index = opt_out!(failed_index);
+        let fail = |index, status| batch_failure(failed_index, index, status);
+        let sep = sep as u8;
+        if !sep.is_ascii_control() {
+            return Err(fail(0, argument(format!(
+                "sep is invalid: {sep:#04x} is not an ASCII control byte (use '\\n')"
+            ))));
+        }
+        // SAFETY: caller contract on opts.
+        let opts = unsafe { options_at_0(opts, failed_index) }?;
+        let bytes = try_slice!(urls.cast::<u8>(), urls_len, "urls");
+        if bytes.is_empty() {
+            return out.write("");
+        }
+        // One UTF-8 check for the whole buffer; splitting valid UTF-8 at an ASCII byte gives
+        // valid UTF-8 pieces.
+        let joined = std::str::from_utf8(bytes).map_err(|e| {
+            let before = &bytes[..e.valid_up_to()];
+            let start = before.iter().rposition(|&b| b == sep).map_or(0, |p| p + 1);
+            // The offset inside the failing URL, as st_signer_sign_many reports it.
+            set_last_error(format!("url is not valid UTF-8 (at byte {})", before.len() - start));
+            fail(before.iter().filter(|&&b| b == sep).count(), st_status::ST_ERR_INVALID_UTF8)
+        })?;
+        sign_batch(signer, &split_at_byte(joined, sep), &opts, &out, sep, failed_index)
+    }
+}
+
+/// Splits `s` at every `sep` byte (ASCII, so every piece is valid UTF-8), like
+/// `s.split(char::from(sep))`, with the core's batch-separator search.
+pub(crate) fn split_at_byte(s: &str, sep: u8) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    cdn_secure_token::scan::each_position(s.as_bytes(), sep, |at| {
+        out.push(&s[start..at]);
+        start = at + 1;
+        true
+    });
+    out.push(&s[start..]);
+    out
+}
+
+/// The file token for an already decoded path (`%` taken literally), e.g.
+/// `"/photo.jpeg"`, expiry `expires`, optional client IP (`ip = NULL` for none).
+/// Writes the 22-character token.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn st_signer_token(
+    signer: *const st_signer, path: *const c_char, path_len: usize, expires: i64,
+    ip: *const c_char, ip_len: usize, buf: *mut c_char, cap: usize, out_len: *mut usize,
+) -> st_status {
+    ffi_panic_boundary! {
+        let out = try_out_buf!(buf, cap, out_len);
+        let signer = try_ref_from_ptr!(signer);
+        let path = try_str!(path, path_len);
+        let ip = try_opt_str!(st_str { ptr: ip, len: ip_len }, "ip");
+        out.write(&signer.token(path, expires, ip).map_err(|e| core_error(&e))?)
+    }
+}
+
+/// The token of a query-token kind (file, directory, MP4) for an already decoded path, with
+/// all the options; `*out_expires` (when not NULL) receives the expiry it covers.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn st_signer_token_with(
+    signer: *const st_signer, path: *const c_char, path_len: usize, opts: *const st_sign_options,
+    buf: *mut c_char, cap: usize, out_len: *mut usize, out_expires: *mut i64,
+) -> st_status {
+    ffi_panic_boundary! {
+        let out = try_out_buf!(buf, cap, out_len);
+        let signer = try_ref_from_ptr!(signer);
+        let path = try_str!(path, path_len);
+        let opts: SignOptions = try_options!(opts);
+        let t = signer.token_with(path, &opts).map_err(|e| core_error(&e))?;
+        out.write(&t.token)?;
+        if let Some(o) = opt_out!(out_expires) {
+            o.write(t.expires);
+        }
+        Ok(())
+    }
+}
+
+/// A Video Streaming path token: `{account}_{id}_{key}_{expires}_{ip}`. `opts->kind` is
+/// ignored; `*out_expires` (when not NULL) receives the expiry.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn st_signer_stream_token(
+    signer: *const st_signer, account: *const c_char, account_len: usize, id: *const c_char,
+    id_len: usize, opts: *const st_sign_options, buf: *mut c_char, cap: usize, out_len: *mut usize,
+    out_expires: *mut i64,
+) -> st_status {
+    ffi_panic_boundary! {
+        let out = try_out_buf!(buf, cap, out_len);
+        let signer = try_ref_from_ptr!(signer);
+        let account = try_str!(account, account_len);
+        let id = try_str!(id, id_len);
+        let opts: SignOptions = try_options!(opts);
+        let t = signer.stream_token(account, id, &opts).map_err(|e| core_error(&e))?;
+        out.write(&t.token)?;
+        if let Some(o) = opt_out!(out_expires) {
+            o.write(t.expires);
+        }
+        Ok(())
+    }
+}
+
+/// A Video Streaming link `{base}/{prefix}/{account}_{id}/{token}/{expires}/{file}`.
+/// `base` is empty for a path or `https://host`; `stream` is an `st_stream_kind` value;
+/// `file = NULL` picks the layout's manifest (`master.m3u8` / `playlist.m3u8`).
+#[no_mangle]
+#[must_use]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn st_signer_stream_url(
+    signer: *const st_signer, base: *const c_char, base_len: usize, stream: u32,
+    account: *const c_char, account_len: usize, id: *const c_char, id_len: usize,
+    file: *const c_char, file_len: usize, opts: *const st_sign_options, buf: *mut c_char,
+    cap: usize, out_len: *mut usize,
+) -> st_status {
+    ffi_panic_boundary! {
+        let out = try_out_buf!(buf, cap, out_len);
+        let signer = try_ref_from_ptr!(signer);
+        let base = try_str!(base, base_len);
+        let account = try_str!(account, account_len);
+        let id = try_str!(id, id_len);
+        let file = try_opt_str!(st_str { ptr: file, len: file_len }, "file");
+        let opts: SignOptions = try_options!(opts);
+        let url = signer
+            .stream_url(base, stream_kind(stream)?, account, id, file, &opts)
+            .map_err(|e| core_error(&e))?;
+        out.write(&url)
+    }
+}

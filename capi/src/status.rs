@@ -1,0 +1,140 @@
+//! Status values and their text. The identifiers of the core's error kinds are the core's
+//! own (`ErrorKind::code`); only the five statuses that exist at the C boundary alone are
+//! named here. Descriptions are the identifiers in words.
+
+use std::ffi::{c_char, c_int, CStr, CString};
+use std::sync::{PoisonError, RwLock};
+
+use cdn_secure_token::ErrorKind;
+
+use crate::ffi::last_error;
+use crate::panic::ffi_panic_boundary;
+
+/// The result of every fallible call. Values are stable and never renumbered.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum st_status {
+    /// Success.
+    ST_OK = 0,
+    /// A required pointer argument was NULL.
+    ST_ERR_NULL_POINTER = 1,
+    /// The output buffer is too small; `*out_len` holds the length needed (without NUL).
+    ST_ERR_BUFFER_TOO_SMALL = 2,
+    /// A string argument is not valid UTF-8.
+    ST_ERR_INVALID_UTF8 = 3,
+    /// An internal error (a Rust panic) was caught; the library is still usable.
+    ST_ERR_PANIC = 4,
+    /// The key is unusable (empty, shorter than 6 or longer than 255 bytes, control
+    /// characters, not UTF-8).
+    ST_ERR_INVALID_KEY = 10,
+    /// The URL path cannot be hashed as the edge would (bad `%` escape, `%00`, `..` above the
+    /// root, too long).
+    ST_ERR_INVALID_PATH = 11,
+    /// The client IP is not a valid IPv4 or IPv6 address.
+    ST_ERR_INVALID_IP = 12,
+    /// The expiry or lifetime is unusable (missing, not positive, milliseconds, in the past,
+    /// both given).
+    ST_ERR_INVALID_EXPIRY = 13,
+    /// The URL as a whole is malformed.
+    ST_ERR_INVALID_URL = 14,
+    /// Another argument (token kind, stream kind, account, id, speed, buffer, file, size) is
+    /// unusable.
+    ST_ERR_INVALID_ARGUMENT = 15,
+}
+
+/// The status of each kind of core error.
+const CORE_KINDS: [(ErrorKind, st_status); 6] = [
+    (ErrorKind::Key, st_status::ST_ERR_INVALID_KEY),
+    (ErrorKind::Path, st_status::ST_ERR_INVALID_PATH),
+    (ErrorKind::Ip, st_status::ST_ERR_INVALID_IP),
+    (ErrorKind::Expiry, st_status::ST_ERR_INVALID_EXPIRY),
+    (ErrorKind::Url, st_status::ST_ERR_INVALID_URL),
+    (ErrorKind::Argument, st_status::ST_ERR_INVALID_ARGUMENT),
+];
+
+pub(crate) fn status_of(kind: ErrorKind) -> st_status {
+    CORE_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(st_status::ST_ERR_INVALID_ARGUMENT, |(_, s)| *s)
+}
+
+/// The identifier of a status value: the core's code for core errors.
+fn code_of(status: c_int) -> Option<&'static str> {
+    Some(match status {
+        0 => "OK",
+        1 => "NULL_POINTER",
+        2 => "BUFFER_TOO_SMALL",
+        3 => "INVALID_UTF8",
+        4 => "PANIC",
+        _ => CORE_KINDS
+            .iter()
+            .find(|(_, s)| *s as c_int == status)?
+            .0
+            .code(),
+    })
+}
+
+/// A static NUL-terminated copy of `s`. The core's codes are `&'static str` without a NUL;
+/// each text is copied once, on first use, and kept for the life of the process (the codes
+/// are a fixed set of literals: a few hundred bytes in all).
+pub(crate) fn c_static(s: &str) -> *const c_char {
+    static COPIES: RwLock<Vec<&'static CStr>> = RwLock::new(Vec::new());
+    let find = |v: &[&'static CStr]| {
+        v.iter()
+            .find(|c| c.to_bytes() == s.as_bytes())
+            .map(|c| c.as_ptr())
+    };
+    if let Some(p) = find(&COPIES.read().unwrap_or_else(PoisonError::into_inner)) {
+        return p;
+    }
+    let mut copies = COPIES.write().unwrap_or_else(PoisonError::into_inner);
+    if let Some(p) = find(&copies) {
+        return p;
+    }
+    // Codes never contain NUL; if one did, the text would end there.
+    let text = s.split('\0').next().unwrap_or_default();
+    let copy: &'static CStr = Box::leak(CString::new(text).unwrap_or_default().into_boxed_c_str());
+    copies.push(copy);
+    copy.as_ptr()
+}
+
+/// A static, NUL-terminated description of a status value (any integer is accepted):
+/// `"ok"`, `"invalid key"`, ..., `"unknown status"`.
+#[no_mangle]
+pub extern "C" fn st_status_str(status: c_int) -> *const c_char {
+    ffi_panic_boundary! { -> *const c_char;
+        let text = code_of(status).map_or_else(
+            || "unknown status".to_owned(),
+            |c| c.to_ascii_lowercase().replace('_', " "),
+        );
+        c_static(&text)
+    }
+}
+
+/// The stable upper-case identifier of a status (`"INVALID_KEY"`, ..., the codes shared by
+/// every face of cdn-secure-token), static and NUL-terminated; `"UNKNOWN"` for other values.
+#[no_mangle]
+pub extern "C" fn st_status_code(status: c_int) -> *const c_char {
+    ffi_panic_boundary! { -> *const c_char; c_static(code_of(status).unwrap_or("UNKNOWN")) }
+}
+
+/// Copies the message of the last failing call on this thread (never containing the key)
+/// into `buf`. Meaningful right after a call returned a status other than `ST_OK`; reading
+/// it does not replace it, also when `buf` is too small.
+#[no_mangle]
+#[must_use]
+pub unsafe extern "C" fn st_last_error(
+    buf: *mut c_char, cap: usize, out_len: *mut usize,
+) -> st_status {
+    ffi_panic_boundary! {
+        let msg = last_error();
+        if out_len.is_null() || (buf.is_null() && cap != 0) {
+            return Err(st_status::ST_ERR_NULL_POINTER);
+        }
+        let out = crate::ffi::try_out_buf!(buf, cap, out_len);
+        let status = out.write(&msg);
+        crate::ffi::set_last_error(msg);
+        status
+    }
+}

@@ -1,0 +1,235 @@
+//! The C types shared by several calls (strings, kinds, options, handles) and their
+//! conversion into the core's.
+
+use std::ffi::c_char;
+
+use cdn_secure_token::{
+    ExplainOptions, Explanation, SignOptions, Signer, SignerBuilder, StreamKind, TokenKind,
+    VerifyOptions,
+};
+
+use crate::ffi::{argument, try_opt_str, Castable};
+use crate::status::st_status;
+
+/// A borrowed string: `len` bytes at `ptr`, UTF-8, no NUL needed. `ptr = NULL` means
+/// "absent" where a string is optional.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct st_str {
+    /// First byte (or NULL).
+    pub ptr: *const c_char,
+    /// Number of bytes.
+    pub len: usize,
+}
+
+/// The token kinds of the options' `kind` fields (`uint32_t`, so any value is checked).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum st_token_kind {
+    /// `{expires}{path}{ip} {key}`, token in `?md5=&expires=` (the zero-initialized default).
+    ST_TOKEN_KIND_FILE = 0,
+    /// Like a file token, over the directory of the path (HLS / DASH).
+    ST_TOKEN_KIND_DIRECTORY = 1,
+    /// `{path}_{key}_{expires}_{speed}_{buffer}_{ip}`, with `&speed=` / `&buffer=`.
+    ST_TOKEN_KIND_MP4 = 2,
+    /// Video Streaming path token (verify and explain only; sign with
+    /// `st_signer_stream_url`).
+    ST_TOKEN_KIND_STREAM = 3,
+}
+
+/// The Video Streaming layouts of `st_signer_stream_url` (a `uint32_t` argument).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum st_stream_kind {
+    /// `/videos/{account}_{slug}/{token}/{expires}/master.m3u8`.
+    ST_STREAM_KIND_VOD = 0,
+    /// `/cmaf/{account}_{stream}/{token}/{expires}/master.m3u8`.
+    ST_STREAM_KIND_CMAF = 1,
+    /// `/mpegts/{account}_{stream}/{token}/{expires}/master.m3u8`.
+    ST_STREAM_KIND_MPEGTS = 2,
+    /// `/streams/{account}_{stream}/{token}/{expires}/playlist.m3u8`.
+    ST_STREAM_KIND_STREAMS = 3,
+}
+
+fn out_of_range(field: &str, ty: &str, v: u32) -> st_status {
+    argument(format!("{field} is invalid: {v} is not an {ty} value"))
+}
+
+/// The values of `st_token_kind` above.
+pub(crate) fn token_kind(v: u32) -> Result<TokenKind, st_status> {
+    Ok(match v {
+        0 => TokenKind::File,
+        1 => TokenKind::Directory,
+        2 => TokenKind::Mp4,
+        3 => TokenKind::Stream,
+        _ => return Err(out_of_range("kind", "st_token_kind", v)),
+    })
+}
+
+pub(crate) fn token_kind_out(k: TokenKind) -> st_token_kind {
+    match k {
+        TokenKind::File => st_token_kind::ST_TOKEN_KIND_FILE,
+        TokenKind::Directory => st_token_kind::ST_TOKEN_KIND_DIRECTORY,
+        TokenKind::Mp4 => st_token_kind::ST_TOKEN_KIND_MP4,
+        TokenKind::Stream => st_token_kind::ST_TOKEN_KIND_STREAM,
+    }
+}
+
+/// The values of `st_stream_kind` above.
+pub(crate) fn stream_kind(v: u32) -> Result<StreamKind, st_status> {
+    Ok(match v {
+        0 => StreamKind::Vod,
+        1 => StreamKind::Cmaf,
+        2 => StreamKind::Mpegts,
+        3 => StreamKind::Streams,
+        _ => return Err(out_of_range("stream kind", "st_stream_kind", v)),
+    })
+}
+
+pub(crate) fn stream_kind_out(k: StreamKind) -> st_stream_kind {
+    match k {
+        StreamKind::Vod => st_stream_kind::ST_STREAM_KIND_VOD,
+        StreamKind::Cmaf => st_stream_kind::ST_STREAM_KIND_CMAF,
+        StreamKind::Mpegts => st_stream_kind::ST_STREAM_KIND_MPEGTS,
+        StreamKind::Streams => st_stream_kind::ST_STREAM_KIND_STREAMS,
+    }
+}
+
+/// What to sign with. Zero-initialize it (`st_sign_options o = {0};`) for the defaults:
+/// no expiry (the signer's default lifetime applies), no IP, file token, system clock.
+/// A NULL `const st_sign_options *` means the same defaults.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct st_sign_options {
+    /// Absolute expiry, Unix seconds; 0 = not given.
+    pub expires: i64,
+    /// Lifetime in seconds from now; 0 = not given. Give `expires` or `ttl`, not both.
+    pub ttl: i64,
+    /// Client IP to bind the link to, any valid spelling; `ptr = NULL` = no IP binding.
+    pub ip: st_str,
+    /// An `st_token_kind` value (0 = file).
+    pub kind: u32,
+    /// MP4 only: the `speed` limit (e.g. `1m`); `ptr = NULL` = none.
+    pub speed: st_str,
+    /// MP4 only: the `buffer` (seconds at full speed); `ptr = NULL` = none.
+    pub buffer: st_str,
+    /// The current Unix time; 0 = the system clock.
+    pub now: i64,
+}
+
+/// How to check a request. Zero-initialized (or NULL): no IP, system clock, file token.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct st_verify_options {
+    /// The client address the edge would see; `ptr = NULL` = none.
+    pub ip: st_str,
+    /// The current Unix time; 0 = the system clock.
+    pub now: i64,
+    /// An `st_token_kind` value (0 = file).
+    pub kind: u32,
+}
+
+/// Options of `st_signer_explain`. Zero-initialized (or NULL): no IP, file token, no expiry.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct st_explain_options {
+    /// Client IP; `ptr = NULL` = none.
+    pub ip: st_str,
+    /// An `st_token_kind` value (0 = file).
+    pub kind: u32,
+    /// Expiry to use when the link has none; 0 = not given.
+    pub expires: i64,
+}
+
+fn given(v: i64) -> Option<i64> {
+    (v != 0).then_some(v)
+}
+
+/// An options struct and the core options it becomes; NULL is the core's defaults.
+pub(crate) trait Options {
+    type Core<'a>: Default;
+    /// # Safety
+    /// The struct's strings are NULL or readable for their lengths, unmodified for `'a`.
+    unsafe fn to_core<'a>(&self) -> Result<Self::Core<'a>, st_status>;
+}
+
+/// The core options of an options pointer (NULL or valid by the exported call's contract).
+macro_rules! try_options {
+    ($p:ident) => {{
+        // SAFETY: NULL or a valid struct whose strings are readable (the exported contract).
+        match unsafe { $p.as_ref() } {
+            None => Default::default(),
+            Some(o) => unsafe { $crate::types::Options::to_core(o) }?,
+        }
+    }};
+}
+pub(crate) use try_options;
+
+impl Options for st_sign_options {
+    type Core<'a> = SignOptions<'a>;
+    unsafe fn to_core<'a>(&self) -> Result<SignOptions<'a>, st_status> {
+        Ok(SignOptions {
+            expires: given(self.expires),
+            ttl: given(self.ttl),
+            ip: try_opt_str!(self.ip, "ip"),
+            kind: token_kind(self.kind)?,
+            speed: try_opt_str!(self.speed, "speed"),
+            buffer: try_opt_str!(self.buffer, "buffer"),
+            now: given(self.now),
+        })
+    }
+}
+
+impl Options for st_verify_options {
+    type Core<'a> = VerifyOptions<'a>;
+    unsafe fn to_core<'a>(&self) -> Result<VerifyOptions<'a>, st_status> {
+        Ok(VerifyOptions {
+            ip: try_opt_str!(self.ip, "ip"),
+            now: given(self.now),
+            kind: token_kind(self.kind)?,
+        })
+    }
+}
+
+impl Options for st_explain_options {
+    type Core<'a> = ExplainOptions<'a>;
+    unsafe fn to_core<'a>(&self) -> Result<ExplainOptions<'a>, st_status> {
+        Ok(ExplainOptions {
+            ip: try_opt_str!(self.ip, "ip"),
+            kind: token_kind(self.kind)?,
+            expires: given(self.expires),
+        })
+    }
+}
+
+/// A signer: the key (and rotation keys), default lifetime and expiry policy. Immutable
+/// after construction and safe to share between threads. Created by `st_signer_new` or
+/// `st_signer_builder_build`, released by `st_signer_free`.
+pub struct st_signer {
+    _opaque: [u8; 0],
+}
+
+impl Castable for st_signer {
+    type RustType = Signer;
+}
+
+/// Collects the settings of a signer (rotation keys, default lifetime). Not thread-safe;
+/// consumed by `st_signer_builder_build` or released by `st_signer_builder_free`.
+pub struct st_signer_builder {
+    _opaque: [u8; 0],
+}
+
+impl Castable for st_signer_builder {
+    /// `None` only while a setter runs (the core's builder methods take it by value).
+    type RustType = Option<SignerBuilder>;
+}
+
+/// What the edge hashes for a link (key shown as `***`), from `st_signer_explain`;
+/// released by `st_explanation_free`.
+pub struct st_explanation {
+    _opaque: [u8; 0],
+}
+
+impl Castable for st_explanation {
+    type RustType = Explanation;
+}
