@@ -395,6 +395,23 @@ for kind in file ip dir mp4; do
   stop "diff_$kind"
 done
 
+# ---------------------------------------------------------------- the README's blocks
+echo "== serve/README.md: every sh block runs"
+python3 - "$ROOT/serve/README.md" "$(dirname "$BIN")" > "$W/readme.out" 2>&1 <<'PY'
+import os, re, subprocess, sys, tempfile
+text = open(sys.argv[1]).read()
+env = dict(os.environ, CDN_SECURE_TOKEN_KEY="my-cdn-key", PATH=sys.argv[2] + ":" + os.environ["PATH"])
+for i, block in enumerate(re.findall(r"```sh\n(.*?)```", text, re.S)):
+    d = tempfile.mkdtemp(prefix="serve-readme-")
+    r = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=d, env=env, capture_output=True, text=True, timeout=60)
+    print(f"block {i + 1}: exit {r.returncode}")
+    if r.returncode:
+        print(r.stdout[-2000:], r.stderr[-2000:])
+PY
+N=$(grep -c '^block ' "$W/readme.out")
+check "README: $N sh blocks found" true "$([ "$N" -ge 3 ] && echo true || echo false)"
+check "README: every sh block exits 0" 0 "$(grep '^block ' "$W/readme.out" | grep -vc 'exit 0$')"
+
 # ---------------------------------------------------------------- load
 if [ "${SERVE_SKIP_LOAD:-0}" != 1 ]; then
   echo "== load (wrk, 10 s each)"
