@@ -11,6 +11,8 @@ const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'serve-chromium-'));
 const browser = await puppeteer.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
+  timeout: 120000,
+  protocolTimeout: 120000,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
     `--user-data-dir=${profile}`, '--autoplay-policy=no-user-gesture-required'],

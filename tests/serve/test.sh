@@ -195,7 +195,21 @@ print(" ".join(m.decode() for m in re.findall(rb"HTTP/1.1 (\d+)", d)))
 PY
 )
 check "file: POST with a body (405 as nginx for a static file), then pipelined requests keep their framing" "405 200 403" "$KA"
+head -c 2000000 /dev/zero > "$W/big.bin"
+check "file: a body over max_body (1M) is 413" 413 "$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$W/big.bin" "$U")"
 stop file
+
+echo "== debug mode"
+P=$(free_port)
+start debug "$P" --root "$DOC" --key-file "$KEY" --debug || true
+B="http://127.0.0.1:$P"
+curl -s -o /dev/null "${U/127.0.0.1:*\/x.jpg/127.0.0.1:$P/x.jpg}"
+D=$(sign --expires $FUT "$B/x.jpg")
+curl -s -o /dev/null "${D/md5=/md5=Q}"
+contains "debug: explain of a denied request is logged" 'string_to_sign="2147483647/x.jpg ***"' "$W/debug.log"
+lacks "debug: the key is redacted" "serve-test-key-1" "$W/debug.log"
+lacks "debug: the valid token is never logged" "$(echo "$D" | sed -E 's/.*md5=([^&]*).*/\1/')" "$W/debug.log"
+stop debug
 
 # ---------------------------------------------------------------- client IP
 echo "== file + client IP"
@@ -273,6 +287,7 @@ NOW=$(date +%s)
 SHORT=$(sign --expires $((NOW + 2)) --speed 200k "$B/movie.mp4")
 curl -s -o "$W/late.dl" -w '%{http_code} %{size_download}' "$SHORT" > "$W/late.out"
 check "mp4: download started before expiry runs to the end" "200 $SIZE" "$(cat "$W/late.out")"
+while [ "$(date +%s)" -le $((NOW + 2)) ]; do sleep 0.2; done   # expired once now > expires
 check "mp4: the same link after expiry is 410" 410 "$(code "$SHORT")"
 # A client that disconnects mid-download leaves the server healthy.
 for _ in 1 2 3 4 5; do curl -s -o /dev/null --max-time 0.5 "$MU"; done
