@@ -48,6 +48,7 @@ mod pool;
 mod request;
 #[doc(hidden)]
 pub mod scan;
+mod served;
 mod signer;
 mod url;
 
@@ -60,6 +61,7 @@ pub use options::{
 };
 pub use path::MAX_PATH_LEN;
 pub use request::DEFAULT_MAX_REQUEST_LEN;
+pub use served::Received;
 pub use signer::{
     ExplainOptions, Explanation, InvalidReason, SignedBatch, SignedToken, Signer, SignerBuilder,
     Verdict, MAX_EXPIRES, MAX_KEYS, TOKEN_LEN,

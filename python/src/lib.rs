@@ -24,7 +24,9 @@ create_exception!(
     PyValueError,
     "Base class of every cdn_secure_token error. Messages never contain the key.\n\n\
      ``code`` is the stable identifier of the subclass (``\"INVALID_PATH\"``, ...); ``index``\n\
-     is the position of the failing URL for a ``sign_many`` failure, else ``None``."
+     is the position of the failing URL for a ``sign_many`` failure, else ``None``; ``line``\n\
+     is the manifest line of a ``sign_manifest`` failure (0: the manifest as a whole, its URL\n\
+     or the options), else ``None``."
 );
 /// The subclasses of `SecureTokenError`, one per core error kind.
 macro_rules! subclasses {
@@ -42,11 +44,19 @@ subclasses! {
     InvalidArgumentError: "Another argument (token kind, stream ids, speed, buffer, ...) is unusable.",
 }
 
-/// Every failure of a method: a core error (with the batch index for `sign_many`), or a
-/// Python error from a conversion. Turned into a Python exception in one place, below.
+/// Every failure of a method: a core error (with the batch index for `sign_many`), a
+/// manifest error (with its line), or a Python error from a conversion. Turned into a Python
+/// exception in one place, below.
 enum Fail {
     Core(st::Error, Option<usize>),
+    Manifest(st::ManifestError),
     Py(PyErr),
+}
+
+impl From<st::ManifestError> for Fail {
+    fn from(e: st::ManifestError) -> Self {
+        Fail::Manifest(e)
+    }
 }
 
 impl From<st::Error> for Fail {
@@ -69,19 +79,18 @@ impl From<PyErr> for Fail {
 
 impl From<Fail> for PyErr {
     fn from(f: Fail) -> PyErr {
-        let (e, index) = match f {
+        // (kind, message, attribute set on the exception)
+        let (kind, msg, attr) = match f {
             Fail::Py(e) => return e,
-            Fail::Core(e, index) => (e, index),
+            Fail::Core(e, None) => (e.kind(), e.to_string(), None),
+            Fail::Core(error, Some(index)) => (
+                error.kind(),
+                st::BatchError { index, error }.to_string(),
+                Some(("index", index)),
+            ),
+            Fail::Manifest(e) => (e.kind(), e.to_string(), Some(("line", e.line))),
         };
-        let msg = match index {
-            Some(i) => st::BatchError {
-                index: i,
-                error: e.clone(),
-            }
-            .to_string(),
-            None => e.to_string(),
-        };
-        let err = match e.kind() {
+        let err = match kind {
             st::ErrorKind::Key => InvalidKeyError::new_err(msg),
             st::ErrorKind::Path => InvalidPathError::new_err(msg),
             st::ErrorKind::Ip => InvalidIpError::new_err(msg),
@@ -89,9 +98,9 @@ impl From<Fail> for PyErr {
             st::ErrorKind::Url => InvalidUrlError::new_err(msg),
             st::ErrorKind::Argument => InvalidArgumentError::new_err(msg),
         };
-        if let Some(i) = index {
+        if let Some((name, value)) = attr {
             // Fails only when memory runs out; the exception is still the right one then.
-            let _ = Python::attach(|py| err.value(py).setattr("index", i));
+            let _ = Python::attach(|py| err.value(py).setattr(name, value));
         }
         err
     }
@@ -516,6 +525,55 @@ impl Signer {
         Ok(PyList::new(py, batch.iter())?)
     }
 
+    /// Signs an HLS playlist or DASH MPD served from ``url``: every URI a player fetches gets
+    /// a token, everything else stays byte for byte (comments, unknown tags, attribute order,
+    /// line endings). Relative URIs are resolved against ``url`` and stay relative.
+    ///
+    /// The options are those of ``sign_url`` (one expiry for the whole manifest), and:
+    ///
+    /// - ``kind="directory"``: the manifest directory's token on every URI inside it (needed
+    ///   for DASH ``$Number$`` templates); ``outside``: ``"error"`` (default) or ``"keep"``
+    ///   for a URI outside that directory.
+    /// - ``other_hosts``: sign http(s) URIs on other hosts too (same key).
+    ///
+    /// The signing runs without the GIL. A ``SecureTokenError`` subclass names the problem
+    /// and its ``line`` (0: the manifest as a whole, its URL or the options); nothing is
+    /// returned partially signed.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (text, url, *, expires=None, ttl=None, ip=None, kind=None, speed=None, buffer=None, now=None, outside=None, other_hosts=false))]
+    fn sign_manifest(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+        url: &Bound<'_, PyString>,
+        expires: Arg<'_, '_>,
+        ttl: Arg<'_, '_>,
+        ip: Arg<'_, '_>,
+        kind: Option<&str>,
+        speed: Arg<'_, '_>,
+        buffer: Arg<'_, '_>,
+        now: Arg<'_, '_>,
+        outside: Option<&str>,
+        other_hosts: bool,
+    ) -> Res<String> {
+        let text = text.to_str().map_err(|_| st::Error::Argument {
+            name: "text",
+            reason: "is a str with lone surrogates, which has no UTF-8 form",
+        })?;
+        let url = url_text(url, None)?;
+        let a = self.sign_args(py, expires, ttl, ip, kind, speed, buffer, now)?;
+        let opts = st::ManifestOptions {
+            sign: a.options(),
+            outside: outside
+                .map(st::Outside::from_str)
+                .transpose()?
+                .unwrap_or_default(),
+            other_hosts,
+        };
+        let inner = &self.inner;
+        Ok(py.detach(|| inner.sign_manifest(text, url, &opts))?)
+    }
+
     /// The bare 22-character token for an already decoded path (``%`` is literal), with the
     /// options of ``sign_url``.
     #[allow(clippy::too_many_arguments)]
@@ -841,6 +899,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let base = py.get_type::<SecureTokenError>();
     base.setattr("code", py.None())?;
     base.setattr("index", py.None())?;
+    base.setattr("line", py.None())?;
     m.add("SecureTokenError", base)?;
     let classes = [
         (py.get_type::<InvalidKeyError>(), st::ErrorKind::Key),

@@ -2,7 +2,7 @@
 """Writes the shared test vectors from hand-written expectations.
 
 Every expected string-to-sign and signed URL below is written by hand from the scheme page
-(shared/docs/scheme.md); tokens are computed here with Python's hashlib + base64, never by
+(docs/scheme.md); tokens are computed here with Python's hashlib + base64, never by
 cdn-secure-token itself. Run `python3 tests/vectors/generate.py` after editing; the JSON files are
 committed and every face's test suite loads them.
 """

@@ -3,7 +3,7 @@
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from ipaddress import IPv4Address, IPv6Address
-from typing import ClassVar, Final, NoReturn, TypeAlias, final
+from typing import ClassVar, Final, Literal, NoReturn, TypeAlias, final
 
 from ._types import ErrorCode, HttpStatus, ReasonCode, SignKind, StreamKind, VerdictStatus, VerifyKind
 
@@ -45,6 +45,7 @@ class SecureTokenError(ValueError):
 
     code: ClassVar[ErrorCode | None]
     index: int | None
+    line: int | None
 
 class InvalidKeyError(SecureTokenError):
     """The signing or a verification key is unusable."""
@@ -168,6 +169,21 @@ class Signer:
         buffer: str | int | None = None,
         now: _Time | None = None,
     ) -> list[str]: ...
+    def sign_manifest(
+        self,
+        text: str,
+        url: str,
+        *,
+        expires: _Time | None = None,
+        ttl: _Lifetime | None = None,
+        ip: _Ip | None = None,
+        kind: SignKind | None = None,
+        speed: str | int | None = None,
+        buffer: str | int | None = None,
+        now: _Time | None = None,
+        outside: Literal["error", "keep"] | None = None,
+        other_hosts: bool = False,
+    ) -> str: ...
     def token(
         self,
         path: str,
