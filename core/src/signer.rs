@@ -1523,11 +1523,6 @@ impl Signer {
     /// Shows what the edge hashes for `url` and the token the signing key gives. The
     /// expiry is the link's own `expires` if it has one, else `opts.expires`.
     pub fn explain(&self, url: &str, opts: &ExplainOptions<'_>) -> Result<Explanation> {
-        if let Some(e) = opts.expires.filter(|&e| e <= 0) {
-            return Err(Error::ExpiresNotPositive { value: e });
-        }
-        let ip_c = opts.ip.map(CanonicalIp::parse).transpose()?;
-        let ip = ip_c.as_ref().map_or(&b""[..], |i| i.as_bytes());
         let parts = url::split(url)?;
         let mut canon = PathBytes::new();
         path::canonicalize(
@@ -1535,25 +1530,59 @@ impl Signer {
             PathInput::Encoded,
             &mut canon,
         )?;
+        self.explain_canon(&canon, parts.query.unwrap_or("").as_bytes(), opts)
+    }
+
+    /// [`Signer::explain`] for what a server received: the request target bytes read
+    /// exactly as [`Signer::verify_request`] reads them (`//private/x.jpg` is the path
+    /// `/private/x.jpg`, absolute form carries a host). A target the edge answers 400 or 414
+    /// to is an error ([`Error::RequestTooLong`] for 414) saying why.
+    pub fn explain_request(&self, target: &[u8], opts: &ExplainOptions<'_>) -> Result<Explanation> {
+        let t = match request::read(target, self.max_request_len) {
+            Ok(t) => t,
+            Err(Refusal::TooLong) => {
+                return Err(Error::RequestTooLong {
+                    len: request::line_len(target.len()),
+                    max: self.max_request_len,
+                })
+            }
+            Err(Refusal::Bad(e)) => return Err(e),
+        };
+        let mut canon = PathBytes::new();
+        path::canonicalize(t.path, PathInput::Request, &mut canon)?;
+        self.explain_canon(&canon, t.query.unwrap_or(b""), opts)
+    }
+
+    /// The explanation for the canonical path `canon` and the raw query `q`.
+    fn explain_canon(
+        &self,
+        canon: &[u8],
+        q: &[u8],
+        opts: &ExplainOptions<'_>,
+    ) -> Result<Explanation> {
+        if let Some(e) = opts.expires.filter(|&e| e <= 0) {
+            return Err(Error::ExpiresNotPositive { value: e });
+        }
+        let ip_c = opts.ip.map(CanonicalIp::parse).transpose()?;
+        let ip = ip_c.as_ref().map_or(&b""[..], |i| i.as_bytes());
         let mut given = itoa::Buffer::new();
         let given_expires = opts.expires.map(|e| given.format(e).as_bytes());
-        let q = parts.query.unwrap_or("");
         let found = match opts.kind {
-            TokenKind::Stream => stream_fields(&canon).ok_or(Error::Url {
+            TokenKind::Stream => stream_fields(canon).ok_or(Error::Url {
                 reason: "is not a Video Streaming path (/{videos|cmaf|mpegts|streams}/{account}_{id}/{token}/{expires}/...)",
             })?,
             _ => Found::Query {
-                token: url::arg(q, "md5").unwrap_or("").as_bytes(),
-                expires: match url::arg(q, "expires") {
-                    Some(e) => e.as_bytes(),
+                token: url::arg_bytes(q, b"md5").unwrap_or(b""),
+                expires: match url::arg_bytes(q, b"expires") {
+                    Some(e) => e,
                     None => given_expires.ok_or(Error::ExpiresMissing)?,
                 },
-                speed: url::arg(q, "speed").unwrap_or("").as_bytes(),
-                buffer: url::arg(q, "buffer").unwrap_or("").as_bytes(),
+                speed: url::arg_bytes(q, b"speed").unwrap_or(b""),
+                buffer: url::arg_bytes(q, b"buffer").unwrap_or(b""),
             },
         };
         let (token_text, expires_text) = found.token_and_expires();
-        let layout = found.layout(opts.kind, &canon, ip);
+        let layout = found.layout(opts.kind, canon, ip);
         let mut shown = Vec::with_capacity(layout.len(b"***"));
         layout.write(b"***", &mut shown);
         let digest = layout.digest(self.signing_key());
