@@ -86,6 +86,8 @@ trait Sink: Sized + Send {
         p: &Prepared<'_>,
         max_request_len: usize,
     ) -> Result<()>;
+    /// The output of a one-slice batch (no `Vec` of one sink to join).
+    fn finish(self) -> Self::Output;
     fn concat(parts: Vec<Self>) -> Self::Output;
 }
 
@@ -116,6 +118,10 @@ impl Sink for Vec<String> {
             max_request_len,
         )?);
         Ok(())
+    }
+
+    fn finish(self) -> Vec<String> {
+        self
     }
 
     fn concat(parts: Vec<Self>) -> Vec<String> {
@@ -169,16 +175,15 @@ impl Sink for Joined {
         Ok(())
     }
 
+    fn finish(self) -> SignedBatch {
+        SignedBatch {
+            text: into_string(self.text),
+            ends: self.ends,
+        }
+    }
+
     fn concat(parts: Vec<Self>) -> SignedBatch {
-        SignedBatch::concat(
-            parts
-                .into_iter()
-                .map(|j| SignedBatch {
-                    text: into_string(j.text),
-                    ends: j.ends,
-                })
-                .collect(),
-        )
+        SignedBatch::concat(parts.into_iter().map(Sink::finish).collect())
     }
 }
 
@@ -1155,7 +1160,7 @@ impl Signer {
         if threads < 2 {
             let mut sink = K::for_slice(urls.len(), false);
             self.sign_chunk(urls, 0, &p, &mut sink)?;
-            return Ok(K::concat(vec![sink]));
+            return Ok(sink.finish());
         }
         let per = urls.len().div_ceil(threads);
         let mut slices = urls.chunks(per);
