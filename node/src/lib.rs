@@ -12,9 +12,10 @@ use napi_derive::napi;
 mod options;
 mod value;
 
-use options::{ExplainArgs, SignArgs, SignerSettings, StreamArgs, VerifyArgs};
+use options::{ExplainArgs, ManifestArgs, SignArgs, SignerSettings, StreamArgs, VerifyArgs};
 pub use options::{
-    ExplainOptions, SignOptions, SignerOptions, StreamTokenOptions, StreamUrlOptions, VerifyOptions,
+    ExplainOptions, ManifestOptions, SignOptions, SignerOptions, StreamTokenOptions,
+    StreamUrlOptions, VerifyOptions,
 };
 use value::{catch, guard, or_default, Fail, Opts, Value};
 
@@ -231,6 +232,26 @@ impl Signer {
         AsyncTask::new(SignManyTask {
             signer: Arc::clone(&self.inner),
             input: Some(input),
+        })
+    }
+
+    /// Signs an HLS playlist or DASH MPD served from `url`: every URI a player fetches gets a
+    /// token (relative URIs resolved against `url` and kept relative), everything else stays
+    /// byte for byte. A failure names the manifest line (`err.line`, 0 for the manifest as a
+    /// whole, its URL or the options); nothing is returned partially signed.
+    #[napi(ts_args_type = "text: string, url: string, options?: ManifestOptions")]
+    pub fn sign_manifest(
+        &self,
+        env: Env,
+        text: Value,
+        url: Value,
+        options: Option<Opts<ManifestOptions>>,
+    ) -> napi::Result<String> {
+        guard(&env, || {
+            let text = text.string(ErrorKind::Argument, "text")?;
+            let url = url.string(ErrorKind::Url, "url")?;
+            let args = ManifestArgs::try_from(or_default(options, "options")?)?;
+            Ok(self.inner.sign_manifest(&text, &url, &args.core())?)
         })
     }
 
