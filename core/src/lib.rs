@@ -32,6 +32,7 @@ pub mod multi_md5;
 mod options;
 mod path;
 mod pool;
+mod refresh;
 mod request;
 #[doc(hidden)]
 pub mod scan;
@@ -45,6 +46,10 @@ pub use options::{
     Clock, FixedClock, SignOptions, StreamKind, SystemClock, TokenKind, VerifyOptions,
 };
 pub use path::MAX_PATH_LEN;
+pub use refresh::{
+    RefreshAsk, RefreshConfig, RefreshEndpoint, RefreshRequest, RefreshResponse, RefreshToken,
+    Refusal, TrustedProxies, REFRESH_ABSOLUTE_FROM, REFRESH_HEADERS,
+};
 pub use request::DEFAULT_MAX_REQUEST_LEN;
 pub use signer::{
     ExplainOptions, Explanation, InvalidReason, SignedBatch, SignedToken, Signer, SignerBuilder,
