@@ -9,6 +9,30 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A well-formed ask, for the authorization hook to judge. */
+export declare class RefreshAsk {
+  /** The video slug or live stream id asked for. */
+  get video(): string
+  /** `'vod'` or `'live'`. */
+  get type(): string
+  /** The expiry that will be signed, Unix seconds. */
+  get expires(): number
+  /** The client address `token_ip` is bound to. */
+  get clientIp(): string
+  /** The answer: the signed contract when `allowed`, else 403. */
+  respond(allowed: boolean): RefreshAnswer
+}
+
+/**
+ * The token-refresh endpoint over a signer. Its `prepare` reads a request; the web helpers
+ * (`cdn-secure-token/refresh`) call it, ask the authorization hook, then `respond`.
+ */
+export declare class RefreshEndpoint {
+  constructor(signer: Signer, options: RefreshEndpointOptions)
+  /** Reads a request: a `RefreshAsk` for the authorization hook, or the refusal to send. */
+  prepare(method: string, query: string, peer: string, forwardedFor?: string | undefined | null, realIp?: string | undefined | null, now?: number | undefined | null): RefreshAsk | RefreshAnswer
+}
+
 /**
  * Signs and verifies Secure Token links. Holds its keys out of JavaScript's reach: no
  * property, message or `util.inspect` output shows them.
@@ -88,6 +112,29 @@ export interface Explanation {
   foundToken: string | null
   /** Whether the found token matches, if a token was found. */
   matches: boolean | null
+}
+
+/** An answer to send: status, headers (name/value pairs) and the JSON body. */
+export interface RefreshAnswer {
+  status: number
+  headers: Array<Array<string>>
+  body: string
+}
+
+/** Options of `new RefreshEndpoint(signer, options)`. */
+export interface RefreshEndpointOptions {
+  /** Numeric account (client) id. */
+  account: string
+  /** `https://host` of the CDN resource (`url`). */
+  cdnUrl: string
+  /** `https://host` of the IP-bound CDN resource (`url_ip`); default `cdnUrl`. */
+  cdnIpUrl?: string
+  /** Longest lifetime signed, seconds (default 3600); longer asks are cut to it. */
+  maxLifetime?: number
+  /** Lifetime when the query has no `expire` (default 60). */
+  defaultLifetime?: number
+  /** Proxies (addresses or networks) whose `X-Forwarded-For` / `X-Real-IP` are believed. */
+  trustedProxies?: Array<string>
 }
 
 /** A token with the expiry it was made for. */
