@@ -28,6 +28,7 @@
 mod error;
 mod ip;
 mod key;
+pub mod manifest;
 pub mod multi_md5;
 mod options;
 mod path;
@@ -36,12 +37,14 @@ mod refresh;
 mod request;
 #[doc(hidden)]
 pub mod scan;
+mod served;
 mod signer;
 mod url;
 
 pub use error::{BatchError, Error, ErrorKind, Result};
 pub use ip::CanonicalIp;
 pub use key::{Key, MAX_KEY_LEN, MIN_KEY_LEN};
+pub use manifest::{ManifestError, ManifestFormat, ManifestOptions, Outside, MAX_MANIFEST_LEN};
 pub use options::{
     Clock, FixedClock, SignOptions, StreamKind, SystemClock, TokenKind, VerifyOptions,
 };
@@ -51,6 +54,7 @@ pub use refresh::{
     Refusal, TrustedProxies, REFRESH_ABSOLUTE_FROM, REFRESH_HEADERS,
 };
 pub use request::DEFAULT_MAX_REQUEST_LEN;
+pub use served::Received;
 pub use signer::{
     ExplainOptions, Explanation, InvalidReason, SignedBatch, SignedToken, Signer, SignerBuilder,
     Verdict, MAX_EXPIRES, MAX_KEYS, TOKEN_LEN,
