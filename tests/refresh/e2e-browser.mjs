@@ -1,0 +1,72 @@
+// Drives Debian's Chromium (puppeteer-core, no browser download) through the test page twice
+// at once: with the player helper (must play to the end: no 403/410, no stall) and without
+// it (must stop with 410 after the first token lifetime). Prints one `ok - ` / `not ok - `
+// line per check and a JSON summary line.
+import puppeteer from 'puppeteer-core'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const base = process.argv[2]
+const lifetime = Number(process.argv[3] || 20)
+const contentSeconds = Number(process.argv[4] || 70)
+const profile = mkdtempSync(join(tmpdir(), 'refresh-chromium-'))
+const browser = await puppeteer.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  userDataDir: profile,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--autoplay-policy=no-user-gesture-required'],
+})
+let passed = 0
+let failed = 0
+const check = (ok, name) => { ok ? passed++ : failed++; console.log(`${ok ? 'ok' : 'not ok'} - ${name}`) }
+
+async function run(helper) {
+  const page = await browser.newPage()
+  const media = []
+  const t0 = Date.now()
+  page.on('response', (r) => {
+    const u = new URL(r.url())
+    if (u.pathname.startsWith('/videos/')) media.push({ t: (Date.now() - t0) / 1000, status: r.status(), path: u.pathname })
+  })
+  page.on('pageerror', (e) => console.log(`# page error (helper=${helper}): ${e.message}`))
+  await page.goto(`${base}/?helper=${helper ? 1 : 0}`)
+  const limit = (contentSeconds + 40) * 1000
+  let log
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500))
+    log = await page.evaluate(() => window.__log)
+    if (!log) continue
+    if (log.ended || log.fatal || Date.now() - t0 > limit) break
+  }
+  return { helper, wall: (Date.now() - t0) / 1000, log, media }
+}
+
+try {
+  const [w, wo] = await Promise.all([run(true), run(false)])
+  const denied = (r) => r.media.filter((m) => m.status === 403 || m.status === 410)
+  const tokens = new Set(w.media.map((m) => m.path.split('/')[3]))
+  const refreshes = w.log.events.filter((e) => e.name === 'refresh').length
+  check(w.log.ended, `with the helper: playback reaches the end (${w.log.currentTime?.toFixed(1)} s of ${contentSeconds} s, ${w.wall.toFixed(1)} s wall)`)
+  check(w.log.fatal === null, `with the helper: no fatal hls.js error (${w.log.fatal})`)
+  check(denied(w).length === 0, `with the helper: no 403/410 among ${w.media.length} media responses`)
+  check(w.log.waiting === 0, `with the helper: no stall after playback started (${w.log.waiting} waiting events)`)
+  check(w.wall > 3 * lifetime, `with the helper: the playback outlived three token lifetimes (${w.wall.toFixed(1)} s > ${3 * lifetime} s)`)
+  check(refreshes >= 3 && tokens.size >= 3, `with the helper: the token was refreshed (${refreshes} fetches) and requests carried ${tokens.size} different tokens`)
+  const first410 = wo.media.find((m) => m.status === 410)
+  check(!wo.log.ended, `without the helper: playback stops before the end (at ${wo.log.currentTime?.toFixed(1)} s)`)
+  check(first410 !== undefined, `without the helper: the edge answers 410 (${denied(wo).length} denied responses)`)
+  check(first410 !== undefined && first410.t >= lifetime - 2, `without the helper: the first 410 comes after the first lifetime (at ${first410 && first410.t.toFixed(1)} s)`)
+  check(wo.media.filter((m) => m.status === 403).length === 0, 'without the helper: 410 (expired), never 403')
+  console.log(JSON.stringify({ e2e: { helper: { wall: w.wall, refreshes, tokens: tokens.size, media: w.media.length, currentTime: w.log.currentTime }, noHelper: { wall: wo.wall, first410: first410 && first410.t, stoppedAt: wo.log.currentTime, fatal: wo.log.fatal } } }))
+} catch (e) {
+  console.log(`not ok - browser run: ${e && e.stack}`)
+  failed++
+} finally {
+  await browser.close()
+  rmSync(profile, { recursive: true, force: true })
+}
+console.log(`# e2e ${passed} passed, ${failed} failed`)
+process.exit(failed ? 1 : 0)
