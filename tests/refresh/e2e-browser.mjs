@@ -10,29 +10,41 @@ import { join } from 'node:path'
 const base = process.argv[2]
 const lifetime = Number(process.argv[3] || 20)
 const contentSeconds = Number(process.argv[4] || 70)
-const profile = mkdtempSync(join(tmpdir(), 'refresh-chromium-'))
-const browser = await puppeteer.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  userDataDir: profile,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--autoplay-policy=no-user-gesture-required'],
-})
+// One browser per page, each with a fresh profile: a background tab would not play, and a
+// shared cache would serve one page's segments to the other.
+const profiles = []
+async function launch() {
+  const profile = mkdtempSync(join(tmpdir(), 'refresh-chromium-'))
+  profiles.push(profile)
+  return puppeteer.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    userDataDir: profile,
+    dumpio: process.env.DUMPIO === '1',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required'],
+  })
+}
+const browsers = []
 let passed = 0
 let failed = 0
 const check = (ok, name) => { ok ? passed++ : failed++; console.log(`${ok ? 'ok' : 'not ok'} - ${name}`) }
 
 async function run(helper) {
+  const browser = await launch()
+  browsers.push(browser)
   const page = await browser.newPage()
   const media = []
   const t0 = Date.now()
   page.on('response', (r) => {
     const u = new URL(r.url())
+    if (process.env.DUMPIO === '1') console.log(`# ${r.status()} ${u.pathname}`)
     if (u.pathname.startsWith('/videos/')) media.push({ t: (Date.now() - t0) / 1000, status: r.status(), path: u.pathname })
   })
+  page.on('console', (m) => process.env.DUMPIO === '1' && console.log(`# console: ${m.text()}`))
   page.on('pageerror', (e) => console.log(`# page error (helper=${helper}): ${e.message}`))
-  await page.goto(`${base}/?helper=${helper ? 1 : 0}`)
+  await page.goto(`${base}/index.html?helper=${helper ? 1 : 0}`)
   const limit = (contentSeconds + 40) * 1000
   let log
   for (;;) {
@@ -45,7 +57,8 @@ async function run(helper) {
 }
 
 try {
-  const [w, wo] = await Promise.all([run(true), run(false)])
+  const [w, wo] = process.env.ONLY_HELPER ? [await run(true), { media: [], log: { events: [] } }] : await Promise.all([run(true), run(false)])
+  if (process.env.DUMPIO === '1') console.log('# events', JSON.stringify(w.log.events).slice(0, 3000), JSON.stringify(w.media).slice(0, 1500))
   const denied = (r) => r.media.filter((m) => m.status === 403 || m.status === 410)
   const tokens = new Set(w.media.map((m) => m.path.split('/')[3]))
   const refreshes = w.log.events.filter((e) => e.name === 'refresh').length
@@ -65,8 +78,8 @@ try {
   console.log(`not ok - browser run: ${e && e.stack}`)
   failed++
 } finally {
-  await browser.close()
-  rmSync(profile, { recursive: true, force: true })
+  for (const b of browsers) await b.close()
+  for (const p of profiles) rmSync(p, { recursive: true, force: true })
 }
 console.log(`# e2e ${passed} passed, ${failed} failed`)
 process.exit(failed ? 1 : 0)

@@ -11,7 +11,7 @@ lifetime="${LIFETIME:-20}"
 seconds="${CONTENT_SECONDS:-70}"
 work="$(mktemp -d)"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [ -n "${KEEP:-}" ] && cp "$work/serve.log" /tmp/refresh-serve.log; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 export CDN_SECURE_TOKEN_KEY="e2e-refresh-key-1"
 
@@ -21,7 +21,8 @@ mkdir -p "$media"
 ffmpeg -hide_banner -loglevel error -f lavfi -i "testsrc=size=320x180:rate=25:duration=$seconds" \
   -c:v libx264 -preset ultrafast -pix_fmt yuv420p -g 50 -keyint_min 50 -sc_threshold 0 \
   -f hls -hls_time 2 -hls_playlist_type vod -hls_segment_filename "$media/seg%03d.ts" \
-  -master_pl_name master.m3u8 "$media/index.m3u8"
+  "$media/index.m3u8"
+printf '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=400000,RESOLUTION=320x180\nindex.m3u8\n' >"$media/master.m3u8"
 
 # The page, hls.js and the player helper, served without tokens.
 site="$work/site"
