@@ -50,6 +50,7 @@ suite python     bash python/test.sh
 suite node       bash node/test.sh
 suite c          bash capi/test.sh
 suite php        bash php/test.sh
+suite refresh    bash tests/refresh/test.sh
 suite fuzz       env FUZZ_UPDATE_CORPUS=0 bash fuzz/run.sh "$FUZZ_SECONDS"
 suite conformance cargo test --release --locked -p cdn-secure-token-conformance -- --nocapture
 
