@@ -217,7 +217,7 @@ pub struct RefreshConfig {
 
 impl RefreshConfig {
     /// `account`: the numeric account (client) id; `cdn_url`: `https://host` of the CDN
-    /// resource, also used for `url_ip` until [`RefreshConfig::cdn_ip_url`] is set. The
+    /// resource (or `""` for paths without a host), also used for `url_ip` until [`RefreshConfig::cdn_ip_url`] is set. The
     /// lifetime defaults to 60 s, capped at 3600 s; no proxy is trusted.
     pub fn new(account: &str, cdn_url: &str) -> Result<Self> {
         crate::signer::check_stream_ids(account, "x")?;
@@ -286,6 +286,10 @@ fn check_base(url: &str, name: &'static str) -> Result<String> {
         reason: "must be http(s)://host[:port] without a path, query or credentials",
     };
     let url = url.trim_end_matches('/');
+    if url.is_empty() {
+        // Paths only (`/videos/...`), for a page served from the CDN hostname itself.
+        return Ok(String::new());
+    }
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
@@ -418,31 +422,34 @@ impl RefreshResponse {
 pub struct RefreshToken {
     /// Path token without IP.
     pub token: String,
-    /// Path token bound to `client_ip`.
-    pub token_ip: String,
+    /// Path token bound to `client_ip` (`None` only from [`RefreshToken::sign`] without an IP,
+    /// as the CLI signs; the endpoint always binds one).
+    pub token_ip: Option<String>,
     /// The client address as the edge writes it.
-    pub client_ip: String,
+    pub client_ip: Option<String>,
     /// The common expiry, Unix seconds.
     pub expires: i64,
     /// The master playlist on the plain hostname.
     pub url: String,
     /// The master playlist on the IP-bound hostname.
-    pub url_ip: String,
+    pub url_ip: Option<String>,
 }
 
 impl RefreshToken {
     /// Signs the contract for one video or stream of `config`'s account: `opts` gives the
-    /// expiry (and `now`), `client_ip` the address `token_ip` is bound to. The building block
-    /// of [`RefreshEndpoint::respond`] and of the CLI's `stream --json`.
+    /// expiry (and `now`), `client_ip` the address `token_ip` is bound to (none: the IP-bound
+    /// fields are `null`), `file` the file after the expiry (default the master playlist).
+    /// The building block of [`RefreshEndpoint::respond`] and of the CLI's `stream --json`.
     pub fn sign(
         signer: &Signer,
         config: &RefreshConfig,
         stream: StreamKind,
         video: &str,
-        client_ip: &str,
+        file: Option<&str>,
+        client_ip: Option<&str>,
         opts: &SignOptions<'_>,
     ) -> Result<Self> {
-        let client_ip = CanonicalIp::parse(client_ip)?;
+        let client_ip = client_ip.map(CanonicalIp::parse).transpose()?;
         // One expiry for both tokens, resolved once.
         let expires = signer.resolve_expires(opts)?;
         let plain = SignOptions {
@@ -451,19 +458,22 @@ impl RefreshToken {
             ip: None,
             ..*opts
         };
-        let bound = SignOptions {
-            ip: Some(client_ip.as_str()),
-            ..plain
-        };
         let account = config.account.as_str();
         let token = signer.stream_token(account, video, &plain)?;
-        let token_ip = signer.stream_token(account, video, &bound)?;
-        let url = signer.stream_url(&config.cdn_url, stream, account, video, None, &plain)?;
-        let url_ip = signer.stream_url(&config.cdn_ip_url, stream, account, video, None, &bound)?;
+        let url = signer.stream_url(&config.cdn_url, stream, account, video, file, &plain)?;
+        let (mut token_ip, mut url_ip) = (None, None);
+        if let Some(ip) = &client_ip {
+            let bound = SignOptions {
+                ip: Some(ip.as_str()),
+                ..plain
+            };
+            token_ip = Some(signer.stream_token(account, video, &bound)?.token);
+            url_ip = Some(signer.stream_url(&config.cdn_ip_url, stream, account, video, file, &bound)?);
+        }
         Ok(RefreshToken {
             token: token.token,
-            token_ip: token_ip.token,
-            client_ip: client_ip.as_str().to_owned(),
+            token_ip,
+            client_ip: client_ip.map(|ip| ip.as_str().to_owned()),
             expires,
             url,
             url_ip,
@@ -473,20 +483,27 @@ impl RefreshToken {
     /// The contract's JSON: one line, no spaces, `token, token_ip, client_ip, expires, url,
     /// url_ip` in this order.
     pub fn to_json(&self) -> String {
-        let mut s = String::with_capacity(96 + self.url.len() + self.url_ip.len());
+        let mut s = String::with_capacity(96 + 2 * self.url.len());
         s.push_str("{\"token\":");
         json_str(&mut s, &self.token);
         s.push_str(",\"token_ip\":");
-        json_str(&mut s, &self.token_ip);
+        json_opt(&mut s, self.token_ip.as_deref());
         s.push_str(",\"client_ip\":");
-        json_str(&mut s, &self.client_ip);
+        json_opt(&mut s, self.client_ip.as_deref());
         let _ = write!(s, ",\"expires\":{}", self.expires);
         s.push_str(",\"url\":");
         json_str(&mut s, &self.url);
         s.push_str(",\"url_ip\":");
-        json_str(&mut s, &self.url_ip);
+        json_opt(&mut s, self.url_ip.as_deref());
         s.push('}');
         s
+    }
+}
+
+fn json_opt(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => json_str(out, s),
+        None => out.push_str("null"),
     }
 }
 
@@ -629,7 +646,8 @@ impl RefreshEndpoint {
             &self.config,
             ask.stream,
             &ask.video,
-            ask.client_ip.as_str(),
+            None,
+            Some(ask.client_ip.as_str()),
             &SignOptions {
                 expires: Some(ask.expires),
                 now: Some(ask.now),
@@ -942,5 +960,6 @@ mod tests {
             .max_lifetime(0)
             .is_err());
         assert!(RefreshConfig::new("1", "http://127.0.0.1:8080").is_ok());
+        assert!(RefreshConfig::new("1", "").is_ok());
     }
 }

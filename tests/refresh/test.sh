@@ -39,6 +39,20 @@ echo "== builds (addon, CLI with serve, test dependencies)"
 (cd "$root" && cargo build -q -p cdn-secure-token-cli 2>&1 | tail -5) || step_fail "CLI builds"
 (cd "$here" && { [ -d node_modules ] || npm ci --no-audit --no-fund >/dev/null; }) || step_fail "npm ci in tests/refresh"
 
+echo "== CLI: stream --json prints the contract"
+cli="$root/target/debug/cdn-secure-token"
+want="$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["example"], separators=(",", ":")))' "$here/contract.json")"
+got="$(CDN_SECURE_TOKEN_KEY=my-cdn-key "$cli" stream vod 12345 abc --base https://cdn.example.com \
+  --base-ip https://cdn-ip.example.com --ip 203.0.113.42 --expires 1700000060 --allow-past --json)"
+if [ "$got" = "$want" ]; then echo "ok - cli stream --json is byte for byte contract.json's example"; pass=$((pass + 1))
+else echo "# got  $got"; echo "# want $want"; step_fail "cli stream --json is byte for byte contract.json's example"; fi
+got="$(CDN_SECURE_TOKEN_KEY=my-cdn-key "$cli" stream live 12345 s1 --expires 1700000060 --allow-past --json)"
+case "$got" in
+  '{"token":"'???????????????????????'","token_ip":null,"client_ip":null,"expires":1700000060,"url":"/cmaf/12345_s1/'*'/1700000060/master.m3u8","url_ip":null}')
+    echo "ok - cli stream --json without --ip: the IP-bound fields are null, live is /cmaf/"; pass=$((pass + 1)) ;;
+  *) echo "# got $got"; step_fail "cli stream --json without --ip" ;;
+esac
+
 echo "== Node face: plain http and Express, served for real"
 srv_out="$(mktemp)"
 node "$here/face-node-test-server.js" >"$srv_out" 2>&1 &
