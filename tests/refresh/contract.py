@@ -103,6 +103,7 @@ def main():
         ok.add_argument("--" + a.replace("_", "-"), required=True)
     ok.add_argument("--type", default="vod")
     ok.add_argument("--lifetime", type=int, required=True)
+    ok.add_argument("--expires", type=int, default=None, help="an exact expiry instead of now + lifetime")
     ok.add_argument("--header", action="append", default=[])
     ok.add_argument("--label", default=None)
     rf = sub.add_parser("refused")
@@ -140,8 +141,8 @@ def main():
         t1 = int(time.time()) + 1
         check(status == 200, f"{label}: status {status} ({body[:120]})")
         check_headers(h, label)
-        check_body(body, a.key, a.account, a.cdn, a.cdn_ip, a.video, a.type,
-                   (t0 + a.lifetime, t1 + a.lifetime), a.client_ip, label)
+        window = (a.expires, a.expires) if a.expires is not None else (t0 + a.lifetime, t1 + a.lifetime)
+        check_body(body, a.key, a.account, a.cdn, a.cdn_ip, a.video, a.type, window, a.client_ip, label)
     else:
         label = a.label or a.url
         status, h, body = request(a.url, a.method, a.header)

@@ -69,7 +69,7 @@ face_checks() {
   run $C ok "$url?video=live-1&type=live" "${common[@]}" --video live-1 --type live --lifetime 60 --client-ip 127.0.0.1 --label "$name live, default lifetime"
   run $C ok "$url?video=abc&expire=100000" "${common[@]}" --video abc --lifetime 120 --client-ip 127.0.0.1 --label "$name lifetime capped at 120"
   local abs=$(( $(date +%s) + 90 ))
-  run $C ok "$url?video=abc&expire=$abs" "${common[@]}" --video abc --lifetime 90 --client-ip 127.0.0.1 --label "$name absolute expire"
+  run $C ok "$url?video=abc&expire=$abs" "${common[@]}" --video abc --lifetime 90 --expires "$abs" --client-ip 127.0.0.1 --label "$name absolute expire"
   run $C refused "$url?video=denied" --status 403 --code forbidden --label "$name denied by the hook"
   run $C refused "$url?video=abc&expire=1700000000000" --status 400 --code expire_milliseconds --label "$name milliseconds"
   run $C refused "$url?video=abc&expire=1600000000" --status 400 --code expire_in_past --label "$name absolute in the past"
