@@ -30,6 +30,8 @@ awk '/^vendor snippet/ {print "python reference", $(NF-2)}
      /sign_many/ {print "python sign_many", $(NF-2)}' "$OUT.py" >> "$OUT"
 
 echo "== Node"
+# BENCH_BEFORE=DIR (a copy of an earlier build of node/: main.js, index.js, the .node file)
+# adds its figures in "before:" rows of the same run.
 node node/bench/bench.js 100000 | tee "$OUT.node"
 awk '/createHash/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print "node reference", $i; break}}
      /signUrl/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print "node sign_url", $i; break}}

@@ -2,6 +2,7 @@
 // Express (and plain `http`) helpers for cdn-secure-token. They only route requests and
 // options to the native Signer: every signing and verification rule lives in the core.
 
+const { STATUS_CODES } = require('node:http')
 const { Signer } = require('./main.js')
 
 function argumentError(message) {
@@ -45,17 +46,27 @@ function ipResolver(ip, helper) {
   throw argumentError(`${helper}(options): options.ip must be a boolean or a function`)
 }
 
+// The request target as the server received it, for verifyRequest: Node's HTTP parser hands
+// it over as `req.url`, one character per byte (latin1), and Express keeps the whole of it in
+// `req.originalUrl` when a mount path is cut from `req.url`.
+function requestTarget(req) {
+  const target = typeof req.originalUrl === 'string' ? req.originalUrl : req.url
+  return typeof target === 'string' ? target : ''
+}
+
 function deny(res, httpStatus) {
   res.statusCode = httpStatus
   res.setHeader('Content-Type', 'text/plain; charset=utf-8')
   res.setHeader('Cache-Control', 'no-store')
-  res.end(httpStatus === 410 ? 'Gone\n' : 'Forbidden\n')
+  res.end(`${STATUS_CODES[httpStatus] || 'Forbidden'}\n`)
 }
 
 /**
- * Middleware that checks each request's Secure Token at the origin and answers like the
- * edge: 403 for a missing or wrong token, 410 for an expired one, `next()` when valid
- * (the verdict is left in `res.locals.secureToken`).
+ * Middleware that checks each request's Secure Token at the origin on the request target as
+ * received (`verifyRequest`) and answers like the edge: 403 for a missing or wrong token,
+ * 410 for an expired one, 400 / 414 for a request the edge refuses before any token check,
+ * `next()` when valid (the verdict is left in `res.locals.secureToken`). Nothing a client
+ * sends makes it throw.
  */
 function secureLink(options) {
   const signer = signerFrom(options, 'secureLink')
@@ -69,12 +80,13 @@ function secureLink(options) {
   return function secureLinkMiddleware(req, res, next) {
     let verdict
     try {
-      verdict = signer.verify(req.originalUrl || req.url, {
+      verdict = signer.verifyRequest(requestTarget(req), {
         ip: ipOf(req),
         kind,
         now: typeof now === 'function' ? now() : now,
       })
     } catch (err) {
+      // Only the application's own functions (options.ip, options.now) can throw here.
       if (typeof next === 'function') return next(err)
       throw err
     }

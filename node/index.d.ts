@@ -38,7 +38,10 @@ export declare class RefreshEndpoint {
  * property, message or `util.inspect` output shows them.
  */
 export declare class Signer {
-  /** `new Signer(key, { verifyKeys, defaultTtl, allowPastExpiry, now })`. */
+  /**
+   * A signer for `key` (the CDN resource's secret, 6 to 255 bytes), with
+   * `{ verifyKeys, defaultTtl, allowPastExpiry, now, maxRequestLen }`.
+   */
   constructor(key: string, options?: SignerOptions)
   /** How many keys this signer holds (the signing key and the `verifyKeys`). */
   get keyCount(): number
@@ -47,20 +50,25 @@ export declare class Signer {
   /** The current Unix time by this signer's clock. */
   now(): number
   /**
-   * Signs a URL (absolute, scheme-relative or path-and-query) and returns it with
-   * `md5` and `expires` (and for MP4 `speed` / `buffer`) in its query.
+   * Signs a URL (absolute, scheme-relative or path-and-query) and returns it with `md5`
+   * and `expires` (and for MP4 `speed` / `buffer`) in its query; the path is
+   * percent-encoded so that the edge decodes it back to exactly what was hashed.
    */
   signUrl(url: string, options?: SignOptions): string
-  /** Signs many URLs with the same options. A failure names the item (`err.index`). */
+  /**
+   * Signs many URLs with the same options, in one call. A failure names the item
+   * (`err.index`, and `item N:` in the message).
+   */
   signMany(urls: readonly string[], options?: SignOptions): Array<string>
   /**
-   * Like `signMany`, but hashes on a worker thread so the event loop stays free.
-   * Every failure, bad arguments included, rejects the promise.
+   * Like `signMany`, but hashes on a libuv worker thread so that the event loop stays
+   * free. Every failure, bad arguments included, rejects the promise (only an exception
+   * thrown by a getter of the options object propagates as it is thrown).
    */
   signManyAsync(urls: readonly string[], options?: SignOptions): Promise<string[]>
   /**
-   * The token of a file, directory or MP4 link for an already decoded path
-   * (`%` is taken literally).
+   * The bare 22-character token of a file, directory or MP4 link for an already
+   * decoded path (`%` is taken literally).
    */
   token(path: string, options?: SignOptions): string
   /** Like `token`, with the expiry it covers: `{ token, expires }`. */
@@ -70,13 +78,22 @@ export declare class Signer {
    * `{base}/{videos|cmaf|mpegts|streams}/{account}_{id}/{token}/{expires}/{file}`.
    */
   streamUrl(options: StreamUrlOptions): string
-  /** A Video Streaming path token: `{ token, expires }`. */
+  /** A Video Streaming path token for `{account}_{id}`: `{ token, expires }`. */
   streamToken(account: string | number, id: string, options?: StreamTokenOptions): SignedToken
   /**
-   * Checks a request URL (or path-and-query) as the edge would. Only bad arguments
-   * throw; everything about the link itself is in the result.
+   * Checks a link you hold (a full URL, or a path and query) as the edge would. For
+   * what a server received, use `verifyRequest`. Only bad arguments throw (a malformed
+   * `ip`); everything about the link is in the result.
    */
   verify(url: string, options?: VerifyOptions): VerifyResult
+  /**
+   * Checks what a server received: the request target exactly as it came in the request
+   * line (`/path?query`, where a leading `//` is part of the path, or
+   * `http://host/path?query`), as bytes or as a string of one character per byte (latin1:
+   * how Node's `http` module gives `req.url`). Never throws on the target: everything a
+   * client sends gets a verdict (400 / 414 where the edge answers so).
+   */
+  verifyRequest(target: string | Uint8Array, options?: VerifyOptions): VerifyResult
   /** What the edge hashes for `url`, to debug a 403 (the key shows as `***`). */
   explain(url: string, options?: ExplainOptions): Explanation
 }
@@ -148,13 +165,18 @@ export interface SignedToken {
 /** Options of `new Signer(key, options)`. */
 export interface SignerOptions {
   /** More keys that `verify` accepts (key rotation); signing always uses `key`. */
-  verifyKeys?: Array<string>
+  verifyKeys?: readonly string[]
   /** Lifetime in seconds used when a call gives neither `expires` nor `ttl`. */
   defaultTtl?: number
   /** Accept an `expires` already in the past (off by default: such a link is born dead). */
   allowPastExpiry?: boolean
   /** Freezes this signer's clock at this instant (Unix seconds or a `Date`), for tests. */
   now?: number | Date
+  /**
+   * The longest request line (`GET {target} HTTP/1.1`) the edge accepts, in bytes
+   * (default: nginx's 8 KiB): longer links are not signed, and verify as 414.
+   */
+  maxRequestLen?: number
 }
 
 /** Options of `signUrl`, `signMany`, `signManyAsync`, `token` and `tokenWith`. */
@@ -167,9 +189,9 @@ export interface SignOptions {
   ip?: string
   /** Token kind (default `'file'`). */
   kind?: 'file' | 'directory' | 'mp4'
-  /** MP4 only: the `speed` limit, e.g. `'1m'` or `'500k'`. */
+  /** MP4 only: the `speed` limit as written in the link, e.g. `'1m'` or `'500k'`. */
   speed?: string | number
-  /** MP4 only: the `buffer` (seconds sent at full speed). */
+  /** MP4 only: the `buffer` size as written in the link, e.g. `'10m'`. */
   buffer?: string | number
   /** The current time (Unix seconds or a `Date`); defaults to the signer's clock. */
   now?: number | Date
@@ -209,7 +231,7 @@ export interface StreamUrlOptions {
   now?: number | Date
 }
 
-/** Options of `verify`. */
+/** Options of `verify`, `verifyRequest` and `explain`. */
 export interface VerifyOptions {
   /** The client address the edge would see, in any valid spelling. */
   ip?: string
@@ -219,18 +241,17 @@ export interface VerifyOptions {
   kind?: 'file' | 'directory' | 'mp4' | 'stream'
 }
 
-/** The edge's answer to a request. */
+/** The edge's answer to a request: every field as the core gives it. */
 export interface VerifyResult {
-  /** `'valid'` (200), `'expired'` (410) or `'invalid'` (403). */
+  /**
+   * `'valid'` (200), `'expired'` (410) or `'invalid'` (403, or 400 / 414 for a request
+   * the edge refuses before any token check).
+   */
   status: 'valid' | 'expired' | 'invalid'
   /** The HTTP status the edge answers. */
-  httpStatus: 200 | 410 | 403
-  /**
-   * `null` when valid, `'expired'`, or why the link is refused: `'missing_token'`,
-   * `'malformed_token'`, `'missing_expires'`, `'malformed_expires'`, `'bad_request'`,
-   * `'not_a_stream_path'`, `'mismatch'`.
-   */
-  reason: string | null
+  httpStatus: 200 | 400 | 403 | 410 | 414
+  /** `null` when valid, `'expired'` when expired, else why the link is refused. */
+  reason: 'expired' | 'missing_token' | 'malformed_token' | 'missing_expires' | 'malformed_expires' | 'bad_request' | 'uri_too_long' | 'bad_client_ip' | 'not_a_stream_path' | 'mismatch' | null | null
   /** A sentence for logs, `null` when valid. */
   message: string | null
   /** The link's expiry (Unix seconds) when its token matches. */

@@ -1,4 +1,4 @@
-// ES module entry: the same binding as `require("cdn-secure-token")` (main.js).
+// ES module entry: the same binding as `require("cdn-secure-token")` (main.js over the loader napi build generates).
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Node face's test command, self-contained on a fresh machine:
 #   npm ci -> release build of the addon through the napi CLI -> generated index.js /
-#   index.d.ts must equal the committed ones -> tsc --noEmit on the types test ->
-#   node --test (vectors, errors, API, ESM, version, differential, Express, nginx).
+#   index.d.ts must equal the committed ones -> tsc --noEmit on the types test -> the npm
+#   tarballs (pack.sh) installed offline into a fresh project (test/package.sh) ->
+#   node --test (vectors, errors, API, ESM, version, differential, Express, nginx, raw).
 # Ends with "node: N passed, N failed"; exits non-zero on any failure. The nginx test
 # needs nginx (tests/setup-system.sh installs it) and fails, never skips, without it.
 set -euo pipefail
@@ -39,6 +40,24 @@ if npx tsc --noEmit -p test/types; then
 else
   echo "not ok - TypeScript types (test/types)"
   extra_fail=1
+fi
+
+echo "== packages: node/pack.sh, installed offline into a fresh project (test/package.sh)"
+if test/package.sh; then
+  echo "ok - npm packages install offline and work from CommonJS, ESM, TypeScript"
+  extra_pass=$((extra_pass + 1))
+else
+  echo "not ok - npm packages (test/package.sh)"
+  extra_fail=$((extra_fail + 1))
+fi
+
+echo "== raw-request differential: a real Express app (test/raw/server.js) against a real nginx"
+if test/raw/differential.sh; then
+  echo "ok - raw-request differential (Express vs nginx)"
+  extra_pass=$((extra_pass + 1))
+else
+  echo "not ok - raw-request differential (Express vs nginx)"
+  extra_fail=$((extra_fail + 1))
 fi
 
 echo "== node --test"

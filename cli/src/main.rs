@@ -7,6 +7,7 @@
 mod exit;
 mod io;
 mod key;
+mod manifest;
 mod nginx_config;
 mod sign;
 mod verify;
@@ -205,6 +206,15 @@ enum Command {
     },
     /// A local edge: serve a directory or proxy an origin, verifying every request (serve/README.md).
     Serve(cdn_secure_token_serve::ServeArgs),
+    /// Sign every URI of an HLS playlist or DASH MPD (file or stdin) to standard output.
+    SignManifest {
+        #[command(flatten)]
+        args: manifest::SignManifestArgs,
+        #[command(flatten)]
+        expiry: ExpiryArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
     /// Print an nginx secure_link location block that validates what `sign` makes.
     NginxConfig {
         /// The location prefix to protect (default /; any characters: it is quoted and,
@@ -432,6 +442,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             out.finish()?;
             Ok(EXIT_OK)
+        }
+        Command::SignManifest { args, expiry, key } => {
+            let signer = build_signer(&key, expiry.allow_past)?;
+            manifest::run(&args, &signer, sign_options(&expiry))
         }
     }
 }

@@ -6,6 +6,9 @@
 // printing ns/URL and the ratios to the snippet. Run: node bench/bench.js [count]
 // bench/run.sh reads the lines naming createHash, signUrl and signMany( (the first number on
 // each is ns/URL): keep those labels.
+// BENCH_BEFORE=DIR also times the package in DIR (e.g. a build of an earlier commit) in the
+// same run, in rows labelled "before:"; then the batch-size sweep compares signMany with a
+// loop of signUrl at 1, 2, 8, 64, 1,000 and 100,000 URLs per call.
 const crypto = require('node:crypto')
 const os = require('node:os')
 const { Signer, VERSION } = require('..')
@@ -114,6 +117,24 @@ async function main() {
     }),
   ])
 
+  const beforeDir = process.env.BENCH_BEFORE
+  if (beforeDir) {
+    const Before = require(require('node:path').resolve(beforeDir)).Signer
+    const old = new Before(KEY)
+    results.push([
+      'before: one call per URL',
+      best(() => {
+        for (let i = 0; i < N; i++) sink += old.signUrl(urls[i], opts).length
+      }),
+    ])
+    results.push([
+      'before: batch, one call',
+      best(() => {
+        sink += old.signMany(urls, opts).length
+      }),
+    ])
+  }
+
   const ref = results[0][1]
   console.log(
     `cdn-secure-token ${VERSION}, Node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0].model.trim()}), ` +
@@ -125,6 +146,26 @@ async function main() {
     const text =
       ns === ref ? 'reference' : ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(2)}x slower`
     console.log(`${name.padEnd(46)} ${ns.toFixed(1).padStart(9)}  ${text}`)
+  }
+  // signMany never slower per URL than a loop of signUrl, at any batch size: the same URLs
+  // signed in calls of `size` URLs each.
+  console.log(`\n${'batch size'.padEnd(12)} ${'loop ns/URL'.padStart(12)} ${'batch ns/URL'.padStart(13)}  batch vs loop`)
+  for (const size of [1, 2, 8, 64, 1000, 100_000]) {
+    const groups = []
+    for (let i = 0; i + size <= N; i += size) groups.push(urls.slice(i, i + size))
+    const count = groups.length * size
+    const scale = N / count
+    const loopNs =
+      best(() => {
+        for (const g of groups) for (let i = 0; i < g.length; i++) sink += signer.signUrl(g[i], opts).length
+      }) * scale
+    const batchNs =
+      best(() => {
+        for (const g of groups) sink += signer.signMany(g, opts).length
+      }) * scale
+    console.log(
+      `${String(size).padEnd(12)} ${loopNs.toFixed(1).padStart(12)} ${batchNs.toFixed(1).padStart(13)}  ${(loopNs / batchNs).toFixed(2)}x`,
+    )
   }
   if (sink === 0) console.log('')
 }

@@ -1,151 +1,61 @@
-//! Node.js face of `cdn-secure-token`: converts JavaScript arguments in, calls the core,
-//! converts results and errors out. No signing rule lives here.
+//! Node.js face of `cdn-secure-token`, on napi-rs's own `#[napi]` class: each method
+//! converts its arguments (`options.rs`), calls the core, and converts the result or the
+//! error (`value.rs`) back. No signing or verifying rule lives here.
 
-use std::ffi::CStr;
-use std::str::FromStr;
 use std::sync::Arc;
 
-use cdn_secure_token::{ErrorKind, FixedClock, SignedBatch, StreamKind, TokenKind, Verdict};
-use napi::bindgen_prelude::{AsyncTask, Either, Env, TypeName, Unknown};
-use napi::{Status, Task, ValueType};
+use cdn_secure_token::{self as core, ErrorKind, FixedClock, Verdict};
+use napi::bindgen_prelude::{AsyncTask, Env};
+use napi::Task;
 use napi_derive::napi;
 
-mod fast;
-mod js;
-#[cfg(feature = "probes")]
-pub mod probe;
+mod options;
+mod value;
 
-use js::{guard, js_text, Fail, JsResult, Opts, StrBuf, StrList, Val};
+use options::{ExplainArgs, SignArgs, SignerSettings, StreamArgs, VerifyArgs};
+pub use options::{
+    ExplainOptions, SignOptions, SignerOptions, StreamTokenOptions, StreamUrlOptions, VerifyOptions,
+};
+use value::{catch, guard, or_default, Fail, Opts, Value};
 
 /// The library version (one version for every face of cdn-secure-token).
 #[napi]
-pub const VERSION: &str = cdn_secure_token::VERSION;
+pub const VERSION: &str = core::VERSION;
 
-/// Options of `new Signer(key, options)`.
-#[napi(object, object_to_js = false)]
-pub struct SignerOptions {
-    /// More keys that `verify` accepts (key rotation); signing always uses `key`.
-    pub verify_keys: Option<Vec<String>>,
-    /// Lifetime in seconds used when a call gives neither `expires` nor `ttl`.
-    pub default_ttl: Option<i64>,
-    /// Accept an `expires` already in the past (off by default: such a link is born dead).
-    pub allow_past_expiry: Option<bool>,
-    /// Freezes this signer's clock at this instant (Unix seconds or a `Date`), for tests.
-    #[napi(ts_type = "number | Date")]
-    pub now: Option<i64>,
-}
-
-/// Options of `signUrl`, `signMany`, `signManyAsync`, `token` and `tokenWith`.
-#[napi(object, object_to_js = false)]
-pub struct SignOptions {
-    /// Absolute expiry: Unix time in seconds, or a `Date`. Milliseconds are refused.
-    #[napi(ts_type = "number | Date")]
-    pub expires: Option<i64>,
-    /// Lifetime in seconds from now (instead of `expires`).
-    pub ttl: Option<i64>,
-    /// Client IP to bind the link to, in any valid spelling.
-    pub ip: Option<String>,
-    /// Token kind (default `'file'`).
-    #[napi(ts_type = "'file' | 'directory' | 'mp4'")]
-    pub kind: Option<String>,
-    /// MP4 only: the `speed` limit, e.g. `'1m'` or `'500k'`.
-    #[napi(ts_type = "string | number")]
-    pub speed: Option<String>,
-    /// MP4 only: the `buffer` (seconds sent at full speed).
-    #[napi(ts_type = "string | number")]
-    pub buffer: Option<String>,
-    /// The current time (Unix seconds or a `Date`); defaults to the signer's clock.
-    #[napi(ts_type = "number | Date")]
-    pub now: Option<i64>,
-}
-
-/// Options of `streamUrl`: which video or stream, and when the link expires.
-#[napi(object, object_to_js = false)]
-pub struct StreamUrlOptions {
-    /// `''` (default) for a path, or `https://host[:port]`.
-    pub base: Option<String>,
-    /// The Video Streaming layout (default `'vod'`).
-    #[napi(ts_type = "'vod' | 'cmaf' | 'mpegts' | 'streams'")]
-    pub stream: Option<String>,
-    /// The numeric account (client) id.
-    #[napi(ts_type = "string | number")]
-    pub account: String,
-    /// The video slug or live stream id.
-    pub id: String,
-    /// The file after the expiry segment (default `master.m3u8`, `playlist.m3u8` for `streams`).
-    pub file: Option<String>,
-    /// Absolute expiry: Unix time in seconds, or a `Date`.
-    #[napi(ts_type = "number | Date")]
-    pub expires: Option<i64>,
-    /// Lifetime in seconds from now.
-    pub ttl: Option<i64>,
-    /// Client IP to bind the link to.
-    pub ip: Option<String>,
-    /// The current time (Unix seconds or a `Date`).
-    #[napi(ts_type = "number | Date")]
-    pub now: Option<i64>,
-}
-
-/// Options of `streamToken`.
-#[napi(object, object_to_js = false)]
-pub struct StreamTokenOptions {
-    /// Absolute expiry: Unix time in seconds, or a `Date`.
-    #[napi(ts_type = "number | Date")]
-    pub expires: Option<i64>,
-    /// Lifetime in seconds from now.
-    pub ttl: Option<i64>,
-    /// Client IP to bind the token to.
-    pub ip: Option<String>,
-    /// The current time (Unix seconds or a `Date`).
-    #[napi(ts_type = "number | Date")]
-    pub now: Option<i64>,
-}
-
-/// Options of `verify`.
-#[napi(object, object_to_js = false)]
-pub struct VerifyOptions {
-    /// The client address the edge would see, in any valid spelling.
-    pub ip: Option<String>,
-    /// The current time (Unix seconds or a `Date`); defaults to the signer's clock.
-    #[napi(ts_type = "number | Date")]
-    pub now: Option<i64>,
-    /// The token kind the location expects (default `'file'`).
-    #[napi(ts_type = "'file' | 'directory' | 'mp4' | 'stream'")]
-    pub kind: Option<String>,
-}
-
-/// Options of `explain`.
-#[napi(object, object_to_js = false)]
-pub struct ExplainOptions {
-    /// Client IP, in any valid spelling.
-    pub ip: Option<String>,
-    /// Token kind (default `'file'`).
-    #[napi(ts_type = "'file' | 'directory' | 'mp4' | 'stream'")]
-    pub kind: Option<String>,
-    /// Expiry to use when the link has none (Unix seconds or a `Date`).
-    #[napi(ts_type = "number | Date")]
-    pub expires: Option<i64>,
-}
-
-/// The edge's answer to a request.
+/// The edge's answer to a request: every field as the core gives it.
 #[napi(object, object_from_js = false, use_nullable = true)]
 pub struct VerifyResult {
-    /// `'valid'` (200), `'expired'` (410) or `'invalid'` (403).
+    /// `'valid'` (200), `'expired'` (410) or `'invalid'` (403, or 400 / 414 for a request
+    /// the edge refuses before any token check).
     #[napi(ts_type = "'valid' | 'expired' | 'invalid'")]
-    pub status: String,
+    pub status: &'static str,
     /// The HTTP status the edge answers.
-    #[napi(ts_type = "200 | 410 | 403")]
+    #[napi(ts_type = "200 | 400 | 403 | 410 | 414")]
     pub http_status: u32,
-    /// `null` when valid, `'expired'`, or why the link is refused: `'missing_token'`,
-    /// `'malformed_token'`, `'missing_expires'`, `'malformed_expires'`, `'bad_request'`,
-    /// `'not_a_stream_path'`, `'mismatch'`.
-    pub reason: Option<String>,
+    /// `null` when valid, `'expired'` when expired, else why the link is refused.
+    #[napi(
+        ts_type = "'expired' | 'missing_token' | 'malformed_token' | 'missing_expires' | 'malformed_expires' | 'bad_request' | 'uri_too_long' | 'bad_client_ip' | 'not_a_stream_path' | 'mismatch' | null"
+    )]
+    pub reason: Option<&'static str>,
     /// A sentence for logs, `null` when valid.
     pub message: Option<String>,
     /// The link's expiry (Unix seconds) when its token matches.
     pub expires: Option<i64>,
     /// Which key matched (0 = the signing key, 1.. = `verifyKeys`) when the token matches.
     pub key_index: Option<u32>,
+}
+
+impl From<Verdict> for VerifyResult {
+    fn from(v: Verdict) -> Self {
+        VerifyResult {
+            status: v.as_str(),
+            http_status: u32::from(v.status()),
+            reason: v.reason_code(),
+            message: v.message(),
+            expires: v.expires(),
+            key_index: v.key_index().map(|i| i as u32),
+        }
+    }
 }
 
 /// A token with the expiry it was made for.
@@ -157,12 +67,21 @@ pub struct SignedToken {
     pub expires: i64,
 }
 
+impl From<core::SignedToken> for SignedToken {
+    fn from(t: core::SignedToken) -> Self {
+        SignedToken {
+            token: t.token,
+            expires: t.expires,
+        }
+    }
+}
+
 /// What the edge hashes for a link; the key is shown as `***`.
 #[napi(object, object_from_js = false, use_nullable = true)]
 pub struct Explanation {
     /// The token kind explained.
     #[napi(ts_type = "'file' | 'directory' | 'mp4' | 'stream'")]
-    pub kind: String,
+    pub kind: &'static str,
     /// The decoded, normalized path that is hashed (the directory for directory tokens,
     /// `{account}_{id}` for stream tokens).
     pub hashed_path: String,
@@ -180,129 +99,30 @@ pub struct Explanation {
     pub matches: Option<bool>,
 }
 
-/// Sign options read from JavaScript, owned so that they can cross to a worker thread.
-#[derive(Default)]
-struct SignArgs {
-    expires: Option<i64>,
-    ttl: Option<i64>,
-    ip: Option<String>,
-    kind: TokenKind,
-    speed: Option<String>,
-    buffer: Option<String>,
-    now: Option<i64>,
-}
-
-impl SignArgs {
-    fn read(o: &Opts<'_>) -> JsResult<Self> {
-        Self::read_fields(|_, name| o.get(name))
-    }
-
-    /// From the fields' values given in order (expires, ttl, ip, kind, speed, buffer, now),
-    /// as `main.js` passes them: no lookup by name.
-    fn positional(values: [Val; 7]) -> JsResult<Self> {
-        Self::read_fields(|i, _| Ok(values[i].given()))
-    }
-
-    /// Reads and checks each field in turn: `get(index, name)` gives its value, `None`
-    /// when it is absent, `undefined` or `null`.
-    #[inline(always)]
-    fn read_fields(get: impl Fn(usize, &'static CStr) -> JsResult<Option<Val>>) -> JsResult<Self> {
-        let expires = get(0, c"expires")?
-            .map(|v| v.seconds_or_date(ErrorKind::Expiry, "expires"))
-            .transpose()?;
-        let ttl = get(1, c"ttl")?
-            .map(|v| v.integer(ErrorKind::Expiry, "ttl"))
-            .transpose()?;
-        let ip = get(2, c"ip")?
-            .map(|v| v.string(ErrorKind::Ip, "ip"))
-            .transpose()?;
-        let kind = match get(3, c"kind")? {
-            Some(v) => {
-                let mut buf = StrBuf::new();
-                TokenKind::from_str(v.str_in(ErrorKind::Argument, "kind", &mut buf)?)?
-            }
-            None => TokenKind::File,
-        };
-        let speed = get(4, c"speed")?
-            .map(|v| v.string_or_integer(ErrorKind::Argument, "speed"))
-            .transpose()?;
-        let buffer = get(5, c"buffer")?
-            .map(|v| v.string_or_integer(ErrorKind::Argument, "buffer"))
-            .transpose()?;
-        let now = get(6, c"now")?
-            .map(|v| v.seconds_or_date(ErrorKind::Expiry, "now"))
-            .transpose()?;
-        Ok(SignArgs {
-            expires,
-            ttl,
-            ip,
-            kind,
-            speed,
-            buffer,
-            now,
-        })
-    }
-
-    /// Only the fields a stream token uses.
-    fn read_stream(o: &Opts<'_>) -> JsResult<Self> {
-        Ok(SignArgs {
-            expires: o.seconds_or_date(c"expires")?,
-            ttl: o.integer(c"ttl", ErrorKind::Expiry)?,
-            ip: o.string(c"ip", ErrorKind::Ip)?,
-            now: o.seconds_or_date(c"now")?,
-            ..Default::default()
-        })
-    }
-
-    fn core(&self) -> cdn_secure_token::SignOptions<'_> {
-        cdn_secure_token::SignOptions {
-            expires: self.expires,
-            ttl: self.ttl,
-            ip: self.ip.as_deref(),
-            kind: self.kind,
-            speed: self.speed.as_deref(),
-            buffer: self.buffer.as_deref(),
-            now: self.now,
+impl From<core::Explanation> for Explanation {
+    fn from(e: core::Explanation) -> Self {
+        Explanation {
+            kind: e.kind.as_str(),
+            hashed_path: e.hashed_path,
+            expires: e.expires,
+            ip: e.ip,
+            string_to_sign: e.string_to_sign,
+            expected_token: e.expected_token,
+            found_token: e.found_token,
+            matches: e.matches,
         }
     }
 }
 
-fn read_kind(o: &Opts<'_>) -> JsResult<TokenKind> {
-    let mut buf = StrBuf::new();
-    match o.str_in(c"kind", ErrorKind::Argument, &mut buf)? {
-        Some(k) => Ok(TokenKind::from_str(k)?),
-        None => Ok(TokenKind::File),
-    }
-}
-
-fn options(env: &Env, v: Option<Unknown<'_>>, name: &str) -> JsResult<Opts<'static>> {
+/// The URLs of a batch; a bad item is named by its index.
+fn urls(v: Value) -> Result<Vec<String>, Fail> {
     match v {
-        Some(v) => Val::new(env.raw(), &v).options(name),
-        None => Ok(Opts::empty(env.raw())),
-    }
-}
-
-fn arg_string(env: &Env, v: Unknown<'_>, kind: ErrorKind, name: &str) -> JsResult<String> {
-    Val::new(env.raw(), &v).string(kind, name)
-}
-
-/// Expiries below this pack with a key index into a number JavaScript holds exactly
-/// (`2^49 * 16 = 2^53`); `MAX_EXPIRES` is far below it.
-const PACKED_EXPIRES_LIMIT: i64 = 1 << 49;
-
-fn verify_result(v: Verdict) -> VerifyResult {
-    let reason = match &v {
-        Verdict::Valid { .. } => None,
-        Verdict::Expired { .. } => Some("expired".to_owned()),
-        Verdict::Invalid(r) => Some(r.code().to_owned()),
-    };
-    VerifyResult {
-        status: v.as_str().to_owned(),
-        http_status: u32::from(v.status()),
-        reason,
-        message: v.reason(),
-        expires: v.expires(),
-        key_index: v.key_index().map(|i| i as u32),
+        Value::List(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| v.string(ErrorKind::Url, "url").map_err(|f| f.at(i)))
+            .collect(),
+        v => v.strings(ErrorKind::Url, "urls"),
     }
 }
 
@@ -310,35 +130,33 @@ fn verify_result(v: Verdict) -> VerifyResult {
 /// property, message or `util.inspect` output shows them.
 #[napi]
 pub struct Signer {
-    inner: Arc<cdn_secure_token::Signer>,
+    inner: Arc<core::Signer>,
 }
 
 #[napi]
 impl Signer {
-    /// `new Signer(key, { verifyKeys, defaultTtl, allowPastExpiry, now })`.
-    #[napi(
-        constructor,
-        catch_unwind,
-        ts_args_type = "key: string, options?: SignerOptions"
-    )]
-    pub fn new(env: Env, key: Unknown<'_>, options_: Option<Unknown<'_>>) -> napi::Result<Self> {
-        guard(env.raw(), || {
-            let key = arg_string(&env, key, ErrorKind::Key, "key")?;
-            let o = options(&env, options_, "options")?;
-            let mut b = cdn_secure_token::Signer::builder(&key);
-            if let Some(keys) = o.strings(c"verifyKeys", ErrorKind::Key)? {
-                for k in keys {
-                    b = b.verify_key(k);
-                }
+    /// A signer for `key` (the CDN resource's secret, 6 to 255 bytes), with
+    /// `{ verifyKeys, defaultTtl, allowPastExpiry, now, maxRequestLen }`.
+    #[napi(constructor, ts_args_type = "key: string, options?: SignerOptions")]
+    pub fn new(env: Env, key: Value, options: Option<Opts<SignerOptions>>) -> napi::Result<Self> {
+        guard(&env, || {
+            let key = key.string(ErrorKind::Key, "key")?;
+            let o = SignerSettings::try_from(or_default(options, "options")?)?;
+            let mut b = core::Signer::builder(&key);
+            for k in &o.verify_keys {
+                b = b.verify_key(k);
             }
-            if let Some(t) = o.integer(c"defaultTtl", ErrorKind::Expiry)? {
+            if let Some(t) = o.default_ttl {
                 b = b.default_ttl(t);
             }
-            if let Some(a) = o.boolean(c"allowPastExpiry", ErrorKind::Argument)? {
+            if let Some(a) = o.allow_past_expiry {
                 b = b.allow_past_expiry(a);
             }
-            if let Some(now) = o.seconds_or_date(c"now")? {
+            if let Some(now) = o.now {
                 b = b.clock(Arc::new(FixedClock(now)));
+            }
+            if let Some(n) = o.max_request_len {
+                b = b.max_request_len(n);
             }
             Ok(Signer {
                 inner: Arc::new(b.build()?),
@@ -347,423 +165,222 @@ impl Signer {
     }
 
     /// How many keys this signer holds (the signing key and the `verifyKeys`).
-    #[napi(getter, catch_unwind)]
+    #[napi(getter)]
     pub fn key_count(&self) -> u32 {
         self.inner.key_count() as u32
     }
 
     /// The default lifetime in seconds, or `null`.
-    #[napi(getter, catch_unwind)]
+    #[napi(getter)]
     pub fn default_ttl(&self) -> Option<i64> {
         self.inner.default_ttl()
     }
 
     /// The current Unix time by this signer's clock.
-    #[napi(catch_unwind)]
+    #[napi]
     pub fn now(&self) -> i64 {
         self.inner.now()
     }
 
-    /// Signs a URL (absolute, scheme-relative or path-and-query) and returns it with
-    /// `md5` and `expires` (and for MP4 `speed` / `buffer`) in its query.
-    #[napi(catch_unwind, ts_args_type = "url: string, options?: SignOptions")]
+    /// Signs a URL (absolute, scheme-relative or path-and-query) and returns it with `md5`
+    /// and `expires` (and for MP4 `speed` / `buffer`) in its query; the path is
+    /// percent-encoded so that the edge decodes it back to exactly what was hashed.
+    #[napi(ts_args_type = "url: string, options?: SignOptions")]
     pub fn sign_url(
         &self,
         env: Env,
-        url: Unknown<'_>,
-        options_: Option<Unknown<'_>>,
+        url: Value,
+        options: Option<Opts<SignOptions>>,
     ) -> napi::Result<String> {
-        guard(env.raw(), || {
-            let url = arg_string(&env, url, ErrorKind::Url, "url")?;
-            let args = SignArgs::read(&options(&env, options_, "options")?)?;
+        guard(&env, || {
+            let url = url.string(ErrorKind::Url, "url")?;
+            let args = sign_args(options)?;
             Ok(self.inner.sign_url(&url, &args.core())?)
         })
     }
 
-    /// The plain N-API functions behind `main.js`'s fast paths, bound to this signer (see
-    /// `fast.rs`): a call skips the ~180 ns a class method costs in napi-rs.
-    #[doc(hidden)]
-    #[napi(js_name = "_bind", catch_unwind, skip_typescript)]
-    pub fn bind(&self, env: Env) -> napi::Result<Unknown<'_>> {
-        guard(env.raw(), || {
-            let obj = fast::bind(env.raw(), &self.inner)?;
-            // SAFETY: a value just created in this environment.
-            Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), obj) })
-        })
-    }
-
-    /// Signs many URLs with the same options. A failure names the item (`err.index`).
-    #[napi(
-        catch_unwind,
-        ts_args_type = "urls: readonly string[], options?: SignOptions"
-    )]
+    /// Signs many URLs with the same options, in one call. A failure names the item
+    /// (`err.index`, and `item N:` in the message).
+    #[napi(ts_args_type = "urls: readonly string[], options?: SignOptions")]
     pub fn sign_many(
         &self,
         env: Env,
-        urls: Unknown<'_>,
-        options_: Option<Unknown<'_>>,
+        urls: Value,
+        options: Option<Opts<SignOptions>>,
     ) -> napi::Result<Vec<String>> {
-        guard(env.raw(), || {
-            let urls = Val::new(env.raw(), &urls).string_list(ErrorKind::Url, "urls")?;
-            let args = SignArgs::read(&options(&env, options_, "options")?)?;
-            let urls: Vec<&str> = urls.iter().collect();
+        guard(&env, || {
+            let urls = self::urls(urls)?;
+            let args = sign_args(options)?;
             Ok(self.inner.sign_many(&urls, &args.core())?)
         })
     }
 
-    /// Like `signMany`, but hashes on a worker thread so the event loop stays free.
-    /// Every failure, bad arguments included, rejects the promise.
+    /// Like `signMany`, but hashes on a libuv worker thread so that the event loop stays
+    /// free. Every failure, bad arguments included, rejects the promise (only an exception
+    /// thrown by a getter of the options object propagates as it is thrown).
     #[napi(
-        catch_unwind,
         ts_args_type = "urls: readonly string[], options?: SignOptions",
         ts_return_type = "Promise<string[]>"
     )]
     pub fn sign_many_async(
         &self,
-        env: Env,
-        urls: Unknown<'_>,
-        options_: Option<Unknown<'_>>,
+        urls: Value,
+        options: Option<Opts<SignOptions>>,
     ) -> AsyncTask<SignManyTask> {
-        let read = js::catch(|| {
-            let urls = Val::new(env.raw(), &urls).string_list(ErrorKind::Url, "urls")?;
-            let args = SignArgs::read(&options(&env, options_, "options")?)?;
-            Ok((urls, args))
-        })
-        .map_err(|f| f.capture(env.raw()));
+        let input = catch(|| Ok((self::urls(urls)?, sign_args(options)?)));
         AsyncTask::new(SignManyTask {
             signer: Arc::clone(&self.inner),
-            input: Some(read),
-            joined: false,
+            input: Some(input),
         })
     }
 
-    /// `signManyAsync` for `main.js`: the URLs also joined (see `Val::joined_batch`), the
-    /// options as fields, the signed URLs back as `Chunks`.
-    #[doc(hidden)]
-    #[napi(js_name = "_signManyAsync", catch_unwind, skip_typescript)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn sign_many_fields_async(
-        &self,
-        env: Env,
-        joined: Unknown<'_>,
-        urls: Unknown<'_>,
-        expires: Unknown<'_>,
-        ttl: Unknown<'_>,
-        ip: Unknown<'_>,
-        kind: Unknown<'_>,
-        speed: Unknown<'_>,
-        buffer: Unknown<'_>,
-        now: Unknown<'_>,
-    ) -> AsyncTask<SignManyTask> {
-        let read = js::catch(|| {
-            let urls = Val::joined_batch(Val::new(env.raw(), &joined), Val::new(env.raw(), &urls))?;
-            let fields = [expires, ttl, ip, kind, speed, buffer, now];
-            let args = SignArgs::positional(fields.map(|v| Val::new(env.raw(), &v)))?;
-            Ok((urls, args))
-        })
-        .map_err(|f| f.capture(env.raw()));
-        AsyncTask::new(SignManyTask {
-            signer: Arc::clone(&self.inner),
-            input: Some(read),
-            joined: true,
-        })
-    }
-
-    /// The token of a file, directory or MP4 link for an already decoded path
-    /// (`%` is taken literally).
-    #[napi(catch_unwind, ts_args_type = "path: string, options?: SignOptions")]
+    /// The bare 22-character token of a file, directory or MP4 link for an already
+    /// decoded path (`%` is taken literally).
+    #[napi(ts_args_type = "path: string, options?: SignOptions")]
     pub fn token(
         &self,
         env: Env,
-        path: Unknown<'_>,
-        options_: Option<Unknown<'_>>,
+        path: Value,
+        options: Option<Opts<SignOptions>>,
     ) -> napi::Result<String> {
-        self.token_with(env, path, options_).map(|t| t.token)
+        self.token_with(env, path, options).map(|t| t.token)
     }
 
     /// Like `token`, with the expiry it covers: `{ token, expires }`.
-    #[napi(catch_unwind, ts_args_type = "path: string, options?: SignOptions")]
+    #[napi(ts_args_type = "path: string, options?: SignOptions")]
     pub fn token_with(
         &self,
         env: Env,
-        path: Unknown<'_>,
-        options_: Option<Unknown<'_>>,
+        path: Value,
+        options: Option<Opts<SignOptions>>,
     ) -> napi::Result<SignedToken> {
-        guard(env.raw(), || {
-            let path = arg_string(&env, path, ErrorKind::Path, "path")?;
-            let args = SignArgs::read(&options(&env, options_, "options")?)?;
-            let t = self.inner.token_with(&path, &args.core())?;
-            Ok(SignedToken {
-                token: t.token,
-                expires: t.expires,
-            })
+        guard(&env, || {
+            let path = path.string(ErrorKind::Path, "path")?;
+            let args = sign_args(options)?;
+            Ok(self.inner.token_with(&path, &args.core())?.into())
         })
     }
 
     /// A Video Streaming link:
     /// `{base}/{videos|cmaf|mpegts|streams}/{account}_{id}/{token}/{expires}/{file}`.
-    #[napi(catch_unwind, ts_args_type = "options: StreamUrlOptions")]
-    pub fn stream_url(&self, env: Env, options_: Unknown<'_>) -> napi::Result<String> {
-        guard(env.raw(), || {
-            let o = Val::new(env.raw(), &options_).options("options")?;
-            let base = o.string(c"base", ErrorKind::Url)?.unwrap_or_default();
-            let stream = match o.string(c"stream", ErrorKind::Argument)? {
-                Some(s) => StreamKind::from_str(&s)?,
-                None => StreamKind::Vod,
-            };
-            let account = required(
-                o.string_or_integer(c"account", ErrorKind::Argument)?,
-                "account",
-            )?;
-            let id = required(o.string(c"id", ErrorKind::Argument)?, "id")?;
-            let file = o.string(c"file", ErrorKind::Argument)?;
-            let args = SignArgs::read_stream(&o)?;
+    #[napi(ts_args_type = "options: StreamUrlOptions")]
+    pub fn stream_url(&self, env: Env, options: Opts<StreamUrlOptions>) -> napi::Result<String> {
+        guard(&env, || {
+            let s = StreamArgs::try_from(options.required("options")?)?;
             Ok(self.inner.stream_url(
-                &base,
-                stream,
-                &account,
-                &id,
-                file.as_deref(),
-                &args.core(),
+                &s.base,
+                s.stream,
+                &s.account,
+                &s.id,
+                s.file.as_deref(),
+                &s.sign.core(),
             )?)
         })
     }
 
-    /// A Video Streaming path token: `{ token, expires }`.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "account: string | number, id: string, options?: StreamTokenOptions"
-    )]
+    /// A Video Streaming path token for `{account}_{id}`: `{ token, expires }`.
+    #[napi(ts_args_type = "account: string | number, id: string, options?: StreamTokenOptions")]
     pub fn stream_token(
         &self,
         env: Env,
-        account: Unknown<'_>,
-        id: Unknown<'_>,
-        options_: Option<Unknown<'_>>,
+        account: Value,
+        id: Value,
+        options: Option<Opts<StreamTokenOptions>>,
     ) -> napi::Result<SignedToken> {
-        guard(env.raw(), || {
-            let account =
-                Val::new(env.raw(), &account).string_or_integer(ErrorKind::Argument, "account")?;
-            let id = arg_string(&env, id, ErrorKind::Argument, "id")?;
-            let args = SignArgs::read_stream(&options(&env, options_, "options")?)?;
-            let t = self.inner.stream_token(&account, &id, &args.core())?;
-            Ok(SignedToken {
-                token: t.token,
-                expires: t.expires,
-            })
+        guard(&env, || {
+            let account = account.text(ErrorKind::Argument, "account")?;
+            let id = id.string(ErrorKind::Argument, "id")?;
+            let o = or_default(options, "options")?;
+            let args = SignArgs::try_from(o)?;
+            Ok(self.inner.stream_token(&account, &id, &args.core())?.into())
         })
     }
 
-    /// Checks a request URL (or path-and-query) as the edge would. Only bad arguments
-    /// throw; everything about the link itself is in the result.
-    #[napi(catch_unwind, ts_args_type = "url: string, options?: VerifyOptions")]
+    /// Checks a link you hold (a full URL, or a path and query) as the edge would. For
+    /// what a server received, use `verifyRequest`. Only bad arguments throw (a malformed
+    /// `ip`); everything about the link is in the result.
+    #[napi(ts_args_type = "url: string, options?: VerifyOptions")]
     pub fn verify(
         &self,
         env: Env,
-        url: Unknown<'_>,
-        options_: Option<Unknown<'_>>,
+        url: Value,
+        options: Option<Opts<VerifyOptions>>,
     ) -> napi::Result<VerifyResult> {
-        guard(env.raw(), || {
-            let url = arg_string(&env, url, ErrorKind::Url, "url")?;
-            self.verify_with(&url, &options(&env, options_, "options")?)
+        guard(&env, || {
+            let url = url.string(ErrorKind::Url, "url")?;
+            let o = VerifyArgs::try_from(or_default(options, "options")?)?;
+            Ok(self.inner.verify(&url, &o.core())?.into())
         })
     }
 
-    fn verify_with(&self, url: &str, o: &Opts<'_>) -> JsResult<VerifyResult> {
-        Ok(verify_result(verdict(&self.inner, url, o)?))
+    /// Checks what a server received: the request target exactly as it came in the request
+    /// line (`/path?query`, where a leading `//` is part of the path, or
+    /// `http://host/path?query`), as bytes or as a string of one character per byte (latin1:
+    /// how Node's `http` module gives `req.url`). Never throws on the target: everything a
+    /// client sends gets a verdict (400 / 414 where the edge answers so).
+    #[napi(ts_args_type = "target: string | Uint8Array, options?: VerifyOptions")]
+    pub fn verify_request(
+        &self,
+        env: Env,
+        target: Value,
+        options: Option<Opts<VerifyOptions>>,
+    ) -> napi::Result<VerifyResult> {
+        guard(&env, || {
+            let target = target.target_bytes(ErrorKind::Url, "target")?;
+            let o = VerifyArgs::try_from(or_default(options, "options")?)?;
+            Ok(self.inner.verify_request(&target, &o.core()).into())
+        })
     }
 
     /// What the edge hashes for `url`, to debug a 403 (the key shows as `***`).
-    #[napi(catch_unwind, ts_args_type = "url: string, options?: ExplainOptions")]
+    #[napi(ts_args_type = "url: string, options?: ExplainOptions")]
     pub fn explain(
         &self,
         env: Env,
-        url: Unknown<'_>,
-        options_: Option<Unknown<'_>>,
+        url: Value,
+        options: Option<Opts<ExplainOptions>>,
     ) -> napi::Result<Explanation> {
-        guard(env.raw(), || {
-            let url = arg_string(&env, url, ErrorKind::Url, "url")?;
-            let o = options(&env, options_, "options")?;
-            let ip = o.string(c"ip", ErrorKind::Ip)?;
-            let kind = read_kind(&o)?;
-            let expires = o.seconds_or_date(c"expires")?;
-            let e = self.inner.explain(
-                &url,
-                &cdn_secure_token::ExplainOptions {
-                    ip: ip.as_deref(),
-                    kind,
-                    expires,
-                },
-            )?;
-            Ok(Explanation {
-                kind: e.kind.as_str().to_owned(),
-                hashed_path: e.hashed_path,
-                expires: e.expires,
-                ip: e.ip,
-                string_to_sign: e.string_to_sign,
-                expected_token: e.expected_token,
-                found_token: e.found_token,
-                matches: e.matches,
-            })
+        guard(&env, || {
+            let url = url.string(ErrorKind::Url, "url")?;
+            let o = ExplainArgs::try_from(or_default(options, "options")?)?;
+            Ok(self.inner.explain(&url, &o.core())?.into())
         })
     }
 }
 
-fn verdict(signer: &cdn_secure_token::Signer, url: &str, o: &Opts<'_>) -> JsResult<Verdict> {
-    let ip = o.string(c"ip", ErrorKind::Ip)?;
-    let now = o.seconds_or_date(c"now")?;
-    let kind = read_kind(o)?;
-    Ok(signer.verify(
-        url,
-        &cdn_secure_token::VerifyOptions {
-            ip: ip.as_deref(),
-            now,
-            kind,
-        },
-    )?)
-}
-
-fn required<T>(v: Option<T>, name: &str) -> JsResult<T> {
-    v.ok_or_else(|| Fail::type_error(ErrorKind::Argument, format!("{name} is required")))
-}
-
-/// A signed batch: an array, or strings of signed URLs joined with `'\n'` (see `Chunks`).
-type BatchOut = Either<Vec<String>, Chunks>;
-
-/// Signs a batch into one buffer of the signed URLs joined with `'\n'` (the core never
-/// puts one in a signed URL): no string per URL.
-fn sign_joined(
-    signer: &cdn_secure_token::Signer,
-    urls: &StrList,
-    args: &SignArgs,
-) -> JsResult<SignedBatch> {
-    let urls: Vec<&str> = urls.iter().collect();
-    Ok(signer.sign_many_joined(&urls, &args.core())?)
-}
-
-/// Signed URLs per string of `Chunks`. 64 keeps what a kept URL keeps alive at ~6 KB (for
-/// ~96-byte URLs). Measured on 100,000 URLs (bench/batch.js): 256 and 1024 (~25 / ~100 KB
-/// kept alive) made no difference beyond the noise, the JavaScript split costing ~19 ns a
-/// URL at any of these sizes; 2048 (~200 KB strings, in V8's large-object space) cost ~35
-/// ns a URL more.
-const CHUNK_URLS: usize = 64;
-
-/// A signed batch on its way to `main.js`: an array of strings, each holding up to
-/// `CHUNK_URLS` signed URLs joined with `'\n'`, which `main.js` splits. A few thousand
-/// N-API calls for 100,000 URLs instead of one string per URL; and not one string for the
-/// whole batch, because the URLs `split` returns are slices of their string: a signed URL
-/// kept for later keeps only its chunk (~6 KB) alive, not the batch.
-pub struct Chunks(SignedBatch);
-
-impl Chunks {
-    fn to_js(&self, env: napi::sys::napi_env) -> JsResult<napi::sys::napi_value> {
-        let batch = &self.0;
-        let text = batch.as_joined();
-        let offset = |i: usize| -> JsResult<usize> {
-            match batch.get(i) {
-                Some(url) => Ok(url.as_ptr() as usize - text.as_ptr() as usize),
-                None => Err(Fail::internal(format!("signed URL {i} is missing"))),
-            }
-        };
-        let count = batch.len().div_ceil(CHUNK_URLS);
-        let failed = |what: &str| Fail::internal(format!("could not {what}"));
-        let mut array = std::ptr::null_mut();
-        if unsafe { napi::sys::napi_create_array_with_length(env, count, &mut array) }
-            != napi::sys::Status::napi_ok
-        {
-            return Err(failed("create an array"));
-        }
-        for c in 0..count {
-            let start = offset(c * CHUNK_URLS)?;
-            let end = if c + 1 < count {
-                offset((c + 1) * CHUNK_URLS)? - 1
-            } else {
-                text.len()
-            };
-            let chunk = text
-                .get(start..end)
-                .ok_or_else(|| failed("cut the signed batch"))?;
-            // One handle per chunk: a scope per chunk keeps their number bounded.
-            let mut scope = std::ptr::null_mut();
-            if unsafe { napi::sys::napi_open_handle_scope(env, &mut scope) }
-                != napi::sys::Status::napi_ok
-            {
-                return Err(failed("open a handle scope"));
-            }
-            let set = js_text(env, chunk).and_then(|s| {
-                let status = unsafe { napi::sys::napi_set_element(env, array, c as u32, s) };
-                if status == napi::sys::Status::napi_ok {
-                    Ok(())
-                } else {
-                    Err(failed("fill the array"))
-                }
-            });
-            unsafe { napi::sys::napi_close_handle_scope(env, scope) };
-            set?;
-        }
-        Ok(array)
-    }
-}
-
-impl TypeName for Chunks {
-    fn type_name() -> &'static str {
-        "Array"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl napi::bindgen_prelude::ToNapiValue for Chunks {
-    unsafe fn to_napi_value(
-        env: napi::sys::napi_env,
-        val: Self,
-    ) -> napi::Result<napi::sys::napi_value> {
-        val.to_js(env).map_err(|f| f.into_napi(env))
-    }
+fn sign_args(options: Option<Opts<SignOptions>>) -> Result<SignArgs, Fail> {
+    SignArgs::try_from(or_default(options, "options")?)
 }
 
 /// The work of `signManyAsync`: arguments read on the JavaScript thread, hashing on a
 /// libuv worker.
 pub struct SignManyTask {
-    signer: Arc<cdn_secure_token::Signer>,
-    input: Option<JsResult<(StrList, SignArgs)>>,
-    /// Resolve with `Chunks` (for `main.js`) rather than an array.
-    joined: bool,
+    signer: Arc<core::Signer>,
+    input: Option<Result<(Vec<String>, SignArgs), Fail>>,
 }
 
 impl Task for SignManyTask {
-    type Output = JsResult<BatchOut>;
-    type JsValue = BatchOut;
+    type Output = Result<Vec<String>, Fail>;
+    type JsValue = Vec<String>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        let (urls, args) = match self.input.take() {
-            Some(Ok(input)) => input,
-            Some(Err(fail)) => return Ok(Err(fail)),
-            None => return Err(napi::Error::new(Status::GenericFailure, "task ran twice")),
-        };
-        let signer = &self.signer;
-        Ok(js::catch(|| {
-            Ok(if self.joined {
-                Either::B(Chunks(sign_joined(signer, &urls, &args)?))
-            } else {
-                let urls: Vec<&str> = urls.iter().collect();
-                Either::A(signer.sign_many(&urls, &args.core())?)
-            })
+        let input = self.input.take();
+        Ok(catch(|| {
+            let (urls, args) = input.unwrap_or_else(|| Err(Fail::internal()))?;
+            Ok(self.signer.sign_many(&urls, &args.core())?)
         }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        output.map_err(|f| f.into_napi(env.raw()))
+        output.map_err(|f| f.into_napi(&env))
     }
 }
 
 /// Panics on purpose, so that the tests can check that no panic reaches JavaScript.
 #[doc(hidden)]
-#[napi(js_name = "__panicForTesting", catch_unwind, skip_typescript)]
+#[napi(js_name = "__panicForTesting", skip_typescript)]
 pub fn panic_for_testing(env: Env) -> napi::Result<()> {
-    guard(env.raw(), || -> JsResult<()> {
+    guard(&env, || -> Result<(), Fail> {
         panic!("deliberate panic for the test suite")
     })
 }
@@ -818,7 +435,7 @@ pub struct RefreshEndpoint {
 impl RefreshEndpoint {
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, signer: &Signer, options: RefreshEndpointOptions) -> napi::Result<Self> {
-        guard(env.raw(), || {
+        guard(&env, || {
             let mut c = cdn_secure_token::RefreshConfig::new(&options.account, &options.cdn_url)?;
             if let Some(u) = &options.cdn_ip_url {
                 c = c.cdn_ip_url(u)?;
@@ -851,7 +468,7 @@ impl RefreshEndpoint {
         forwarded_for: Option<String>,
         real_ip: Option<String>,
         now: Option<i64>,
-    ) -> Either<RefreshAsk, RefreshAnswer> {
+    ) -> napi::bindgen_prelude::Either<RefreshAsk, RefreshAnswer> {
         let req = cdn_secure_token::RefreshRequest {
             method: &method,
             query: query.as_bytes(),
@@ -861,11 +478,11 @@ impl RefreshEndpoint {
             now,
         };
         match self.inner.prepare(&req) {
-            Ok(ask) => Either::A(RefreshAsk {
+            Ok(ask) => napi::bindgen_prelude::Either::A(RefreshAsk {
                 endpoint: Arc::clone(&self.inner),
                 ask,
             }),
-            Err(r) => Either::B(refresh_answer(r.to_response())),
+            Err(r) => napi::bindgen_prelude::Either::B(refresh_answer(r.to_response())),
         }
     }
 }

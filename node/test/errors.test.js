@@ -198,3 +198,68 @@ test('no panic reaches JavaScript: it becomes an Error with a code', () => {
   // The addon still works afterwards.
   assert.equal(signer.token('/a', { expires: 2147483647 }).length, 22)
 })
+
+test('speed, buffer and account: "a whole number", not "of seconds" (they are sizes and ids)', () => {
+  const mp4 = { ttl: 60, kind: 'mp4' }
+  for (const [call, name] of [
+    [() => signer.signUrl('/m.mp4', { ...mp4, speed: 1.5 }), 'speed'],
+    [() => signer.signUrl('/m.mp4', { ...mp4, buffer: 2 ** 60 }), 'buffer'],
+    [() => signer.streamToken(1.5, 'v', { ttl: 60 }), 'account'],
+  ]) {
+    const err = expectError(call, RangeError, 'ERR_SECURE_TOKEN_INVALID_ARGUMENT')
+    assert.match(err.message, new RegExp(`^${name} must be a whole number \\(a safe integer\\)`))
+    assert.doesNotMatch(err.message, /seconds/)
+  }
+  // Times keep their unit.
+  assert.match(thrown(() => signer.signUrl('/a', { ttl: 1.5 })).message, /^ttl must be a whole number of seconds/)
+})
+
+test('the key never appears in an error, its stack, cause, inspect or JSON, whatever the key', () => {
+  const keys = ['-starts-with-dash', 'undecodable-\uDC80-key', 'key\nwith-newline', 'Zq3', 'Xy'.repeat(150), 'ctrl\u0007key-123']
+  for (const key of keys) {
+    const attempts = [
+      () => new Signer(key),
+      () => new Signer('valid-key-1', { verifyKeys: [key] }),
+      () => new Signer(key).signUrl('/%zz', { ttl: 60 }),
+      () => new Signer(key).signUrl('/a', { ttl: 60, ip: 'nope' }),
+      () => new Signer(key).signMany(['/a', '/b%zz'], { ttl: 60 }),
+    ]
+    for (const attempt of attempts) {
+      let err
+      try {
+        const s = attempt()
+        // A key the core accepts: nothing about the signer shows it either.
+        for (const text of [util.inspect(s, { showHidden: true, depth: Infinity }), JSON.stringify(s), String(s)]) {
+          assert.ok(!text.includes(key), text)
+        }
+        continue
+      } catch (e) {
+        err = e
+      }
+      const texts = [
+        err.message,
+        String(err.stack),
+        util.inspect(err, { showHidden: true, depth: Infinity }),
+        JSON.stringify(err),
+        JSON.stringify(Object.getOwnPropertyNames(err).map((n) => String(err[n]))),
+        util.inspect(err.cause, { depth: Infinity }),
+      ]
+      for (const text of texts) {
+        assert.ok(!text.includes(key), `${util.inspect(key)} in ${text}`)
+        if (key.length > 8) assert.ok(!text.includes(key.slice(0, 8)), `part of ${util.inspect(key)} in ${text}`)
+      }
+    }
+  }
+})
+
+test('signing refuses what the edge would refuse: expires <= 0 from now/ttl, 414 links, bad hosts', () => {
+  for (const o of [{ ttl: 60, now: -100 }, { ttl: 60, now: -60 }, { ttl: 5, now: -5 }]) {
+    const err = thrown(() => new Signer(KEY, { allowPastExpiry: true }).signUrl('/a', o))
+    assert.equal(err.code, 'ERR_SECURE_TOKEN_INVALID_EXPIRY', JSON.stringify(o))
+  }
+  const long = expectError(() => signer.signUrl(`/${'a'.repeat(8190)}`, { ttl: 60 }), Error, 'ERR_SECURE_TOKEN_INVALID_URL')
+  assert.match(long.message, /414|too long/i)
+  // A larger limit on the signer lets it through.
+  assert.match(new Signer(KEY, { now: NOW, maxRequestLen: 65536 }).signUrl(`/${'a'.repeat(8190)}`, { ttl: 60 }), /md5=/)
+  expectError(() => signer.signUrl('http://[::1/x', { ttl: 60 }), Error, 'ERR_SECURE_TOKEN_INVALID_URL')
+})

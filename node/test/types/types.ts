@@ -44,11 +44,11 @@ expectType<SignedToken>(signer.streamToken('123', 'abc', { expires: new Date() }
 const verifyOptions: VerifyOptions = { ip: '::1', now: new Date(), kind: 'stream' }
 const verdict: VerifyResult = signer.verify('/a.jpg?md5=x&expires=1', verifyOptions)
 expectType<'valid' | 'expired' | 'invalid'>(verdict.status)
-expectType<200 | 410 | 403>(verdict.httpStatus)
+expectType<200 | 400 | 403 | 410 | 414>(verdict.httpStatus)
 expectType<string | null>(verdict.reason)
 expectType<number | null>(verdict.keyIndex)
 if (verdict.status === 'valid') {
-  const code: 200 | 410 | 403 = verdict.httpStatus
+  const code: 200 | 400 | 403 | 410 | 414 = verdict.httpStatus
   void code
 }
 
@@ -84,3 +84,10 @@ signer.streamUrl({ ttl: 60 })
 if (verdict.status === 'ok') void 0
 // @ts-expect-error a signer or a key is required
 secureLink({ kind: 'file' })
+// @ts-expect-error reason is one of the core's codes
+if (verdict.reason === 'no_such_reason') void 0
+expectType<VerifyResult>(signer.verifyRequest('//private/x.jpg?md5=x&expires=1', { ip: '127.0.0.1' }))
+expectType<VerifyResult>(signer.verifyRequest(new Uint8Array([0x2f])))
+// @ts-expect-error a request target is a string or bytes
+signer.verifyRequest(42)
+new Signer('my-cdn-key', { maxRequestLen: 16384 })
