@@ -468,7 +468,14 @@ impl RefreshToken {
                 ..plain
             };
             token_ip = Some(signer.stream_token(account, video, &bound)?.token);
-            url_ip = Some(signer.stream_url(&config.cdn_ip_url, stream, account, video, file, &bound)?);
+            url_ip = Some(signer.stream_url(
+                &config.cdn_ip_url,
+                stream,
+                account,
+                video,
+                file,
+                &bound,
+            )?);
         }
         Ok(RefreshToken {
             token: token.token,

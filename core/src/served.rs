@@ -77,7 +77,10 @@ mod tests {
     #[test]
     fn stream_content_path_drops_the_token_segments() {
         let r = Received::read(b"/videos/12_abc/TOKEN/2147483647/360p/i.m3u8").unwrap();
-        assert_eq!(r.stream_content_path().unwrap(), b"/videos/12_abc/360p/i.m3u8");
+        assert_eq!(
+            r.stream_content_path().unwrap(),
+            b"/videos/12_abc/360p/i.m3u8"
+        );
         let r = Received::read(b"/videos/12_abc/TOKEN/2147483647").unwrap();
         assert!(r.stream_content_path().is_none());
         let r = Received::read(b"/other/12_abc/T/1/x").unwrap();
