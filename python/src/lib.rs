@@ -915,6 +915,7 @@ impl RefreshEndpoint {
 
     /// Reads a request: a `RefreshAsk` for the authorization hook, or the refusal to send.
     #[pyo3(signature = (method, query, peer, forwarded_for=None, real_ip=None, now=None))]
+    #[allow(clippy::too_many_arguments)]
     fn prepare(
         &self,
         py: Python<'_>,
