@@ -10,6 +10,8 @@ from ._types import ErrorCode, HttpStatus, ReasonCode, SignKind, StreamKind, Ver
 
 __all__ = [
     "Explanation",
+    "RefreshAsk",
+    "RefreshEndpoint",
     "InvalidArgumentError",
     "InvalidExpiryError",
     "InvalidIpError",

@@ -46,7 +46,7 @@ def refresh_blueprint(
 
     @bp.route("/", methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"], strict_slashes=False)
     def token() -> Response:
-        status, headers, body = endpoint.handle_wsgi(request._get_current_object(), request.environ)
+        status, headers, body = endpoint.handle_wsgi(request, request.environ)
         return Response(body, status=status, headers=headers)
 
     return bp
