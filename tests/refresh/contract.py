@@ -85,6 +85,8 @@ def request(url, method="GET", headers=()):
             return r.status, r.headers, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read().decode()
+    except (urllib.error.URLError, OSError) as e:  # no server: a failed check, not a crash
+        return 0, {}, f"request failed: {e}"
 
 
 def check_headers(h, label):

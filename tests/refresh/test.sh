@@ -103,7 +103,7 @@ venv="$root/.venv"
 srv_out="$(mktemp)"
 (cd "$here" && exec "$venv/bin/python" face-python-servers.py) >"$srv_out" 2>&1 &
 srv=$!
-for _ in $(seq 150); do grep -q '^PORTS' "$srv_out" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q "^PORTS" "$srv_out" && break; sleep 0.1; done
 out="$(grep -v '^PORTS' "$srv_out")"; echo "$out"; tally "$out"
 fp=""; dp=""
 read -r _ fp dp < <(grep '^PORTS' "$srv_out") || true
