@@ -52,6 +52,7 @@ suite c          bash capi/test.sh
 suite php        bash php/test.sh
 suite refresh    bash tests/refresh/test.sh
 suite manifest   bash tests/manifests/test.sh
+suite serve      bash tests/serve/test.sh
 suite fuzz       env FUZZ_UPDATE_CORPUS=0 bash fuzz/run.sh "$FUZZ_SECONDS"
 suite conformance cargo test --release --locked -p cdn-secure-token-conformance -- --nocapture
 

@@ -204,8 +204,6 @@ enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
-    /// A local edge: serve a directory or proxy an origin, verifying every request (serve/README.md).
-    Serve(cdn_secure_token_serve::ServeArgs),
     /// Sign every URI of an HLS playlist or DASH MPD (file or stdin) to standard output.
     SignManifest {
         #[command(flatten)]
@@ -215,6 +213,8 @@ enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
+    /// A local edge: serve a directory or proxy an origin, verifying every request (serve/README.md).
+    Serve(cdn_secure_token_serve::ServeArgs),
     /// Print an nginx secure_link location block that validates what `sign` makes.
     NginxConfig {
         /// The location prefix to protect (default /; any characters: it is quoted and,

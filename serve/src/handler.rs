@@ -54,6 +54,23 @@ fn text(status: u16, msg: &str) -> Response<Body> {
     r
 }
 
+/// A path in a log line: escaped, and cut after 200 bytes.
+struct Shown<'a>(&'a [u8]);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("-");
+        }
+        let cut = &self.0[..self.0.len().min(200)];
+        write!(f, "{}", cut.escape_ascii())?;
+        if cut.len() < self.0.len() {
+            write!(f, "...({} bytes)", self.0.len())?;
+        }
+        Ok(())
+    }
+}
+
 /// What the log line says about a request.
 struct Log {
     reason: &'static str,
@@ -69,7 +86,7 @@ pub async fn handle(st: &State, peer: SocketAddr, req: Request<Incoming>) -> Res
         "{client} {method} {} {} {} {}ms",
         resp.status().as_u16(),
         log.reason,
-        log.path.escape_ascii(),
+        Shown(&log.path),
         started.elapsed().as_millis()
     );
     resp

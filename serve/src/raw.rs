@@ -39,6 +39,9 @@ pub const MAX_LINE: usize = 8192;
 const MAX_HEAD: usize = 4 * 8192;
 /// hyper's default header count limit, less the one header added here.
 const MAX_HEADERS: usize = 99;
+/// Lingering close: how long and how much of what a client still sends is read and dropped.
+const LINGER: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 1 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -69,6 +72,7 @@ pin_project_lite::pin_project! {
         head_started: Option<Instant>,
         last_activity: Instant,
         timer: Pin<Box<Sleep>>,
+        linger: Option<(Instant, usize)>,
     }
 }
 
@@ -85,6 +89,7 @@ impl<IO> RawHead<IO> {
             head_started: None,
             last_activity: now,
             timer: Box::pin(tokio::time::sleep_until(now + limits.idle_timeout)),
+            linger: None,
         }
     }
 }
@@ -264,7 +269,7 @@ fn memchr(c: u8, b: &[u8]) -> Option<usize> {
 
 /// Decodes the hex of [`TARGET_HEADER`].
 pub fn unhex(h: &[u8]) -> Option<Vec<u8>> {
-    if h.len() % 2 != 0 {
+    if !h.len().is_multiple_of(2) {
         return None;
     }
     let d = |c: u8| match c {
@@ -292,6 +297,9 @@ impl<IO: AsyncRead> AsyncRead for RawHead<IO> {
                 return Poll::Ready(Ok(()));
             }
             match *me.state {
+                // After a refused head: nothing more for hyper, which answers it and closes
+                // (an end of input here would make hyper drop the answer).
+                State::Closed if !*me.eof => return Poll::Pending,
                 State::Closed => return Poll::Ready(Ok(())),
                 State::Body(0) => {
                     *me.state = State::Head;
@@ -341,7 +349,6 @@ impl<IO: AsyncRead> AsyncRead for RawHead<IO> {
             }
             // More input is needed.
             if *me.eof {
-                *me.state = State::Closed;
                 return Poll::Ready(Ok(()));
             }
             let mut tmp = [0u8; 16384];
@@ -369,6 +376,7 @@ impl<IO: AsyncRead> AsyncRead for RawHead<IO> {
             if now >= deadline {
                 // Slow headers or an idle connection: close it without an answer, as nginx
                 // does on client_header_timeout.
+                *me.eof = true;
                 *me.state = State::Closed;
                 return Poll::Ready(Err(io::Error::new(
                     io::ErrorKind::TimedOut,
@@ -384,7 +392,7 @@ impl<IO: AsyncRead> AsyncRead for RawHead<IO> {
     }
 }
 
-impl<IO: AsyncWrite> AsyncWrite for RawHead<IO> {
+impl<IO: AsyncRead + AsyncWrite> AsyncWrite for RawHead<IO> {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, b: &[u8]) -> Poll<io::Result<usize>> {
         let me = self.project();
         let r = me.io.poll_write(cx, b);
@@ -398,8 +406,47 @@ impl<IO: AsyncWrite> AsyncWrite for RawHead<IO> {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.project().io.poll_flush(cx)
     }
+    /// Shuts the write side, then reads and drops what the client still sends (at most
+    /// `LINGER_BYTES` for at most `LINGER`), as nginx's lingering close does: closing with
+    /// unread data would reset the connection and the client could lose the answer (a 414
+    /// to a request line still being sent).
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.project().io.poll_shutdown(cx)
+        let mut me = self.project();
+        if me.linger.is_none() {
+            match me.io.as_mut().poll_shutdown(cx) {
+                Poll::Ready(Ok(())) => {}
+                other => return other,
+            }
+            if *me.eof {
+                return Poll::Ready(Ok(()));
+            }
+            *me.linger = Some((Instant::now() + LINGER, 0));
+        }
+        let Some((deadline, mut dropped)) = *me.linger else {
+            return Poll::Ready(Ok(()));
+        };
+        loop {
+            if dropped > LINGER_BYTES || Instant::now() >= deadline {
+                return Poll::Ready(Ok(()));
+            }
+            let mut tmp = [0u8; 16384];
+            let mut rb = ReadBuf::new(&mut tmp);
+            match me.io.as_mut().poll_read(cx, &mut rb) {
+                Poll::Ready(Ok(())) if rb.filled().is_empty() => return Poll::Ready(Ok(())),
+                Poll::Ready(Ok(())) => {
+                    dropped += rb.filled().len();
+                    *me.linger = Some((deadline, dropped));
+                }
+                Poll::Ready(Err(_)) => return Poll::Ready(Ok(())),
+                Poll::Pending => {
+                    me.timer.as_mut().reset(deadline);
+                    if me.timer.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(Ok(()));
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
     }
 }
 
@@ -419,7 +466,7 @@ mod tests {
         let (n, h, s) = done(
             b"GET /a\xff?x HTTP/1.1\r\nHost: h\r\nX-Cdn-Secure-Token-Raw-Target: 2f\r\n\r\nNEXT",
         );
-        assert_eq!(n, 56);
+        assert_eq!(n, 66);
         assert_eq!(s, State::Head);
         assert!(h.starts_with("GET / HTTP/1.1\r\nHost: h\r\n"), "{h}");
         assert_eq!(h.matches(TARGET_HEADER).count(), 1);
