@@ -19,6 +19,9 @@ async function launch() {
   return puppeteer.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
+    // Chromium can take long to start on a loaded machine (the default is 30 s).
+    timeout: 120000,
+    protocolTimeout: 180000,
     userDataDir: profile,
     dumpio: process.env.DUMPIO === '1',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -88,7 +91,10 @@ try {
   failed++
 } finally {
   for (const b of browsers) await b.close()
-  for (const p of profiles) rmSync(p, { recursive: true, force: true })
+  // Chromium may still be writing its profile as it exits: retry, never fail the run on it.
+  for (const p of profiles) {
+    try { rmSync(p, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }) } catch {}
+  }
 }
 console.log(`# e2e ${passed} passed, ${failed} failed`)
 process.exit(failed ? 1 : 0)
