@@ -9,6 +9,30 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A well-formed ask, for the authorization hook to judge. */
+export declare class RefreshAsk {
+  /** The video slug or live stream id asked for. */
+  get video(): string
+  /** `'vod'` or `'live'`. */
+  get type(): string
+  /** The expiry that will be signed, Unix seconds. */
+  get expires(): number
+  /** The client address `token_ip` is bound to. */
+  get clientIp(): string
+  /** The answer: the signed contract when `allowed`, else 403. */
+  respond(allowed: boolean): RefreshAnswer
+}
+
+/**
+ * The token-refresh endpoint over a signer. Its `prepare` reads a request; the web helpers
+ * (`cdn-secure-token/refresh`) call it, ask the authorization hook, then `respond`.
+ */
+export declare class RefreshEndpoint {
+  constructor(signer: Signer, options: RefreshEndpointOptions)
+  /** Reads a request: a `RefreshAsk` for the authorization hook, or the refusal to send. */
+  prepare(method: string, query: string, peer: string, forwardedFor?: string | undefined | null, realIp?: string | undefined | null, now?: number | undefined | null): RefreshAsk | RefreshAnswer
+}
+
 /**
  * Signs and verifies Secure Token links. Holds its keys out of JavaScript's reach: no
  * property, message or `util.inspect` output shows them.
@@ -42,13 +66,6 @@ export declare class Signer {
    * thrown by a getter of the options object propagates as it is thrown).
    */
   signManyAsync(urls: readonly string[], options?: SignOptions): Promise<string[]>
-  /**
-   * Signs an HLS playlist or DASH MPD served from `url`: every URI a player fetches gets a
-   * token (relative URIs resolved against `url` and kept relative), everything else stays
-   * byte for byte. A failure names the manifest line (`err.line`, 0 for the manifest as a
-   * whole, its URL or the options); nothing is returned partially signed.
-   */
-  signManifest(text: string, url: string, options?: ManifestOptions): string
   /**
    * The bare 22-character token of a file, directory or MP4 link for an already
    * decoded path (`%` is taken literally).
@@ -114,35 +131,27 @@ export interface Explanation {
   matches: boolean | null
 }
 
-/**
- * Options of `signManifest`: those of `signUrl`, and what to do with URIs the token does
- * not cover.
- */
-export interface ManifestOptions {
-  /** Absolute expiry: Unix time in seconds, or a `Date`; one expiry for the whole manifest. */
-  expires?: number | Date
-  /** Lifetime in seconds from now (instead of `expires`). */
-  ttl?: number
-  /** Client IP to bind every URI to, in any valid spelling. */
-  ip?: string
-  /**
-   * `'file'` (default) or `'mp4'`: a token per URI; `'directory'`: the manifest
-   * directory's token on every URI inside it (needed for DASH `$Number$` templates).
-   */
-  kind?: 'file' | 'directory' | 'mp4'
-  /** MP4 only: the `speed` limit, e.g. `'1m'`. */
-  speed?: string | number
-  /** MP4 only: the `buffer` size, e.g. `'10m'`. */
-  buffer?: string | number
-  /** The current time (Unix seconds or a `Date`); defaults to the signer's clock. */
-  now?: number | Date
-  /**
-   * With `kind: 'directory'`: `'error'` (default) or `'keep'` a URI outside the manifest's
-   * directory.
-   */
-  outside?: 'error' | 'keep'
-  /** Sign http(s) URIs on other hosts too (same key); default `false`. */
-  otherHosts?: boolean
+/** An answer to send: status, headers (name/value pairs) and the JSON body. */
+export interface RefreshAnswer {
+  status: number
+  headers: Array<Array<string>>
+  body: string
+}
+
+/** Options of `new RefreshEndpoint(signer, options)`. */
+export interface RefreshEndpointOptions {
+  /** Numeric account (client) id. */
+  account: string
+  /** `https://host` of the CDN resource (`url`). */
+  cdnUrl: string
+  /** `https://host` of the IP-bound CDN resource (`url_ip`); default `cdnUrl`. */
+  cdnIpUrl?: string
+  /** Longest lifetime signed, seconds (default 3600); longer asks are cut to it. */
+  maxLifetime?: number
+  /** Lifetime when the query has no `expire` (default 60). */
+  defaultLifetime?: number
+  /** Proxies (addresses or networks) whose `X-Forwarded-For` / `X-Real-IP` are believed. */
+  trustedProxies?: Array<string>
 }
 
 /** A token with the expiry it was made for. */
