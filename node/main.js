@@ -36,7 +36,7 @@ try {
 }
 
 // signMany and signManyAsync: the batch crosses into the addon as ONE string each way
-// (signJoined), not one string per URL (100,000 URLs: 1,040 -> 190 ns per URL, same run of
+// (signJoined), not one string per URL (100,000 URLs: 449 -> 256 ns per URL, one run of
 // bench/bench.js). An item the joined text cannot carry (not a string, or holding '\n', which
 // no signable URL does) ends the text: the URLs before it are signed (so that an earlier bad
 // URL is the one reported), then the addon reports that item, by its index.
