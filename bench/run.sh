@@ -37,6 +37,13 @@ awk '/createHash/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print "node refere
      /signUrl/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print "node sign_url", $i; break}}
      /signMany\(/ && !/Async/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/) {print "node sign_many", $i; break}}' "$OUT.node" >> "$OUT"
 
+echo "== Manifests: a 1,000-segment HLS media playlist (core/benches/manifest.rs's), per-line reference vs sign_manifest"
+.venv/bin/python python/bench/manifest.py | tee "$OUT.mpy"
+node node/bench/manifest.js | tee "$OUT.mnode"
+MANIFEST_PY="$(awk '/^ratio/ {print $2}' "$OUT.mpy")"
+MANIFEST_NODE="$(awk '/^ratio/ {print $2}' "$OUT.mnode")"
+rm -f "$OUT.mpy" "$OUT.mnode"
+
 echo "== PHP"
 CDN_SECURE_TOKEN_LIB="$ROOT/target/release/libcdn_secure_token.so" php php/bench.php 2 | tee "$OUT.php"
 awk '/^single URL / && !/IP/ {print "php reference", $(NF-2); print "php sign_url", $(NF-1)}
@@ -60,5 +67,7 @@ for lang in rust c python node php; do
 done
 echo "(php batch = 1,000 URLs per call, against the template timed on that batch; the PHP"
 echo " section above also has 10,000)"
+echo "manifest (1,000 segments): python m3u8 + vendor snippet / sign_manifest = $MANIFEST_PY,"
+echo "  node regex + createHash / signManifest = $MANIFEST_NODE (goal: 10x)"
 echo "(rust reference = raw MD5 of the same string-to-sign: the floor, so its ratios are below 1)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), MD5 backend $(awk '$1=="rust" && $2=="backend" {print $3}' "$OUT")"

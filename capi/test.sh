@@ -137,6 +137,36 @@ else
   not_ok "test_capi.c compiles with -fsanitize=address,undefined"
 fi
 
+# st_signer_sign_manifest against the CLI, byte for byte: the LL-HLS fixture of the manifest
+# suite (EXT-X-MAP, PART, PRELOAD-HINT, RENDITION-REPORT) with file tokens, directory tokens
+# and an IP binding, signed by capi/tests/sign_manifest.c and by `cdn-secure-token sign-manifest`.
+# shellcheck disable=SC2086
+if gcc "${CFLAGS_STRICT[@]}" $CFLAGS_PC capi/tests/sign_manifest.c -o "$BUILD/sign_manifest" \
+  $LIBS_PC -Wl,-rpath,"$LIBDIR" && cargo build -q -p cdn-secure-token-cli; then
+  ok "capi/tests/sign_manifest.c and the CLI build"
+  murl=https://cdn.example.com/live/index.m3u8
+  for mode in "file error 0 -" "directory keep 0 -" "file error 0 203.0.113.7"; do
+    read -r kind outside others ip <<<"$mode"
+    cargs=("$kind" "$outside" "$others")
+    largs=()
+    [ "$kind" = directory ] && largs+=(--dir --outside "$outside")
+    [ "$ip" != - ] && cargs+=("$ip") && largs+=(--ip "$ip")
+    step "sign_manifest ($mode) matches cdn-secure-token sign-manifest byte for byte" bash -c '
+      CDN_SECURE_TOKEN_KEY=secret-key "$1" "$2" 2147483647 "${@:5:$3}" <tests/manifests/fixtures/ll-hls.m3u8 >"$4.c" &&
+      CDN_SECURE_TOKEN_KEY=secret-key target/debug/cdn-secure-token sign-manifest --url "$2" --expires 2147483647 \
+        "${@:$((5 + $3))}" tests/manifests/fixtures/ll-hls.m3u8 >"$4.cli" &&
+      grep -q "md5=" "$4.c" && cmp "$4.c" "$4.cli"' _ "$BUILD/sign_manifest" "$murl" "${#cargs[@]}" \
+      "$BUILD/manifest-$kind-$ip" "${cargs[@]}" "${largs[@]}"
+  done
+  step "sign_manifest reports the failing line (4) of a bad playlist and writes nothing" bash -c '
+    out="$(printf "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na%%zz.ts\n" |
+      CDN_SECURE_TOKEN_KEY=secret-key "$1" https://cdn.example.com/v/i.m3u8 2147483647 2>"$2")"
+    test $? = 3 && test -z "$out" && grep -q "^line 4: INVALID_PATH: manifest line 4" "$2"' _ \
+    "$BUILD/sign_manifest" "$BUILD/manifest-bad.err"
+else
+  not_ok "capi/tests/sign_manifest.c and the CLI build"
+fi
+
 # DESTDIR staging for a package, then uninstall: nothing of ours is left.
 DEST="$BUILD/destdir"
 step "DESTDIR=... capi/install.sh /usr/local stages under DESTDIR, naming /usr/local inside" \

@@ -110,6 +110,21 @@ typedef enum st_status {
 } st_status;
 
 /**
+ * What `st_signer_sign_manifest` does with a URI the directory token does not cover (the
+ * `outside` field of `st_manifest_options`, a `uint32_t`, so any value is checked).
+ */
+typedef enum st_outside {
+  /**
+   * Fail, naming the URI (the zero-initialized default).
+   */
+  ST_OUTSIDE_ERROR = 0,
+  /**
+   * Leave it unsigned.
+   */
+  ST_OUTSIDE_KEEP = 1,
+} st_outside;
+
+/**
  * The token kinds of the options' `kind` fields (`uint32_t`, so any value is checked).
  */
 typedef enum st_token_kind {
@@ -324,6 +339,28 @@ typedef struct st_sign_options {
 } st_sign_options;
 
 /**
+ * How to sign a manifest. Zero-initialized (or NULL): the sign defaults, `ST_OUTSIDE_ERROR`,
+ * URIs on other hosts left alone.
+ */
+typedef struct st_manifest_options {
+  /**
+   * Expiry, client IP, token kind (file, directory or MP4), MP4 limits, clock; one expiry
+   * is resolved for the whole manifest.
+   */
+  struct st_sign_options sign;
+  /**
+   * An `st_outside` value: with a directory token, what to do with a URI outside the
+   * manifest's directory.
+   */
+  uint32_t outside;
+  /**
+   * Sign http(s) URIs on other hosts too (same key). Non-http URIs (`skd://`, `data:`) are
+   * never signed.
+   */
+  bool other_hosts;
+} st_manifest_options;
+
+/**
  * How to check a request. Zero-initialized (or NULL): no IP, system clock, file token.
  */
 typedef struct st_verify_options {
@@ -443,6 +480,35 @@ typedef struct st_explain_info {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Parses an `outside` name (`error`, `keep`; any case).
+ */
+ST_MUST_USE
+enum st_status st_outside_parse(const char *name,
+                                size_t name_len,
+                                enum st_outside *out);
+
+/**
+ * Signs an HLS playlist or DASH MPD served from `manifest_url`: every URI a player fetches
+ * gets a token, everything else is kept byte for byte. The signed manifest goes to `buf`
+ * (NUL-terminated when room allows). `*err_line` (when not NULL) is always written: on a
+ * manifest error the 1-based line of the problem, else 0 (success, a problem of the
+ * manifest as a whole, its URL or the options, or a too-small buffer). The message
+ * (`st_last_error`) names the line and what is there, e.g.
+ * `manifest line 7, URI line "a%zz.ts": ...`. Nothing is written to `buf` on failure.
+ */
+ST_MUST_USE
+enum st_status st_signer_sign_manifest(const struct st_signer *signer,
+                                       const char *text,
+                                       size_t text_len,
+                                       const char *manifest_url,
+                                       size_t manifest_url_len,
+                                       const struct st_manifest_options *opts,
+                                       char *buf,
+                                       size_t cap,
+                                       size_t *out_len,
+                                       size_t *err_line);
 
 /**
  * Signs a URL (absolute, scheme-relative or path-and-query): the path is normalized and

@@ -83,6 +83,13 @@ export declare class Signer {
    */
   signJoinedAsync(text: string, options?: SignOptions | PreparedOptions, item?: number): Promise<string>
   /**
+   * Signs an HLS playlist or DASH MPD served from `url`: every URI a player fetches gets a
+   * token (relative URIs resolved against `url` and kept relative), everything else stays
+   * byte for byte. A failure names the manifest line (`err.line`, 0 for the manifest as a
+   * whole, its URL or the options); nothing is returned partially signed.
+   */
+  signManifest(text: string, url: string, options?: ManifestOptions): string
+  /**
    * The bare 22-character token of a file, directory or MP4 link for an already
    * decoded path (`%` is taken literally).
    */
@@ -145,6 +152,37 @@ export interface Explanation {
   foundToken: string | null
   /** Whether the found token matches, if a token was found. */
   matches: boolean | null
+}
+
+/**
+ * Options of `signManifest`: those of `signUrl`, and what to do with URIs the token does
+ * not cover.
+ */
+export interface ManifestOptions {
+  /** Absolute expiry: Unix time in seconds, or a `Date`; one expiry for the whole manifest. */
+  expires?: number | Date
+  /** Lifetime in seconds from now (instead of `expires`). */
+  ttl?: number
+  /** Client IP to bind every URI to, in any valid spelling. */
+  ip?: string
+  /**
+   * `'file'` (default) or `'mp4'`: a token per URI; `'directory'`: the manifest
+   * directory's token on every URI inside it (needed for DASH `$Number$` templates).
+   */
+  kind?: 'file' | 'directory' | 'mp4'
+  /** MP4 only: the `speed` limit, e.g. `'1m'`. */
+  speed?: string | number
+  /** MP4 only: the `buffer` size, e.g. `'10m'`. */
+  buffer?: string | number
+  /** The current time (Unix seconds or a `Date`); defaults to the signer's clock. */
+  now?: number | Date
+  /**
+   * With `kind: 'directory'`: `'error'` (default) or `'keep'` a URI outside the manifest's
+   * directory.
+   */
+  outside?: 'error' | 'keep'
+  /** Sign http(s) URIs on other hosts too (same key); default `false`. */
+  otherHosts?: boolean
 }
 
 /** A token with the expiry it was made for. */

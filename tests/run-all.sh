@@ -51,8 +51,14 @@ suite node       bash node/test.sh
 suite c          bash capi/test.sh
 suite php        bash php/test.sh
 suite manifest   bash tests/manifests/test.sh
+suite manifest-faces bash tests/manifests/faces.sh
+suite serve      bash tests/serve/test.sh
 suite fuzz       env FUZZ_UPDATE_CORPUS=0 bash fuzz/run.sh "$FUZZ_SECONDS"
 suite conformance cargo test --release --locked -p cdn-secure-token-conformance -- --nocapture
+# Every artifact of release/build.sh, checked inside and installed into fresh environments
+# offline (target/release-artifacts), then every README block run against those packages.
+suite release    python3 release/test.py
+suite docs       python3 tests/docs/run.py
 
 echo
 echo "================ summary ================"

@@ -28,6 +28,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 mod ffi;
+mod manifest;
 mod panic;
 mod sign;
 mod signer;
@@ -35,6 +36,7 @@ mod status;
 mod types;
 mod verify;
 
+pub use manifest::*;
 pub use sign::*;
 pub use signer::*;
 pub use status::*;

@@ -1338,6 +1338,143 @@ static void test_now_override(void) {
   st_signer_free(signer);
 }
 
+/* st_signer_sign_manifest: a playlist signed in place, each signed URI accepted by
+ * st_signer_verify, the rest kept byte for byte; errors name the line. (The output is compared
+ * with the CLI's byte for byte by capi/test.sh through capi/tests/sign_manifest.c.) */
+static void test_manifest(void) {
+  st_signer *signer = new_signer("secret-key");
+  const char *url = "https://cdn.example.com/v/index.m3u8";
+  const char *pl = "#EXTM3U\r\n#EXT-X-TARGETDURATION:4\r\n#EXT-X-KEY:METHOD=AES-128,URI=\"key.bin\",IV=0x1\r\n"
+                   "#EXTINF:4,\r\nseg-1.ts\r\n#EXTINF:4,\r\nhttps://other.example/x.ts\r\n#EXT-X-ENDLIST";
+  st_manifest_options o;
+  char buf[1024], verify_url[256];
+  size_t n = 0, line = 99;
+  current = "sign_manifest";
+  memset(&o, 0, sizeof o);
+  o.sign.expires = 2147483647;
+  /* Size query, then the call. */
+  CHECK_STATUS(st_signer_sign_manifest(signer, pl, strlen(pl), url, strlen(url), &o, NULL, 0, &n,
+                                       &line),
+               ST_ERR_BUFFER_TOO_SMALL);
+  CHECK(line == 0 && n > strlen(pl));
+  {
+    size_t want = n;
+    line = 99;
+    CHECK_STATUS(st_signer_sign_manifest(signer, pl, strlen(pl), url, strlen(url), &o, buf,
+                                         sizeof buf, &n, &line),
+                 ST_OK);
+    CHECK(n == want && strlen(buf) == n && line == 0);
+  }
+  {
+    /* Every line but the two URIs is as it was; no final newline added. */
+    const char *seg = strstr(buf, "\r\nseg-1.ts?md5=");
+    const char *key = strstr(buf, "URI=\"key.bin?md5=");
+    CHECK(strncmp(buf, "#EXTM3U\r\n#EXT-X-TARGETDURATION:4\r\n#EXT-X-KEY:METHOD=AES-128,URI=\"key.bin?md5=", 77) == 0);
+    CHECK(strstr(buf, "&expires=2147483647\",IV=0x1\r\n#EXTINF:4,\r\nseg-1.ts?md5=") != NULL);
+    CHECK(strstr(buf, "&expires=2147483647\r\n#EXTINF:4,\r\nhttps://other.example/x.ts\r\n#EXT-X-ENDLIST") != NULL);
+    CHECK(n >= 14 && strcmp(buf + n - 14, "#EXT-X-ENDLIST") == 0);
+    CHECK(seg != NULL && key != NULL);
+    if (seg != NULL && key != NULL) {
+      st_verify_result r;
+      const char *end = strstr(seg + 2, "\r\n");
+      int k = snprintf(verify_url, sizeof verify_url, "https://cdn.example.com/v/%.*s",
+                       (int)(end - seg - 2), seg + 2);
+      CHECK(k > 0 && (size_t)k < sizeof verify_url);
+      CHECK_STATUS(st_signer_verify(signer, verify_url, strlen(verify_url), NULL, &r, NULL, 0, NULL),
+                   ST_OK);
+      CHECK(r.verdict == ST_VERDICT_VALID && r.expires == 2147483647);
+      end = strchr(key + 5, '"');
+      k = snprintf(verify_url, sizeof verify_url, "https://cdn.example.com/v/%.*s",
+                   (int)(end - key - 5), key + 5);
+      CHECK(k > 0 && (size_t)k < sizeof verify_url);
+      CHECK_STATUS(st_signer_verify(signer, verify_url, strlen(verify_url), NULL, &r, NULL, 0, NULL),
+                   ST_OK);
+      CHECK(r.verdict == ST_VERDICT_VALID);
+    }
+  }
+  /* other_hosts signs the other server's URI too. */
+  o.other_hosts = true;
+  CHECK_STATUS(st_signer_sign_manifest(signer, pl, strlen(pl), url, strlen(url), &o, buf,
+                                       sizeof buf, &n, NULL),
+               ST_OK);
+  CHECK(strstr(buf, "https://other.example/x.ts?md5=") != NULL);
+  o.other_hosts = false;
+  /* A bad escape on line 4: the status of the core's kind, the line, nothing written. */
+  {
+    const char *bad = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na%zz.ts\n";
+    char msg[512];
+    size_t mn = 0;
+    memset(buf, 'x', 8);
+    n = 12345;
+    CHECK_STATUS(st_signer_sign_manifest(signer, bad, strlen(bad), url, strlen(url), &o, buf,
+                                         sizeof buf, &n, &line),
+                 ST_ERR_INVALID_PATH);
+    CHECK(line == 4 && n == 12345 && buf[0] == 'x');
+    CHECK_STATUS(st_last_error(msg, sizeof msg, &mn), ST_OK);
+    CHECK(strstr(msg, "line 4") != NULL && strstr(msg, "a%zz.ts") != NULL);
+    CHECK(strstr(msg, "secret-key") == NULL);
+  }
+  /* Not a manifest: its first line is named. */
+  line = 99;
+  CHECK_STATUS(st_signer_sign_manifest(signer, "hello\n", 6, url, strlen(url), &o, buf, sizeof buf,
+                                       &n, &line),
+               ST_ERR_INVALID_ARGUMENT);
+  CHECK(line == 1);
+  /* The manifest URL is checked: line 0. */
+  line = 99;
+  CHECK(st_signer_sign_manifest(signer, pl, strlen(pl), "https://cdn.example.com/%zz/i.m3u8", 34, &o, buf, sizeof buf,
+                                &n, &line) != ST_OK);
+  CHECK(line == 0);
+  /* Directory token: a URI above the manifest's directory is an error, or kept. */
+  {
+    const char *up = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nin.ts\n#EXTINF:4,\n../out.ts\n";
+    o.sign.kind = ST_TOKEN_KIND_DIRECTORY;
+    CHECK(st_signer_sign_manifest(signer, up, strlen(up), url, strlen(url), &o, buf, sizeof buf,
+                                  &n, &line) != ST_OK);
+    CHECK(line == 6);
+    o.outside = ST_OUTSIDE_KEEP;
+    CHECK_STATUS(st_signer_sign_manifest(signer, up, strlen(up), url, strlen(url), &o, buf,
+                                         sizeof buf, &n, &line),
+                 ST_OK);
+    CHECK(strstr(buf, "\nin.ts?md5=") != NULL && strstr(buf, "\n../out.ts\n") != NULL);
+    o.outside = 7;
+    CHECK_STATUS(st_signer_sign_manifest(signer, up, strlen(up), url, strlen(url), &o, buf,
+                                         sizeof buf, &n, &line),
+                 ST_ERR_INVALID_ARGUMENT);
+    CHECK(line == 0);
+    o.outside = ST_OUTSIDE_ERROR;
+    o.sign.kind = ST_TOKEN_KIND_FILE;
+  }
+  /* Pointers and UTF-8. */
+  CHECK_STATUS(st_signer_sign_manifest(NULL, pl, strlen(pl), url, strlen(url), &o, buf, sizeof buf,
+                                       &n, NULL),
+               ST_ERR_NULL_POINTER);
+  CHECK_STATUS(st_signer_sign_manifest(signer, NULL, 3, url, strlen(url), &o, buf, sizeof buf, &n,
+                                       NULL),
+               ST_ERR_NULL_POINTER);
+  CHECK_STATUS(st_signer_sign_manifest(signer, pl, strlen(pl), NULL, 0, &o, buf, sizeof buf, &n,
+                                       NULL),
+               ST_ERR_NULL_POINTER);
+  CHECK_STATUS(st_signer_sign_manifest(signer, pl, strlen(pl), url, strlen(url), &o, buf,
+                                       sizeof buf, NULL, NULL),
+               ST_ERR_NULL_POINTER);
+  CHECK_STATUS(st_signer_sign_manifest(signer, "#EXTM3U\n\xff\n", 10, url, strlen(url), &o, buf,
+                                       sizeof buf, &n, NULL),
+               ST_ERR_INVALID_UTF8);
+  /* NULL options: the signer's defaults (no lifetime here: an expiry error). */
+  CHECK_STATUS(st_signer_sign_manifest(signer, pl, strlen(pl), url, strlen(url), NULL, buf,
+                                       sizeof buf, &n, NULL),
+               ST_ERR_INVALID_EXPIRY);
+  {
+    st_outside w = ST_OUTSIDE_ERROR;
+    CHECK_STATUS(st_outside_parse("KEEP", 4, &w), ST_OK);
+    CHECK(w == ST_OUTSIDE_KEEP);
+    CHECK_STATUS(st_outside_parse("maybe", 5, &w), ST_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(st_outside_parse("keep", 4, NULL), ST_ERR_NULL_POINTER);
+  }
+  st_signer_free(signer);
+}
+
 int main(int argc, char **argv) {
   const char *name = argc > 1 ? argv[1] : "test_capi";
   test_version();
@@ -1355,6 +1492,7 @@ int main(int argc, char **argv) {
   test_threads();
   test_verify_request();
   test_now_override();
+  test_manifest();
   printf("%s: %d passed, %d failed\n", name, passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -209,6 +209,8 @@ enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
+    /// A local edge: serve a directory or proxy an origin, verifying every request (serve/README.md).
+    Serve(cdn_secure_token_serve::ServeArgs),
     /// Print an nginx secure_link location block that validates what `sign` makes.
     NginxConfig {
         /// The location prefix to protect (default /; any characters: it is quoted and,
@@ -392,6 +394,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             };
             verify::explain(&signer, &target, &opts, key.json)
         }
+        Command::Serve(args) => Ok(cdn_secure_token_serve::run(args)),
         Command::NginxConfig {
             location,
             kind,

@@ -15,6 +15,18 @@
 //! # Ok::<(), cdn_secure_token::Error>(())
 //! ```
 //!
+//! Which entry is for what:
+//! - [`Signer::sign_url`] (and `sign_many`, `token`, `stream_url`) make links. They refuse
+//!   links the edge would answer 414 to ([`SignerBuilder::max_request_len`], 8192 bytes of
+//!   request line by default), expiries that are not positive, malformed hosts.
+//! - [`Signer::verify_request`] judges what a server received: the request target bytes of the
+//!   request line, read exactly as nginx reads them (`//x` is a path; raw bytes are hashed as
+//!   bytes). [`Signer::verify_decoded`] does the same for frameworks that only give the
+//!   decoded path and the raw query (WSGI). Neither ever fails: a request nginx answers
+//!   400/414 to is an `Invalid` verdict with that status.
+//! - [`Signer::verify`] checks a link you hold (a URL or path-and-query string, as you would
+//!   sign it); a leading `//` is a path there too.
+//!
 //! The string that is hashed, per token kind (the key never leaves this crate):
 //! - file / directory: `{expires}{path}{ip} {key}`
 //! - MP4: `{path}_{key}_{expires}_{speed}_{buffer}_{ip}`
@@ -36,6 +48,7 @@ mod pool;
 mod request;
 #[doc(hidden)]
 pub mod scan;
+mod served;
 mod signer;
 mod url;
 
@@ -48,6 +61,7 @@ pub use options::{
 };
 pub use path::MAX_PATH_LEN;
 pub use request::DEFAULT_MAX_REQUEST_LEN;
+pub use served::Received;
 pub use signer::{
     ExplainOptions, Explanation, InvalidReason, SignedBatch, SignedToken, Signer, SignerBuilder,
     Verdict, MAX_EXPIRES, MAX_KEYS, TOKEN_LEN,

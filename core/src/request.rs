@@ -18,8 +18,8 @@
 //! | `%3F`, `%23`, `%25` | a literal `?`, `#`, `%` in the path (`%2525` is `%25`) |
 //! | `\`, `;`, `+` | ordinary path bytes (no `;` parameters, `+` is not a space) |
 //! | raw `#` | ends the path; before the first `?`: no query at all; after it: ends the query |
-//! | `%` escapes, control bytes, anything after `#` | not checked outside the path (the query is not decoded) |
-//! | request line longer than `large_client_header_buffers` (8192 bytes by default, `\r\n` included, so a target of at most 8177 bytes) | 414, unless a byte within the first 8192 already made it a 400 |
+//! | `%` escapes outside the path (in the query, after `#`) | not decoded, never a 400 (raw spaces and control bytes still are) |
+//! | request line longer than `large_client_header_buffers` (8192 bytes by default, `\r\n` included, so a target of at most 8177 bytes) | 414, unless a space or control byte within the first 8192 bytes already made it a 400 (path escapes and `..` are read only after the whole line: 414 wins) |
 //!
 //! A CR or LF inside a target would end the request line early (nginx would then read an
 //! HTTP/0.9 request or headers); a server cannot have received such a target, so it is a 400.

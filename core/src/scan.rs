@@ -12,8 +12,11 @@
 //! Public but hidden, for those faces and for the fuzz target (which compares the skips with
 //! its own statement of the rules); not part of the API.
 
-/// The index of the first byte at or after `start` that can end or break the authority: one
-/// of `/ ? #`, space, backslash, a control byte or DEL; or `b.len()`.
+/// The index of the first byte at or after `start` that can end the authority or needs a
+/// second look in it: one of `/ ? #`, space, a control byte, DEL, or a byte that is not in a
+/// host name (`" < > [ \ ] ^ \` { | }`) or separates its parts (`: @`); or `b.len()`. The bytes
+/// it skips are exactly those of a host name (`url::HOST_BYTE`).
+#[inline]
 pub fn skip_host(b: &[u8], start: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
@@ -82,6 +85,7 @@ mod sse2 {
     }
 
     #[target_feature(enable = "sse2")]
+    #[inline]
     pub(super) fn skip_host(b: &[u8], start: usize) -> usize {
         skip(b, start, |v, _| host_stop(v))
     }
@@ -144,17 +148,21 @@ mod sse2 {
         _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8((hi - lo) as i8)), d)
     }
 
-    /// Marks `/ ? #`, space, backslash, bytes below 0x20 and DEL.
+    /// Marks every byte that is not a host-name byte: controls and space, `" # / : < > ? @`,
+    /// `[ \ ] ^`, `` ` ``, `{ | }` and DEL.
     #[target_feature(enable = "sse2")]
     fn host_stop(v: __m128i) -> __m128i {
         _mm_or_si128(
             _mm_or_si128(
-                _mm_or_si128(eq(v, b'/'), eq(v, b'?')),
-                _mm_or_si128(eq(v, b'#'), eq(v, b' ')),
+                _mm_or_si128(in_range(v, 0, b' '), in_range(v, b'"', b'#')),
+                _mm_or_si128(
+                    _mm_or_si128(eq(v, b'/'), eq(v, b':')),
+                    _mm_or_si128(eq(v, b'<'), in_range(v, b'>', b'@')),
+                ),
             ),
             _mm_or_si128(
-                _mm_or_si128(eq(v, b'\\'), eq(v, 0x7f)),
-                in_range(v, 0, 0x1f),
+                _mm_or_si128(in_range(v, b'[', b'^'), eq(v, b'`')),
+                _mm_or_si128(in_range(v, b'{', b'}'), eq(v, 0x7f)),
             ),
         )
     }
@@ -191,8 +199,9 @@ mod tests {
 
     /// The first stop by the byte-by-byte rules, or `None`.
     fn host_rule(b: &[u8], start: usize) -> Option<usize> {
-        (start..b.len())
-            .find(|&i| matches!(b[i], b'/' | b'?' | b'#' | b' ' | b'\\' | 0x7f) || b[i] < 0x20)
+        (start..b.len()).find(|&i| {
+            !(b[i].is_ascii_alphanumeric() || b[i] >= 0x80 || b"-._~!$&'()*+,;=%".contains(&b[i]))
+        })
     }
 
     fn path_rule(b: &[u8], start: usize) -> Option<usize> {

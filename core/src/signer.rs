@@ -229,7 +229,8 @@ pub(crate) fn parse_expires(text: impl AsRef<[u8]>) -> Option<i64> {
     (v > 0).then_some(v)
 }
 
-/// Why a request is refused with 403.
+/// Why a request is refused: 403 for the token, 400 / 414 ([`InvalidReason::status`]) for a
+/// request the edge refuses before looking at any token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum InvalidReason {
@@ -241,7 +242,9 @@ pub enum InvalidReason {
     MissingExpires,
     /// `expires` is not a positive decimal number that fits in 64 bits.
     MalformedExpires,
-    /// The URL or its path is one the edge refuses (it answers 400 for bad paths).
+    /// The request (or the link's path) is one the edge answers 400 to: a malformed request
+    /// line (spaces, control bytes, a bad host), an invalid `%` escape, `%00`, `..` above the
+    /// root. The error says which.
     BadRequest(Error),
     /// The path is not a Video Streaming path token layout.
     NotAStreamPath,
@@ -326,7 +329,8 @@ pub enum Verdict {
         /// Which of the signer's keys matched.
         key_index: usize,
     },
-    /// The token is missing, malformed or wrong (403).
+    /// The token is missing, malformed or wrong (403), or the request is one the edge
+    /// refuses before any token check (400, 414): see [`InvalidReason::status`].
     Invalid(InvalidReason),
 }
 
@@ -1251,6 +1255,10 @@ impl Signer {
         let ip = ip.as_ref().map_or(&b""[..], |i| i.as_bytes());
         let parts = match url::split(url) {
             Ok(p) => p,
+            // Longer than any URL taken (32 KiB): far over any request line limit too.
+            Err(Error::UrlTooLong { .. }) => {
+                return Ok(Verdict::Invalid(InvalidReason::UriTooLong))
+            }
             Err(e) => return Ok(Verdict::Invalid(InvalidReason::BadRequest(e))),
         };
         // The target a browser sends: path and query, with what it escapes (spaces, bytes

@@ -85,7 +85,10 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
     // All split points are ASCII bytes, so every slice below is on a char boundary.
     let mut path_start = 0;
     if authority_start > 0 {
-        let mut end = crate::scan::skip_host(b, authority_start);
+        // The skip passes host-name bytes only: when it reaches the end of the authority,
+        // the authority is a plain host name and needs no other check.
+        let skipped = crate::scan::skip_host(b, authority_start);
+        let mut end = skipped;
         while let Some(&c) = b.get(end) {
             match c {
                 b'/' | b'?' | b'#' => break,
@@ -97,7 +100,9 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
         if end == authority_start {
             return Err(url_err("has no host"));
         }
-        check_authority(&b[authority_start..end])?;
+        if skipped != end {
+            check_authority(&b[authority_start..end])?;
+        }
         path_start = end;
     }
     // One pass over the path finds where it ends and whether it is clean.
@@ -144,7 +149,7 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
 
 /// Bytes allowed in a host name (RFC 3986 `reg-name`: unreserved, sub-delims, `%` of an
 /// escape; and bytes >= 0x80 of an internationalized name written in UTF-8).
-static HOST_BYTE: [bool; 256] = {
+pub(crate) static HOST_BYTE: [bool; 256] = {
     let mut t = [false; 256];
     let mut i = 0;
     while i < 256 {
@@ -178,14 +183,23 @@ static HOST_BYTE: [bool; 256] = {
 /// address, a port of at most five digits (up to 65535), so that a browser reads the same
 /// host and path as the signer (`http://[::1/x` is refused, not signed as it is).
 fn check_authority(a: &[u8]) -> Result<()> {
-    let host_start = memchr::memrchr(b'@', a).map_or(0, |p| p + 1);
+    // The usual case in one pass without calls: a host name, then nothing or `:port`.
+    let plain = a.iter().position(|&c| !HOST_BYTE[c as usize]);
+    match plain {
+        None if !a.is_empty() => return Ok(()),
+        Some(i) if i > 0 && a[i] == b':' && a[i + 1..].iter().all(u8::is_ascii_digit) => {
+            return check_port(&a[i + 1..])
+        }
+        _ => {}
+    }
+    let host_start = a.iter().rposition(|&c| c == b'@').map_or(0, |p| p + 1);
     let (userinfo, hostport) = a.split_at(host_start);
     let userinfo = userinfo.strip_suffix(b"@").unwrap_or(userinfo);
     if !userinfo.iter().all(|&c| HOST_BYTE[c as usize] || c == b':') {
         return Err(url_err("has an invalid user name in the authority"));
     }
     let (host, port) = if hostport.first() == Some(&b'[') {
-        let Some(close) = memchr::memchr(b']', hostport) else {
+        let Some(close) = hostport.iter().position(|&c| c == b']') else {
             return Err(url_err("has an IPv6 host without its closing ']'"));
         };
         let inner = &hostport[1..close];
@@ -202,7 +216,7 @@ fn check_authority(a: &[u8]) -> Result<()> {
             Some(_) => return Err(url_err("has text after the IPv6 host's ']'")),
         }
     } else {
-        match memchr::memchr(b':', hostport) {
+        match hostport.iter().position(|&c| c == b':') {
             Some(c) => (&hostport[..c], Some(&hostport[c + 1..])),
             None => (hostport, None),
         }
@@ -215,12 +229,14 @@ fn check_authority(a: &[u8]) -> Result<()> {
             "has a character that is not allowed in a host name",
         ));
     }
-    if let Some(port) = port {
-        // An empty port (`https://h:/x`) is the default one (RFC 3986 §3.2.3).
-        let digits_ok = port.len() <= 5 && port.iter().all(u8::is_ascii_digit);
-        if !digits_ok || port.iter().fold(0u32, |v, &d| v * 10 + u32::from(d - b'0')) > 65535 {
-            return Err(url_err("has a port that is not a number from 0 to 65535"));
-        }
+    port.map_or(Ok(()), check_port)
+}
+
+/// A port: at most five digits, up to 65535; empty is the default port (RFC 3986 §3.2.3).
+fn check_port(port: &[u8]) -> Result<()> {
+    let digits_ok = port.len() <= 5 && port.iter().all(u8::is_ascii_digit);
+    if !digits_ok || port.iter().fold(0u32, |v, &d| v * 10 + u32::from(d - b'0')) > 65535 {
+        return Err(url_err("has a port that is not a number from 0 to 65535"));
     }
     Ok(())
 }

@@ -452,11 +452,15 @@ fn signing_refuses_links_the_edge_answers_414() {
     let s = signer();
     // The examples: an 8,186-byte path, 2,000 é (~12 KB encoded), a 20,000-character query.
     let long_path = format!("/{}", "a".repeat(8185));
-    let e = sign(&s, &long_path).unwrap_err();
+    let Err(e) = sign(&s, &long_path) else {
+        panic!("an 8,186-byte path is refused");
+    };
     assert_eq!(e.kind(), ErrorKind::Url, "{e}");
     let text = e.to_string();
     assert!(text.contains("8192") && text.contains("414"), "{text}");
-    let e = sign(&s, &format!("/{}", "é".repeat(2000))).unwrap_err();
+    let Err(e) = sign(&s, &format!("/{}", "é".repeat(2000))) else {
+        panic!("2,000 é are refused");
+    };
     assert_eq!(e.kind(), ErrorKind::Url, "{e}");
     let e = sign(
         &s,
@@ -473,7 +477,9 @@ fn signing_refuses_links_the_edge_answers_414() {
     assert_eq!(target.len(), 8177);
     assert!(s.verify_request(target.as_bytes(), &opts()).is_valid());
     let over = format!("https://cdn.example.com/{}", "b".repeat(8177 - tail));
-    let e = sign(&s, &over).unwrap_err();
+    let Err(e) = sign(&s, &over) else {
+        panic!("one byte over is refused");
+    };
     assert!(e.to_string().contains("8193"), "{e}");
     // Batches refuse the same link, naming it.
     let err = s
@@ -618,4 +624,45 @@ fn explain_refuses_non_positive_expiry() {
             }
         )
         .is_ok());
+}
+
+#[test]
+fn stream_links_over_the_limit_are_refused() {
+    let small = Signer::builder(KEY).max_request_len(120).build().unwrap();
+    let opts = SignOptions {
+        expires: Some(2147483647),
+        now: Some(NOW),
+        ..Default::default()
+    };
+    let vod = cdn_secure_token::StreamKind::Vod;
+    let ok = small
+        .stream_url("https://cdn.example.com", vod, "1", "a", None, &opts)
+        .unwrap();
+    // The origin is not part of the request line.
+    let target = &ok["https://cdn.example.com".len()..];
+    assert!(target.len() + 15 <= 120, "{target}");
+    let long = "f".repeat(120 - 15 - target.len() + "master.m3u8".len() + 1);
+    let Err(e) = small.stream_url("", vod, "1", "a", Some(&long), &opts) else {
+        panic!("a stream link one byte over the limit is refused");
+    };
+    assert_eq!(e.kind(), ErrorKind::Url, "{e}");
+    let fits = &long[1..];
+    assert!(small
+        .stream_url("", vod, "1", "a", Some(fits), &opts)
+        .is_ok());
+}
+
+#[test]
+fn held_links_over_the_limit_are_414() {
+    let s = signer();
+    for n in [8200, 40_000] {
+        let url = format!("https://cdn.example.com/{}?md5=x&expires=1", "a".repeat(n));
+        let v = s.verify(&url, &opts()).unwrap();
+        assert_eq!(v, Verdict::Invalid(InvalidReason::UriTooLong), "{n}");
+    }
+    // Bytes a browser escapes count three: 2,800 spaces are 8,400 bytes on the wire.
+    let v = s
+        .verify(&format!("/{}", " ".repeat(2800)), &opts())
+        .unwrap();
+    assert_eq!(v.status(), 414);
 }

@@ -240,3 +240,31 @@ fn error_vectors() {
         }
     }
 }
+
+#[test]
+fn request_vectors() {
+    for c in load("request.json") {
+        let name = c["name"].as_str().unwrap();
+        let hex = c["target_hex"].as_str().unwrap();
+        let target: Vec<u8> = (0..hex.len() / 2)
+            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        let signer = Signer::new(c["key"].as_str().unwrap()).unwrap();
+        let v = signer.verify_request(
+            &target,
+            &VerifyOptions {
+                ip: c["ip"].as_str(),
+                now: c["now"].as_i64(),
+                kind: c["kind"].as_str().unwrap().parse().unwrap(),
+            },
+        );
+        assert_eq!(v.as_str(), c["expected"].as_str().unwrap(), "{name}: {v:?}");
+        assert_eq!(
+            i64::from(v.status()),
+            c["status"].as_i64().unwrap(),
+            "{name}"
+        );
+        assert_eq!(v.reason_code(), c["reason"].as_str(), "{name}");
+        assert_eq!(v.expires(), c["expires"].as_i64(), "{name}");
+    }
+}

@@ -242,8 +242,11 @@ pub fn check_batch_md5(data: &[u8], reference: fn(&[u8]) -> [u8; 16]) {
 pub fn check_scan(data: &[u8]) {
     use cdn_secure_token::scan::{skip_host, skip_path};
     let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b);
-    let host_rule =
-        |i: usize| matches!(data[i], b'/' | b'?' | b'#' | b' ' | b'\\' | 0x7f) || data[i] < 0x20;
+    let host_rule = |i: usize| {
+        !(data[i].is_ascii_alphanumeric()
+            || data[i] >= 0x80
+            || b"-._~!$&'()*+,;=%".contains(&data[i]))
+    };
     let path_rule = |i: usize| {
         !plain(data[i]) || (data[i] == b'/' && matches!(data.get(i + 1), Some(b'/' | b'.')))
     };
@@ -339,11 +342,15 @@ pub fn check_verify_request(data: &[u8]) {
         return;
     };
     // What a browser sends: the path and query, without the origin and the fragment.
-    let after_origin = match signed.find("://") {
-        Some(s) => signed[s + 3..]
-            .find('/')
-            .map_or("/", |p| &signed[s + 3 + p..]),
-        None => &signed[..],
+    let after_origin = if signed.starts_with('/') {
+        &signed[..]
+    } else {
+        match signed.find("://") {
+            Some(s) => signed[s + 3..]
+                .find('/')
+                .map_or("/", |p| &signed[s + 3 + p..]),
+            None => &signed[..],
+        }
     };
     let sent = after_origin.split('#').next().unwrap_or("");
     let got = signer.verify_request(sent.as_bytes(), &opts);

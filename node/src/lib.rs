@@ -12,9 +12,12 @@ use napi_derive::napi;
 mod options;
 mod value;
 
-use options::{ExplainArgs, SignArgs, SignOpts, SignerSettings, StreamArgs, VerifyArgs};
+use options::{
+    ExplainArgs, ManifestArgs, SignArgs, SignOpts, SignerSettings, StreamArgs, VerifyArgs,
+};
 pub use options::{
-    ExplainOptions, SignOptions, SignerOptions, StreamTokenOptions, StreamUrlOptions, VerifyOptions,
+    ExplainOptions, ManifestOptions, SignOptions, SignerOptions, StreamTokenOptions,
+    StreamUrlOptions, VerifyOptions,
 };
 use value::{catch, guard, or_default, Fail, Opts, Value};
 
@@ -252,6 +255,26 @@ impl Signer {
             signer: Arc::clone(&self.inner),
             input: Some(catch(|| batch_input(text, options, item))),
             item,
+        })
+    }
+
+    /// Signs an HLS playlist or DASH MPD served from `url`: every URI a player fetches gets a
+    /// token (relative URIs resolved against `url` and kept relative), everything else stays
+    /// byte for byte. A failure names the manifest line (`err.line`, 0 for the manifest as a
+    /// whole, its URL or the options); nothing is returned partially signed.
+    #[napi(ts_args_type = "text: string, url: string, options?: ManifestOptions")]
+    pub fn sign_manifest(
+        &self,
+        env: Env,
+        text: Value,
+        url: Value,
+        options: Option<Opts<ManifestOptions>>,
+    ) -> napi::Result<String> {
+        guard(&env, || {
+            let text = text.string(ErrorKind::Argument, "text")?;
+            let url = url.string(ErrorKind::Url, "url")?;
+            let args = ManifestArgs::try_from(or_default(options, "options")?)?;
+            Ok(self.inner.sign_manifest(&text, &url, &args.core())?)
         })
     }
 

@@ -1,7 +1,7 @@
 //! The option objects of the API, read by napi-rs (`#[napi(object)]`) and converted with
 //! `TryFrom` into the core's options; their doc comments are the `.d.ts` documentation.
 
-use cdn_secure_token::{self as core, ErrorKind, StreamKind, TokenKind};
+use cdn_secure_token::{self as core, ErrorKind, Outside, StreamKind, TokenKind};
 use napi_derive::napi;
 
 use std::sync::Arc;
@@ -59,6 +59,42 @@ pub struct SignOptions {
     /// The current time (Unix seconds or a `Date`); defaults to the signer's clock.
     #[napi(ts_type = "number | Date")]
     pub now: Option<Value>,
+}
+
+/// Options of `signManifest`: those of `signUrl`, and what to do with URIs the token does
+/// not cover.
+#[napi(object, object_to_js = false)]
+#[derive(Default)]
+pub struct ManifestOptions {
+    /// Absolute expiry: Unix time in seconds, or a `Date`; one expiry for the whole manifest.
+    #[napi(ts_type = "number | Date")]
+    pub expires: Option<Value>,
+    /// Lifetime in seconds from now (instead of `expires`).
+    #[napi(ts_type = "number")]
+    pub ttl: Option<Value>,
+    /// Client IP to bind every URI to, in any valid spelling.
+    #[napi(ts_type = "string")]
+    pub ip: Option<Value>,
+    /// `'file'` (default) or `'mp4'`: a token per URI; `'directory'`: the manifest
+    /// directory's token on every URI inside it (needed for DASH `$Number$` templates).
+    #[napi(ts_type = "'file' | 'directory' | 'mp4'")]
+    pub kind: Option<Value>,
+    /// MP4 only: the `speed` limit, e.g. `'1m'`.
+    #[napi(ts_type = "string | number")]
+    pub speed: Option<Value>,
+    /// MP4 only: the `buffer` size, e.g. `'10m'`.
+    #[napi(ts_type = "string | number")]
+    pub buffer: Option<Value>,
+    /// The current time (Unix seconds or a `Date`); defaults to the signer's clock.
+    #[napi(ts_type = "number | Date")]
+    pub now: Option<Value>,
+    /// With `kind: 'directory'`: `'error'` (default) or `'keep'` a URI outside the manifest's
+    /// directory.
+    #[napi(ts_type = "'error' | 'keep'")]
+    pub outside: Option<Value>,
+    /// Sign http(s) URIs on other hosts too (same key); default `false`.
+    #[napi(ts_type = "boolean")]
+    pub other_hosts: Option<Value>,
 }
 
 /// Options of `streamUrl`: which video or stream, and when the link expires.
@@ -240,6 +276,49 @@ impl TryFrom<SignOptions> for SignArgs {
             speed: opt(o.speed, |v| v.text(ErrorKind::Argument, "speed"))?,
             buffer: opt(o.buffer, |v| v.text(ErrorKind::Argument, "buffer"))?,
             now: seconds(o.now, "now")?,
+        })
+    }
+}
+
+/// Manifest options, checked and owned.
+pub struct ManifestArgs {
+    sign: SignArgs,
+    outside: Outside,
+    other_hosts: bool,
+}
+
+impl ManifestArgs {
+    pub fn core(&self) -> core::ManifestOptions<'_> {
+        core::ManifestOptions {
+            sign: self.sign.core(),
+            outside: self.outside,
+            other_hosts: self.other_hosts,
+        }
+    }
+}
+
+impl TryFrom<ManifestOptions> for ManifestArgs {
+    type Error = Fail;
+    fn try_from(o: ManifestOptions) -> Result<Self, Fail> {
+        Ok(ManifestArgs {
+            sign: SignArgs::try_from(SignOptions {
+                expires: o.expires,
+                ttl: o.ttl,
+                ip: o.ip,
+                kind: o.kind,
+                speed: o.speed,
+                buffer: o.buffer,
+                now: o.now,
+            })?,
+            outside: opt(o.outside, |v| {
+                Ok(v.string(ErrorKind::Argument, "outside")?
+                    .parse::<Outside>()?)
+            })?
+            .unwrap_or_default(),
+            other_hosts: opt(o.other_hosts, |v| {
+                v.boolean(ErrorKind::Argument, "otherHosts")
+            })?
+            .unwrap_or(false),
         })
     }
 }

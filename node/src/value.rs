@@ -8,7 +8,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use cdn_secure_token::{BatchError, Error as CoreError, ErrorKind};
+use cdn_secure_token::{BatchError, Error as CoreError, ErrorKind, ManifestError};
 use napi::bindgen_prelude::{
     Array, Env, FromNapiValue, JsObjectValue, JsValue, Object, TypeName, Uint8Array, Unknown,
     ValidateNapiValue,
@@ -279,12 +279,14 @@ pub enum Class {
 }
 
 /// A failure on its way to JavaScript: the error class Node would use, the stable code
-/// (`ERR_SECURE_TOKEN_` + the core's kind code), and for batches the failing index.
+/// (`ERR_SECURE_TOKEN_` + the core's kind code), for batches the failing index, for
+/// manifests the failing line.
 pub struct Fail {
     class: Class,
     code: String,
     message: String,
     index: Option<usize>,
+    line: Option<usize>,
 }
 
 impl Fail {
@@ -294,6 +296,7 @@ impl Fail {
             code: format!("ERR_SECURE_TOKEN_{}", kind.code()),
             message,
             index: None,
+            line: None,
         }
     }
 
@@ -303,6 +306,7 @@ impl Fail {
             code: "ERR_SECURE_TOKEN_INTERNAL".to_owned(),
             message: "internal error in cdn-secure-token (a bug: please report it)".to_owned(),
             index: None,
+            line: None,
         }
     }
 
@@ -320,10 +324,14 @@ impl Fail {
             Class::Type => JsTypeError::from(error).into_unknown(*env),
             Class::Range => JsRangeError::from(error).into_unknown(*env),
         };
+        let mut object = Object::from_raw(env.raw(), value.raw());
         if let Some(index) = self.index {
-            let mut object = Object::from_raw(env.raw(), value.raw());
             // Without `index` the error still says which item in its message.
             let _ = object.set_named_property("index", index as u32);
+        }
+        if let Some(line) = self.line {
+            // Likewise `line`: the message starts with `manifest line N`.
+            let _ = object.set_named_property("line", line as u32);
         }
         napi::Error::from(value)
     }
@@ -351,6 +359,17 @@ impl From<CoreError> for Fail {
 impl From<BatchError> for Fail {
     fn from(e: BatchError) -> Self {
         Fail::from(e.error).at(e.index)
+    }
+}
+
+impl From<ManifestError> for Fail {
+    fn from(e: ManifestError) -> Self {
+        let message = e.to_string();
+        let line = e.line;
+        let mut f = Fail::from(e.error);
+        f.message = message;
+        f.line = Some(line);
+        f
     }
 }
 

@@ -12,6 +12,11 @@ typedef enum st_status {
   ST_ERR_INVALID_ARGUMENT = 15,
 } st_status;
 
+typedef enum st_outside {
+  ST_OUTSIDE_ERROR = 0,
+  ST_OUTSIDE_KEEP = 1,
+} st_outside;
+
 typedef enum st_token_kind {
   ST_TOKEN_KIND_FILE = 0,
   ST_TOKEN_KIND_DIRECTORY = 1,
@@ -76,6 +81,12 @@ typedef struct st_sign_options {
   int64_t now;
 } st_sign_options;
 
+typedef struct st_manifest_options {
+  struct st_sign_options sign;
+  uint32_t outside;
+  bool other_hosts;
+} st_manifest_options;
+
 typedef struct st_verify_options {
   struct st_str ip;
   int64_t now;
@@ -111,6 +122,19 @@ typedef struct st_explain_info {
   bool has_found_token;
   int8_t matches;
 } st_explain_info;
+
+enum st_status st_outside_parse(const char *name, size_t name_len, enum st_outside *out);
+
+enum st_status st_signer_sign_manifest(const struct st_signer *signer,
+                                       const char *text,
+                                       size_t text_len,
+                                       const char *manifest_url,
+                                       size_t manifest_url_len,
+                                       const struct st_manifest_options *opts,
+                                       char *buf,
+                                       size_t cap,
+                                       size_t *out_len,
+                                       size_t *err_line);
 
 enum st_status st_signer_sign_url(const struct st_signer *signer,
                                   const char *url,

@@ -33,6 +33,8 @@ final class Signer
     private static array $kinds = [];
     /** @var array<string, int> stream kind name => st_stream_kind, as parsed by the library */
     private static array $streamKinds = [];
+    /** @var array<string, int> outside name => st_outside, as parsed by the library */
+    private static array $outsides = [];
 
     private FFI $ffi;
     private CData $handle;
@@ -42,6 +44,7 @@ final class Signer
     private CData $outLenPtr;
     private CData $failed;
     private CData $failedPtr;
+    private ?CData $manifestOpts = null;
     private CData $buf;
     private int $cap = 0;
     private int $keyCount;
@@ -212,6 +215,51 @@ final class Signer
             fn (): int|string|null => array_keys($urls)[$this->failed->cdata] ?? null,
         ));
         return array_is_list($urls) ? $out : array_combine(array_keys($urls), $out);
+    }
+
+    /**
+     * Signs an HLS playlist or DASH MPD served from `$url`: every URI a player fetches gets a
+     * token (relative URIs resolved against `$url` and kept relative), everything else stays
+     * byte for byte. The options are {@see signUrl()}'s; `kind: 'directory'` puts the
+     * manifest directory's token on every URI inside it (needed for DASH `$Number$`
+     * templates).
+     *
+     * @param string $outside With `kind: 'directory'`: `error` (default) or `keep` a URI
+     *     outside the manifest's directory.
+     * @param bool $otherHosts Sign http(s) URIs on other hosts too (same key).
+     * @throws SecureTokenException whose `manifestLine` is the manifest line of the problem (0: the
+     *     manifest as a whole, its URL or the options); nothing is returned partially signed.
+     */
+    public function signManifest(
+        string $text,
+        string $url,
+        int|\DateTimeInterface|null $expires = null,
+        ?int $ttl = null,
+        ?string $ip = null,
+        string $kind = 'file',
+        ?string $speed = null,
+        ?string $buffer = null,
+        int|\DateTimeInterface|null $now = null,
+        string $outside = 'error',
+        bool $otherHosts = false,
+    ): string {
+        $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
+        $mo = $this->manifestOpts ??= $this->ffi->new('st_manifest_options');
+        FFI::memcpy(FFI::addr($mo->sign), $this->optsPtr, FFI::sizeof($this->opts));
+        $mo->outside = self::$outsides[$outside] ?? $this->parseOutside($outside);
+        $mo->other_hosts = $otherHosts;
+        $len = \strlen($text);
+        // Sized so the call runs once: a signed URI grows by its token query (and escapes).
+        $want = 2 * $len + 64 * (\substr_count($text, "\n") + 1) + 1;
+        if ($want > $this->cap) {
+            $this->grow($want);
+        }
+        return $this->output(
+            fn (CData $buf, int $cap): int => $this->ffi->st_signer_sign_manifest($this->handle,
+                $text, $len, $url, \strlen($url), FFI::addr($mo), $buf, $cap, $this->outLenPtr,
+                $this->failedPtr),
+            failedLine: fn (): int => (int) $this->failed->cdata,
+        );
     }
 
     /**
@@ -581,12 +629,14 @@ final class Signer
      * The one grow-and-retry of every call that writes into the reused output buffer:
      * `$call($buf, $cap)` makes the C call (which sets `outLen`); when the library answers
      * ST_ERR_BUFFER_TOO_SMALL with the size it needs, the buffer grows and the call runs once
-     * more. Returns the output; throws the library's error (`$failedKey` names a batch item).
+     * more. Returns the output; throws the library's error (`$failedKey` names a batch item,
+     * `$failedLine` a manifest line).
      *
      * @param \Closure(CData, int): int $call
      * @param (\Closure(): (int|string|null))|null $failedKey
+     * @param (\Closure(): int)|null $failedLine
      */
-    private function output(\Closure $call, ?\Closure $failedKey = null): string
+    private function output(\Closure $call, ?\Closure $failedKey = null, ?\Closure $failedLine = null): string
     {
         $status = $call($this->buf, $this->cap);
         if ($status === self::BUFFER_TOO_SMALL) {
@@ -594,7 +644,8 @@ final class Signer
             $status = $call($this->buf, $this->cap);
         }
         if ($status !== self::OK) {
-            $this->fail($status, $failedKey === null ? null : $failedKey());
+            $this->fail($status, $failedKey === null ? null : $failedKey(),
+                $failedLine === null ? null : $failedLine());
         }
         return FFI::string($this->buf, $this->outLen->cdata);
     }
@@ -612,6 +663,13 @@ final class Signer
         return self::$kinds[$kind] = $out->cdata;
     }
 
+    private function parseOutside(string $outside): int
+    {
+        $out = $this->ffi->new('st_outside');
+        $this->check($this->ffi->st_outside_parse($outside, strlen($outside), FFI::addr($out)));
+        return self::$outsides[$outside] = $out->cdata;
+    }
+
     private function parseStreamKind(string $stream): int
     {
         $out = $this->ffi->new('st_stream_kind');
@@ -626,7 +684,7 @@ final class Signer
         }
     }
 
-    private function fail(int $status, int|string|null $index = null): never
+    private function fail(int $status, int|string|null $index = null, ?int $line = null): never
     {
         $ffi = $this->ffi;
         $message = $this->output(fn (CData $buf, int $cap): int => $ffi->st_last_error($buf, $cap,
@@ -640,13 +698,13 @@ final class Signer
             $message = "item $index: $message";
         }
         throw match ($status) {
-            $ffi->ST_ERR_INVALID_KEY => new InvalidKeyException($message, $code, $index, $status),
-            $ffi->ST_ERR_INVALID_PATH => new InvalidPathException($message, $code, $index, $status),
-            $ffi->ST_ERR_INVALID_IP => new InvalidIpException($message, $code, $index, $status),
-            $ffi->ST_ERR_INVALID_EXPIRY => new InvalidExpiryException($message, $code, $index, $status),
-            $ffi->ST_ERR_INVALID_URL => new InvalidUrlException($message, $code, $index, $status),
-            $ffi->ST_ERR_INVALID_ARGUMENT => new InvalidArgumentException($message, $code, $index, $status),
-            $ffi->ST_ERR_INVALID_UTF8 => new InvalidEncodingException($message, $code, $index, $status),
+            $ffi->ST_ERR_INVALID_KEY => new InvalidKeyException($message, $code, $index, $status, $line),
+            $ffi->ST_ERR_INVALID_PATH => new InvalidPathException($message, $code, $index, $status, $line),
+            $ffi->ST_ERR_INVALID_IP => new InvalidIpException($message, $code, $index, $status, $line),
+            $ffi->ST_ERR_INVALID_EXPIRY => new InvalidExpiryException($message, $code, $index, $status, $line),
+            $ffi->ST_ERR_INVALID_URL => new InvalidUrlException($message, $code, $index, $status, $line),
+            $ffi->ST_ERR_INVALID_ARGUMENT => new InvalidArgumentException($message, $code, $index, $status, $line),
+            $ffi->ST_ERR_INVALID_UTF8 => new InvalidEncodingException($message, $code, $index, $status, $line),
             default => new LibraryException("cdn-secure-token: $code: $message", $status),
         };
     }

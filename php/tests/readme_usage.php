@@ -19,6 +19,8 @@ $signer->signUrl('/movie.mp4', ttl: 600, kind: 'mp4', speed: '1m', buffer: '10')
 $urls = $signer->signMany(['a' => '/a.jpg', 'b' => '/b.jpg'], ttl: 3600);  // one FFI call; keys are kept
 $signer->streamUrl('https://demo.gvideo.io', 'vod', '123', 'abcDEF-1', ttl: 3600);
 $signer->token('/photo.jpeg', 2147483647);              // 22-character token for a decoded path
+$m3u8 = $signer->signManifest("#EXTM3U\n#EXTINF:4,\nseg-1.ts\n", 'https://cdn.example.com/v/index.m3u8', ttl: 600);
+// every URI of an HLS playlist or DASH MPD signed (kind: 'directory', outside: 'keep', otherHosts: true)
 
 // In a server: judge the request target exactly as received.
 $_SERVER['REQUEST_URI'] = $signer->signUrl('/photos/a.jpg', ttl: 60);

@@ -548,6 +548,78 @@ function random_case(string $alphabet): array
 // ---------------------------------------------------------------------------------------
 // A real nginx edge (tests/nginx/edge.sh) validates URLs signed here.
 
+// ---------------------------------------------------------------------------------------
+// signManifest (the same manifests as the other faces: tests/manifests/faces.sh compares them
+// byte for byte with the CLI's).
+
+/** The vendor's file token, computed here with PHP's md5: `{expires}{path}{ip} {key}`. */
+function vendor_token(string $path, int $expires, string $key, string $ip = ''): string
+{
+    return rtrim(strtr(base64_encode(md5("$expires$path$ip $key", true)), '+/', '-_'), '=');
+}
+
+T::run('signManifest: every URI gets the vendor token, the rest is byte for byte', function (): void {
+    $s = new Signer('secret-key');
+    $pl = "#EXTM3U\r\n#EXT-X-TARGETDURATION:4\r\n#EXT-X-KEY:METHOD=AES-128,URI=\"../keys/k.bin\"\r\n"
+        . "#EXT-X-MAP:URI=\"init.mp4\",BYTERANGE=\"720@0\"\r\n#X-UNKNOWN:whatever\r\n"
+        . "#EXTINF:4,\r\nseg 1.ts?x=1&md5=old&expires=1\r\n#EXTINF:4,\r\nhttps://other.example/x.ts\r\n#EXT-X-ENDLIST";
+    $signed = $s->signManifest($pl, 'https://cdn.example.com/v/index.m3u8', expires: FAR);
+    $t = fn (string $p): string => vendor_token($p, FAR, 'secret-key');
+    T::eq("#EXTM3U\r\n#EXT-X-TARGETDURATION:4\r\n"
+        . '#EXT-X-KEY:METHOD=AES-128,URI="../keys/k.bin?md5=' . $t('/keys/k.bin') . "&expires=2147483647\"\r\n"
+        . '#EXT-X-MAP:URI="init.mp4?md5=' . $t('/v/init.mp4') . "&expires=2147483647\",BYTERANGE=\"720@0\"\r\n"
+        . "#X-UNKNOWN:whatever\r\n#EXTINF:4,\r\n"
+        . 'seg 1.ts?x=1&md5=' . $t('/v/seg 1.ts') . "&expires=2147483647\r\n"
+        . "#EXTINF:4,\r\nhttps://other.example/x.ts\r\n#EXT-X-ENDLIST", $signed, 'signed playlist');
+    $other = $s->signManifest($pl, 'https://cdn.example.com/v/index.m3u8', expires: FAR, otherHosts: true);
+    T::true(str_contains($other, 'https://other.example/x.ts?md5=' . $t('/x.ts') . '&expires=2147483647'), 'otherHosts');
+    $ip = $s->signManifest($pl, 'https://cdn.example.com/v/index.m3u8', expires: FAR, ip: '203.0.113.7');
+    T::true(str_contains($ip, 'init.mp4?md5=' . vendor_token('/v/init.mp4', FAR, 'secret-key', '203.0.113.7')), 'IP-bound token');
+});
+
+T::run('signManifest: directory token, outside error|keep, ttl', function (): void {
+    $s = new Signer('secret-key');
+    $pl = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n#EXTINF:4,\n../b.ts\n";
+    $url = 'https://cdn.example.com/v/index.m3u8';
+    $e = T::throws(SecureTokenException::class, fn () => $s->signManifest($pl, $url, expires: FAR, kind: 'directory'));
+    T::eq(6, $e?->manifestLine, 'line of the URI outside the directory');
+    T::true(str_contains((string) $e?->getMessage(), '../b.ts'), 'message names the URI');
+    $kept = $s->signManifest($pl, $url, expires: FAR, kind: 'directory', outside: 'keep');
+    $dir = vendor_token('/v/', FAR, 'secret-key');
+    T::eq("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts?md5=$dir&expires=2147483647\n#EXTINF:4,\n../b.ts\n", $kept, 'kept');
+    $e = T::throws(InvalidArgumentException::class, fn () => $s->signManifest($pl, $url, expires: FAR, outside: 'maybe'));
+    T::eq(null, $e?->manifestLine, 'an option parsed before the call names no line');
+    $ttl = $s->signManifest($pl, $url, ttl: 60, now: NOW, kind: 'directory', outside: 'keep');
+    T::true(str_contains($ttl, 'a.ts?md5=' . vendor_token('/v/', NOW + 60, 'secret-key') . '&expires=' . (NOW + 60)), 'ttl from now');
+});
+
+T::run('signManifest: errors name the line, of the core kind; nothing partial; no key', function (): void {
+    $s = new Signer('secret-key');
+    $url = 'https://cdn.example.com/v/index.m3u8';
+    $e = T::throws(InvalidPathException::class,
+        fn () => $s->signManifest("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na%zz.ts\n", $url, expires: FAR));
+    T::eq(4, $e?->manifestLine, 'line');
+    T::eq('INVALID_PATH', $e?->errorCode, 'errorCode');
+    T::true(str_contains((string) $e?->getMessage(), 'manifest line 4'), 'message has the line');
+    T::true(!str_contains((string) $e?->getMessage(), 'secret-key'), 'no key in the message');
+    $e = T::throws(InvalidArgumentException::class, fn () => $s->signManifest("hello\n", $url, expires: FAR));
+    T::eq(1, $e?->manifestLine, 'not a manifest: line 1');
+    $e = T::throws(InvalidPathException::class, fn () => $s->signManifest("#EXTM3U\n", 'https://cdn.example.com/%zz/i.m3u8', expires: FAR));
+    T::eq(0, $e?->manifestLine, 'the manifest URL: line 0');
+    $e = T::throws(InvalidEncodingException::class, fn () => $s->signManifest("#EXTM3U\n\xFF\n", $url, expires: FAR));
+    T::eq(0, $e?->manifestLine, 'not UTF-8: line 0');
+    T::throws(InvalidExpiryException::class, fn () => $s->signManifest("#EXTM3U\n#EXTINF:4,\na.ts\n", $url));
+    // A big playlist: the output buffer grows to fit (20,000 segments).
+    $big = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n";
+    for ($i = 0; $i < 20000; $i++) {
+        $big .= "#EXTINF:4,\nsegment-with-a-long-name-$i.ts\n";
+    }
+    $out = $s->signManifest($big, $url, expires: FAR);
+    T::eq(20000, substr_count($out, '&expires=2147483647'), 'every segment signed');
+    T::true(str_ends_with($out, 'segment-with-a-long-name-19999.ts?md5='
+        . vendor_token('/v/segment-with-a-long-name-19999.ts', FAR, 'secret-key') . "&expires=2147483647\n"), 'last segment');
+});
+
 $edgeEnv = getenv('EDGE_ENV');
 if ($edgeEnv !== false && $edgeEnv !== '') {
     $env = parse_ini_file($edgeEnv, false, INI_SCANNER_RAW);

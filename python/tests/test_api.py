@@ -135,7 +135,7 @@ def test_allow_past_expiry() -> None:
         Signer(KEY).sign_url("/a", expires=NOW - 1, now=NOW)
     url = Signer(KEY, allow_past_expiry=True).sign_url("/a", expires=NOW - 1, now=NOW)
     v = Signer(KEY).verify(url, now=NOW)
-    assert v.expired and v.status == 410 and not v.valid and v.reason
+    assert v.expired and v.http_status == 410 and not v.valid and v.reason == "expired"
 
 
 def test_clock_callable() -> None:
@@ -202,7 +202,7 @@ def test_ip_wrong_type(signer: Signer, bad: Any) -> None:
 def test_verify_with_ipaddress(signer: Signer) -> None:
     url = signer.sign_url("/a", expires=FAR, ip="10.1.2.3")
     assert signer.verify(url, ip=ipaddress.ip_address("10.1.2.3"), now=NOW).valid
-    assert signer.verify(url, ip="10.1.2.4", now=NOW).reason_code == "mismatch"
+    assert signer.verify(url, ip="10.1.2.4", now=NOW).reason == "mismatch"
 
 
 # --- the other variants --------------------------------------------------------------------
@@ -296,16 +296,16 @@ def test_key_rotation() -> None:
 def test_verdict_object(signer: Signer) -> None:
     url = signer.sign_url("/a", expires=NOW + 10, now=NOW)
     ok = signer.verify(url, now=NOW)
-    assert (ok.valid, ok.expired, ok.status, ok.state, ok.reason, ok.reason_code) == (
+    assert (ok.valid, ok.expired, ok.http_status, ok.status, ok.reason, ok.message) == (
         True, False, 200, "valid", None, None,
     )
     assert ok.expires == NOW + 10 and ok.key_index == 0 and ok
     gone = signer.verify(url, now=NOW + 11)
-    assert (gone.valid, gone.expired, gone.status, gone.state) == (False, True, 410, "expired")
-    assert gone.reason == f"link expired at {NOW + 10}" and not gone
+    assert (gone.valid, gone.expired, gone.http_status, gone.status) == (False, True, 410, "expired")
+    assert gone.reason == "expired" and gone.message == f"link expired at {NOW + 10}" and not gone
     bad = signer.verify(url.replace("md5=", "md5=A"), now=NOW)
-    assert (bad.valid, bad.expired, bad.status, bad.state) == (False, False, 403, "invalid")
-    assert bad.reason_code == "malformed_token" and bad.expires is None and bad.key_index is None
+    assert (bad.valid, bad.expired, bad.http_status, bad.status) == (False, False, 403, "invalid")
+    assert bad.reason == "malformed_token" and bad.message and bad.expires is None and bad.key_index is None
     assert "403" in repr(bad) and "200" in repr(ok) and "410" in repr(gone)
 
 
@@ -386,7 +386,7 @@ def test_key_never_shown() -> None:
         assert SECRET not in text
     assert e.string_to_sign.endswith(" ***")
     v = s.verify("/a.jpg?md5=AAAAAAAAAAAAAAAAAAAAAA&expires=1", now=NOW)
-    assert SECRET not in (v.reason or "") + repr(v)
+    assert SECRET not in (v.message or "") + repr(v)
     failures: list[BaseException] = []
     for bad_call in (
         lambda: s.sign_url("/a%zz", expires=FAR),
@@ -431,3 +431,97 @@ def test_keyword_only_arguments(signer: Signer) -> None:
         signer.sign_url("/a", FAR)  # type: ignore[misc]
     with pytest.raises(TypeError):
         signer.verify("/a", "1.2.3.4")  # type: ignore[misc]
+
+
+# --- documentation and types (issue 12) ----------------------------------------------------
+
+
+def test_every_public_callable_has_a_docstring_shown_by_help() -> None:
+    import inspect
+    import pydoc
+    import typing
+
+    missing = []
+    for cls in (Signer, cdn_secure_token.Verdict, cdn_secure_token.Explanation, cdn_secure_token.SignedToken):
+        assert (cls.__doc__ or "").strip(), cls
+        for name, member in vars(cls).items():
+            if name.startswith("_") or not (callable(member) or isinstance(member, property) or hasattr(member, "__get__")):
+                continue
+            if not (getattr(member, "__doc__", None) or "").strip():
+                missing.append(f"{cls.__name__}.{name}")
+    assert not missing, missing
+    sig = str(inspect.signature(Signer.sign_url))
+    assert sig.startswith("(self, /, url, *, expires=None, ttl=None, ip=None, kind=None"), sig
+    text = pydoc.render_doc(Signer.sign_url, renderer=pydoc.plaintext)
+    assert "percent-encoded" in text and "default_ttl" in text
+    assert "without the GIL" in pydoc.render_doc(Signer.sign_many, renderer=pydoc.plaintext)
+    assert "nginx" in pydoc.render_doc(Signer.verify_request, renderer=pydoc.plaintext)
+    # The Literal types are the values the core gives and accepts.
+    assert set(typing.get_args(cdn_secure_token.VerdictStatus)) == {"valid", "expired", "invalid"}
+    assert set(typing.get_args(cdn_secure_token.HttpStatus)) == {200, 400, 403, 410, 414}
+    for kind in typing.get_args(cdn_secure_token.SignKind):
+        Signer(KEY).sign_url("/a/b", expires=FAR, kind=kind)
+    for kind in typing.get_args(cdn_secure_token.VerifyKind):
+        Signer(KEY).verify("/a/b", kind=kind)
+    for stream in typing.get_args(cdn_secure_token.StreamKind):
+        Signer(KEY).stream_url(1, "x", stream=stream, expires=FAR)
+    codes = {cls.code for cls in vars(cdn_secure_token).values() if isinstance(cls, type) and issubclass(cls, cdn_secure_token.SecureTokenError)}
+    assert codes - {None} == set(typing.get_args(cdn_secure_token.ErrorCode))
+
+
+def test_every_reason_the_core_gives_is_in_the_reason_union() -> None:
+    import typing
+
+    s = Signer(KEY)
+    good = s.sign_url("/a.jpg", expires=FAR)
+    q = good.split("?", 1)[1]
+    seen = {
+        s.verify(good).reason,
+        s.verify(s.sign_url("/a.jpg", expires=NOW + 1, now=NOW), now=NOW + 5).reason,
+        s.verify("/a.jpg").reason,
+        s.verify("/a.jpg?md5=abc&expires=1").reason,
+        s.verify("/a.jpg?md5=AAAAAAAAAAAAAAAAAAAAAA").reason,
+        s.verify("/a.jpg?md5=AAAAAAAAAAAAAAAAAAAAAA&expires=x").reason,
+        s.verify("/b.jpg?" + q).reason,
+        s.verify("/videos/1_x/AAAA/1/master.m3u8", kind="stream").reason,
+        s.verify_request(b"/a%00.jpg?" + q.encode()).reason,
+        s.verify_request(b"/" + b"a" * 9000 + b"?" + q.encode()).reason,
+        s.verify_request(b"/a.jpg?" + q.encode(), ip="not-an-ip").reason,
+    }
+    assert None in seen
+    seen.discard(None)
+    allowed = set(typing.get_args(cdn_secure_token.ReasonCode))
+    assert seen <= allowed, seen - allowed
+    assert {"expired", "mismatch", "bad_request", "uri_too_long", "bad_client_ip"} <= seen
+
+
+# --- the received-request entries (issue 10) ------------------------------------------------
+
+
+def test_verify_request_reads_the_target_as_nginx_does(signer: Signer) -> None:
+    q = signer.sign_url("/x.jpg", expires=FAR).split("?", 1)[1].encode()
+    assert signer.verify_request(b"/x.jpg?" + q).valid
+    assert signer.verify_request(b"//x.jpg?" + q).valid  # slashes merged
+    assert signer.verify_request(b"///x.jpg?" + q).valid
+    assert not signer.verify_request(b"//private/x.jpg?" + q).valid  # a path, not a host
+    assert signer.verify_request(b"http://cdn.example.com/x.jpg?" + q).valid  # absolute-form
+    assert signer.verify_request(b"/x.jpg?" + q + b" HTTP").http_status == 400  # raw space
+    assert signer.verify_decoded(b"//x.jpg", q).valid
+    assert not signer.verify_decoded(b"//private/x.jpg", q).valid
+    v = signer.verify_decoded(b"/\xff.jpg", q)
+    assert (v.status, v.http_status, v.reason) == ("invalid", 403, "mismatch")
+    with pytest.raises(TypeError):
+        signer.verify_request("/x.jpg")  # type: ignore[arg-type]
+
+
+def test_no_client_bytes_raise(signer: Signer) -> None:
+    import random
+
+    rng = random.Random(10)
+    q = signer.sign_url("/x.jpg", expires=FAR).split("?", 1)[1].encode()
+    alphabet = b"/%?#&=.;+\\ \x00\x7f\x80\xff\xc3\xa9aAzZ09-_" + q
+    for _ in range(20_000):
+        target = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 60)))
+        for v in (signer.verify_request(target), signer.verify_decoded(target, target)):
+            assert v.http_status in (200, 400, 403, 410, 414)
+            assert (v.reason is None) == v.valid

@@ -151,3 +151,79 @@ def test_decorated_async_view(edge: cdn_secure_token.Signer) -> None:
     r = client.get(good)
     assert r.status_code == 200 and r.get_data(as_text=True) == "ok async"
     assert client.get("/protected-async/a.jpg").status_code == 403
+
+
+# --- what a client sends (issue 10): judged as the edge judges the request it received ------
+
+
+def _guarded_app() -> Flask:
+    app = make_app(CDN_SECURE_TOKEN_PROTECT=["/guarded/"])
+    app.url_map.merge_slashes = False
+
+    @app.route("/<path:name>")
+    @require_secure_token
+    def anything(name: str) -> str:
+        return f"ok {name}"
+
+    return app
+
+
+def _decoded(path_info: str, query: str = "") -> dict[str, str]:
+    # What a server that passes on only the decoded path gives (Werkzeug's test client also
+    # fills REQUEST_URI / RAW_URI from the URL it was given: emptied here).
+    return {"PATH_INFO": path_info, "QUERY_STRING": query, "REQUEST_URI": "", "RAW_URI": ""}
+
+
+def test_double_slash_path_is_not_fooled(edge: cdn_secure_token.Signer) -> None:
+    client = _guarded_app().test_client()
+    q = edge.sign_url("/x.jpg", expires=2147483647).split("?", 1)[1]
+    # '//evil/x.jpg' is the path /evil/x.jpg to nginx: the token for /x.jpg opened it.
+    r = client.get("/", environ_overrides=_decoded("//evil/x.jpg", q))
+    assert r.status_code == 403
+    r = client.get("/", environ_overrides=_decoded("//guarded/x.jpg", q))
+    assert r.status_code == 403
+    r = client.get("/", environ_overrides=_decoded("/x.jpg", q))
+    assert r.status_code == 200
+
+
+def test_protect_prefixes_are_checked_before_routing(edge: cdn_secure_token.Signer) -> None:
+    client = _guarded_app().test_client()
+    # No route, a redirecting route or a 405: the guard answers first, as the edge does.
+    for path in ("/guarded/nothing-here", "//guarded/a.jpg", "/x/../guarded/a.jpg"):
+        r = client.get("/", environ_overrides=_decoded(path))
+        assert r.status_code == 403, path
+    good = edge.sign_url("/guarded/a.jpg", expires=2147483647)
+    assert client.get(good).status_code == 200
+    past = cdn_secure_token.Signer(KEY, allow_past_expiry=True).sign_url("/guarded/a.jpg", expires=1000000000)
+    assert client.get(past).status_code == 410
+    # The raw target, when the server passes it on, is what is judged.
+    q = good.split("?", 1)[1]
+    r = client.get("/guarded/a.jpg", query_string=q, environ_overrides={"REQUEST_URI": f"//guarded/b.jpg?{q}"})
+    assert r.status_code == 403
+    r = client.get("/", environ_overrides={"RAW_URI": f"//guarded/a.jpg?{q}", "PATH_INFO": "/x"})
+    assert r.status_code == 200  # judged on the raw target, which the token is for
+
+
+@pytest.mark.parametrize(
+    ("path_info", "query", "status"),
+    [
+        ("/guarded/\xff\xfe.jpg", "md5=AAAAAAAAAAAAAAAAAAAAAA&expires=2147483647", 403),
+        ("/guarded/a.jpg", "md5=\xff&expires=\xff", 403),
+        ("/guarded/a\x00.jpg", "", 400),
+        ("/guarded/../../a.jpg", "", 400),
+        ("/guarded/" + "a" * 9000, "md5=AAAAAAAAAAAAAAAAAAAAAA&expires=2147483647", 414),
+    ],
+)
+def test_client_input_gets_a_verdict_never_an_exception(path_info: str, query: str, status: int) -> None:
+    app = _guarded_app()
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+    r = app.test_client().get("/", environ_overrides=_decoded(path_info, query))
+    assert r.status_code == status
+
+
+def test_every_public_helper_has_a_docstring() -> None:
+    import cdn_secure_token.flask as fl
+
+    missing = [name for name in fl.__all__ if not (getattr(fl, name).__doc__ or "").strip()]
+    missing += [f"SecureToken.{n}" for n in ("init_app", "sign_url", "signer") if not (getattr(SecureToken, n).__doc__ or "").strip()]
+    assert not missing, missing

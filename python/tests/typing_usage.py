@@ -36,7 +36,7 @@ def sign_everything() -> list[str]:
     return urls
 
 
-def check(url: str) -> tuple[bool, bool, int, str | None, str | None, int | None, int | None]:
+def check(url: str) -> tuple[bool, bool, str, int, str | None, str | None, int | None, int | None]:
     signer = Signer("secret-key")
     v: Verdict = signer.verify(url, ip="1.2.3.4", now=1_700_000_000, kind="file")
     e = signer.explain(url, ip=None, kind="file", expires=2147483647)
@@ -45,7 +45,7 @@ def check(url: str) -> tuple[bool, bool, int, str | None, str | None, int | None
     _ = (e.kind, e.hashed_path, e.expires, e.ip, e.string_to_sign, e.expected_token, found, matches)
     if v:
         pass
-    return v.valid, v.expired, v.status, v.reason, v.reason_code, v.key_index, v.expires
+    return v.valid, v.expired, v.status, v.http_status, v.reason, v.message, v.key_index, v.expires
 
 
 def errors() -> str | None:
@@ -58,3 +58,13 @@ def errors() -> str | None:
         index: int | None = e.index
         return str(index)
     return cdn_secure_token.__version__
+
+
+def literal_types(signer: Signer) -> cdn_secure_token.ReasonCode | None:
+    kind: cdn_secure_token.SignKind = "directory"
+    signer.sign_url("/a/", expires=2147483647, kind=kind)
+    v = signer.verify_request(b"/a/?md5=x&expires=1", kind="directory")
+    status: cdn_secure_token.VerdictStatus = v.status
+    http: cdn_secure_token.HttpStatus = v.http_status
+    _ = (status, http, signer.verify_decoded(b"/a", b"", kind="stream"))
+    return v.reason

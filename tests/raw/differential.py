@@ -319,6 +319,8 @@ class Gen:
             op = r.randrange(3)
             pos = r.randrange(len(b) + 1)
             byte = self.pick(list(b"/%?#&=.;+\\ \x00\x7f\x80\xff") + [r.randrange(256)])
+            if byte in (0x0D, 0x0A):  # CR/LF end the request line: no comparable verdict
+                byte = 0x20
             if op == 0:
                 b.insert(pos, byte)
             elif op == 1 and pos < len(b):
@@ -366,7 +368,21 @@ def fixed_targets(kind: str) -> list[bytes]:
         b"/x.jpg?md5&md5=" + tx + b"&expires=" + f,
         b"http://localhost/private/x.jpg" + q(tp),
         b"http://localhost//x.jpg" + q(tx),
+        b"http://[::1/x.jpg" + q(tx),
+        b"http://[::1]/x.jpg" + q(tx),
+        b"http://a..b/x.jpg" + q(tx),
+        b"http://a_b/x.jpg" + q(tx),
+        b"http://localhost:99999/x.jpg" + q(tx),
+        b" /x.jpg" + q(tx),  # leading and trailing spaces around the target
+        b"/x.jpg" + q(tx) + b" ",
     ]
+    # Exactly at and one over nginx's request-line limit (8192 bytes with "GET " and
+    # " HTTP/1.1\r\n": the longest target is 8177 bytes).
+    for total in (8176, 8177, 8178, 8179):
+        for name in (b"/x.jpg", b"/missing.jpg"):
+            pad = b"&pad="
+            head = name + q(token(string_to_sign(kind, name, f)).encode()) + pad
+            out.append(head + b"z" * (total - len(head)))
     return out
 
 

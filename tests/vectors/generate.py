@@ -2,7 +2,7 @@
 """Writes the shared test vectors from hand-written expectations.
 
 Every expected string-to-sign and signed URL below is written by hand from the scheme page
-(shared/docs/scheme.md); tokens are computed here with Python's hashlib + base64, never by
+(docs/scheme.md); tokens are computed here with Python's hashlib + base64, never by
 cdn-secure-token itself. Run `python3 tests/vectors/generate.py` after editing; the JSON files are
 committed and every face's test suite loads them.
 """
@@ -335,6 +335,64 @@ errors = [
 ]
 
 
+# verify_request(target bytes, ip, now, kind): what a server received, as raw bytes. Every
+# expected status here is what nginx 1.22.1 answered to `GET {target} HTTP/1.1` at a
+# location hashing `$secure_link_expires$uri KEY` (tests/nginx/edge.sh).
+def rcase(name, target: bytes, status, reason=None, *, ip=None, now=NOW, kind="file",
+          expires=None):
+    expected = {200: "valid", 410: "expired"}.get(status, "invalid")
+    return {"name": name, "key": K, "target_hex": target.hex(),
+            "target": target.decode("utf-8", "backslashreplace"), "ip": ip, "now": now,
+            "kind": kind, "expected": expected, "status": status, "reason": reason,
+            "expires": expires}
+
+
+def tq(uri: bytes, expires: bytes = b"2147483647") -> bytes:
+    return b"?md5=" + token(expires + uri + b" " + K.encode()).encode() + b"&expires=" + expires
+
+
+request = [
+    rcase("plain", b"/photo.jpeg" + tq(b"/photo.jpeg"), 200, expires=2147483647),
+    rcase("// is a path", b"//photo.jpeg" + tq(b"/photo.jpeg"), 200, expires=2147483647),
+    rcase("/// is a path", b"///photo.jpeg" + tq(b"/photo.jpeg"), 200, expires=2147483647),
+    rcase("a token for /photo.jpeg does not open //private/photo.jpeg",
+          b"//private/photo.jpeg" + tq(b"/photo.jpeg"), 403, "mismatch"),
+    rcase("absolute form", b"http://cdn.example.com/photo.jpeg" + tq(b"/photo.jpeg"), 200,
+          expires=2147483647),
+    rcase("absolute form, bad IPv6 host", b"http://[::1/photo.jpeg" + tq(b"/photo.jpeg"), 400,
+          "bad_request"),
+    rcase("leading and trailing spaces are skipped", b"  /photo.jpeg" + tq(b"/photo.jpeg") + b" ",
+          200, expires=2147483647),
+    rcase("raw space", b"/a b.jpg" + tq(b"/a b.jpg"), 400, "bad_request"),
+    rcase("raw control byte", b"/a\tb.jpg", 400, "bad_request"),
+    rcase("raw invalid UTF-8 is hashed as bytes", b"/\xff.jpg" + tq(b"/\xff.jpg"), 200,
+          expires=2147483647),
+    rcase("escaped invalid UTF-8", b"/%FF.jpg" + tq(b"/\xff.jpg"), 200, expires=2147483647),
+    rcase("overlong UTF-8 escape", b"/%C0%AF.jpg" + tq(b"/\xc0\xaf.jpg"), 200,
+          expires=2147483647),
+    rcase("%2F is a slash", b"/a%2Fphoto.jpeg" + tq(b"/a/photo.jpeg"), 200, expires=2147483647),
+    rcase("%2e%2E is a dot-dot segment", b"/a/%2e%2E/photo.jpeg" + tq(b"/photo.jpeg"), 200,
+          expires=2147483647),
+    rcase("%2525 is %25", b"/a%2525" + tq(b"/a%25"), 200, expires=2147483647),
+    rcase("invalid escape", b"/a%zz" + tq(b"/a"), 400, "bad_request"),
+    rcase("%00", b"/a%00" + tq(b"/a"), 400, "bad_request"),
+    rcase(".. above the root", b"/../photo.jpeg" + tq(b"/photo.jpeg"), 400, "bad_request"),
+    rcase("# before ? leaves no query", b"/photo.jpeg#x" + tq(b"/photo.jpeg"), 403,
+          "missing_token"),
+    rcase("# ends the query", b"/photo.jpeg" + tq(b"/photo.jpeg") + b"#frag", 200,
+          expires=2147483647),
+    rcase("longest target nginx reads (8177 bytes)",
+          b"/" + b"b" * (8176 - len(tq(b"/"))) + tq(b"/" + b"b" * (8176 - len(tq(b"/")))), 200,
+          expires=2147483647),
+    rcase("one byte over: 414", b"/" + b"b" * 8177, 414, "uri_too_long"),
+    rcase("expired", b"/photo.jpeg" + tq(b"/photo.jpeg", b"1000000000"), 410, "expired",
+          expires=1000000000),
+    rcase("malformed client IP", b"/photo.jpeg" + tq(b"/photo.jpeg"), 403, "bad_client_ip",
+          ip="999.1.1.1"),
+]
+assert len(request[20]["target_hex"]) == 2 * 8177
+
+
 def write(name, cases, about):
     with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
         json.dump({"about": about, "cases": cases}, f, ensure_ascii=False, indent=1)
@@ -349,8 +407,14 @@ write("stream.json", streams,
 write("verify.json", verify,
       "verify(url, ip, now, kind) with signing key 'key' and rotation keys 'verify_keys' must "
       "give 'expected' (status), key_index for valid/expired, and reason code for invalid.")
+write("request.json", request,
+      "verify_request(bytes.fromhex(target_hex), ip, now, kind) with key 'key' must give "
+      "'expected', the HTTP 'status' (200/400/403/410/414), the reason code 'reason' (null when "
+      "valid, 'expired' when expired) and, when valid or expired, 'expires'. 'target' is the "
+      "same bytes for reading (invalid UTF-8 backslash-escaped).")
 write("errors.json", errors,
       "each op (sign = Signer(key) then sign_url; stream = stream_url; verify) must fail with "
       "the error kind code 'error' (INVALID_KEY, INVALID_PATH, INVALID_IP, INVALID_EXPIRY, "
       "INVALID_URL, INVALID_ARGUMENT) and the message must not contain the key.")
-print(f"{len(sign)} sign, {len(streams)} stream, {len(verify)} verify, {len(errors)} error cases")
+print(f"{len(sign)} sign, {len(streams)} stream, {len(verify)} verify, {len(request)} request, "
+      f"{len(errors)} error cases")

@@ -28,6 +28,15 @@ from ._native import (
     Verdict,
     __version__,
 )
+from ._types import (
+    ErrorCode,
+    HttpStatus,
+    ReasonCode,
+    SignKind,
+    StreamKind,
+    VerdictStatus,
+    VerifyKind,
+)
 
 __all__ = [
     "MAX_EXPIRES",
@@ -35,16 +44,23 @@ __all__ = [
     "MAX_KEYS",
     "MIN_KEY_LEN",
     "TOKEN_LEN",
+    "ErrorCode",
     "Explanation",
+    "HttpStatus",
     "InvalidArgumentError",
     "InvalidExpiryError",
     "InvalidIpError",
     "InvalidKeyError",
     "InvalidPathError",
     "InvalidUrlError",
+    "ReasonCode",
     "SecureTokenError",
+    "SignKind",
     "SignedToken",
     "Signer",
+    "StreamKind",
     "Verdict",
+    "VerdictStatus",
+    "VerifyKind",
     "__version__",
 ]

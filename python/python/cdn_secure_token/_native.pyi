@@ -3,7 +3,9 @@
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from ipaddress import IPv4Address, IPv6Address
-from typing import ClassVar, Final, TypeAlias, final
+from typing import ClassVar, Final, Literal, NoReturn, TypeAlias, final
+
+from ._types import ErrorCode, HttpStatus, ReasonCode, SignKind, StreamKind, VerdictStatus, VerifyKind
 
 
 __all__ = [
@@ -41,18 +43,32 @@ _Ip: TypeAlias = str | IPv4Address | IPv6Address
 class SecureTokenError(ValueError):
     """Base class of every cdn_secure_token error. Messages never contain the key."""
 
-    code: ClassVar[str | None]
+    code: ClassVar[ErrorCode | None]
     index: int | None
+    line: int | None
 
-class InvalidKeyError(SecureTokenError): ...
-class InvalidPathError(SecureTokenError): ...
-class InvalidIpError(SecureTokenError): ...
-class InvalidExpiryError(SecureTokenError): ...
-class InvalidUrlError(SecureTokenError): ...
-class InvalidArgumentError(SecureTokenError): ...
+class InvalidKeyError(SecureTokenError):
+    """The signing or a verification key is unusable."""
+
+class InvalidPathError(SecureTokenError):
+    """The URL path cannot be hashed the way the edge would."""
+
+class InvalidIpError(SecureTokenError):
+    """The client IP is not a valid address."""
+
+class InvalidExpiryError(SecureTokenError):
+    """The expiry time or lifetime is unusable."""
+
+class InvalidUrlError(SecureTokenError):
+    """The URL as a whole is malformed, or too long for the edge's request line."""
+
+class InvalidArgumentError(SecureTokenError):
+    """Another argument (token kind, stream ids, speed, buffer, ...) is unusable."""
 
 @final
 class SignedToken:
+    """A token with the expiry (Unix seconds) it was made for."""
+
     @property
     def token(self) -> str: ...
     @property
@@ -60,18 +76,20 @@ class SignedToken:
 
 @final
 class Verdict:
+    """The edge's answer to a request."""
+
     @property
     def valid(self) -> bool: ...
     @property
     def expired(self) -> bool: ...
     @property
-    def status(self) -> int: ...
+    def status(self) -> VerdictStatus: ...
     @property
-    def state(self) -> str: ...
+    def http_status(self) -> HttpStatus: ...
     @property
-    def reason(self) -> str | None: ...
+    def reason(self) -> ReasonCode | None: ...
     @property
-    def reason_code(self) -> str | None: ...
+    def message(self) -> str | None: ...
     @property
     def expires(self) -> int | None: ...
     @property
@@ -80,8 +98,10 @@ class Verdict:
 
 @final
 class Explanation:
+    """What the edge hashes for a link, to debug a 403. The key is shown as ``***``."""
+
     @property
-    def kind(self) -> str: ...
+    def kind(self) -> VerifyKind: ...
     @property
     def hashed_path(self) -> str: ...
     @property
@@ -99,6 +119,8 @@ class Explanation:
 
 @final
 class Signer:
+    """Signs and verifies CDN Secure Token links (Gcore CDN, nginx ``secure_link``)."""
+
     def __new__(
         cls,
         key: _Key,
@@ -110,6 +132,7 @@ class Signer:
     ) -> Signer: ...
     def __copy__(self) -> Signer: ...
     def __deepcopy__(self, memo: object, /) -> Signer: ...
+    def __reduce__(self) -> NoReturn: ...
     @property
     def key_count(self) -> int: ...
     @property
@@ -129,7 +152,7 @@ class Signer:
         expires: _Time | None = None,
         ttl: _Lifetime | None = None,
         ip: _Ip | None = None,
-        kind: str | None = None,
+        kind: SignKind | None = None,
         speed: str | int | None = None,
         buffer: str | int | None = None,
         now: _Time | None = None,
@@ -141,11 +164,26 @@ class Signer:
         expires: _Time | None = None,
         ttl: _Lifetime | None = None,
         ip: _Ip | None = None,
-        kind: str | None = None,
+        kind: SignKind | None = None,
         speed: str | int | None = None,
         buffer: str | int | None = None,
         now: _Time | None = None,
     ) -> list[str]: ...
+    def sign_manifest(
+        self,
+        text: str,
+        url: str,
+        *,
+        expires: _Time | None = None,
+        ttl: _Lifetime | None = None,
+        ip: _Ip | None = None,
+        kind: SignKind | None = None,
+        speed: str | int | None = None,
+        buffer: str | int | None = None,
+        now: _Time | None = None,
+        outside: Literal["error", "keep"] | None = None,
+        other_hosts: bool = False,
+    ) -> str: ...
     def token(
         self,
         path: str,
@@ -153,7 +191,7 @@ class Signer:
         expires: _Time | None = None,
         ttl: _Lifetime | None = None,
         ip: _Ip | None = None,
-        kind: str | None = None,
+        kind: SignKind | None = None,
         speed: str | int | None = None,
         buffer: str | int | None = None,
         now: _Time | None = None,
@@ -165,7 +203,7 @@ class Signer:
         expires: _Time | None = None,
         ttl: _Lifetime | None = None,
         ip: _Ip | None = None,
-        kind: str | None = None,
+        kind: SignKind | None = None,
         speed: str | int | None = None,
         buffer: str | int | None = None,
         now: _Time | None = None,
@@ -175,7 +213,7 @@ class Signer:
         account: str | int,
         id: str,
         *,
-        stream: str | None = None,
+        stream: StreamKind | None = None,
         base: str | None = None,
         file: str | None = None,
         expires: _Time | None = None,
@@ -199,13 +237,30 @@ class Signer:
         *,
         ip: _Ip | None = None,
         now: _Time | None = None,
-        kind: str | None = None,
+        kind: VerifyKind | None = None,
+    ) -> Verdict: ...
+    def verify_request(
+        self,
+        target: bytes,
+        *,
+        ip: _Ip | None = None,
+        now: _Time | None = None,
+        kind: VerifyKind | None = None,
+    ) -> Verdict: ...
+    def verify_decoded(
+        self,
+        path: bytes,
+        query: bytes,
+        *,
+        ip: _Ip | None = None,
+        now: _Time | None = None,
+        kind: VerifyKind | None = None,
     ) -> Verdict: ...
     def explain(
         self,
         url: str,
         *,
         ip: _Ip | None = None,
-        kind: str | None = None,
+        kind: VerifyKind | None = None,
         expires: _Time | None = None,
     ) -> Explanation: ...

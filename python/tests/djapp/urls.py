@@ -11,4 +11,5 @@ urlpatterns = [
     path("guarded-dir/<path:name>", views.plain),
     path("storage-url/<int:pk>/", views.storage_url),
     path("protected-async/<path:name>", views.protected_async),
+    path("<path:name>", views.protected),  # everything else: the decorator decides
 ]

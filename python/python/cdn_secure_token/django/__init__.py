@@ -29,10 +29,11 @@ from typing import Any, Callable, Optional, TypeVar, Union, overload
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseGone
+from django.http import HttpRequest, HttpResponse
 
 from .._native import Signer, Verdict
-from .._web import WebConfig, build_config, cdn_url, request_target
+from .._types import SignKind, VerifyKind
+from .._web import REFUSALS, WebConfig, build_config, cdn_url, protect_kind, verify_environ
 
 __all__ = [
     "SecureTokenMiddleware",
@@ -109,7 +110,7 @@ def sign_url(
     ip: Optional[_Ip] = None,
     expires: Optional[_Time] = None,
     ttl: Optional[_Lifetime] = None,
-    kind: Optional[str] = None,
+    kind: Optional[SignKind] = None,
     speed: Union[str, int, None] = None,
     buffer: Union[str, int, None] = None,
 ) -> str:
@@ -135,35 +136,40 @@ class SecureTokenStorageMixin:
     """Put before a storage class so that ``url()`` (and so ``FileField.url``) returns signed
     CDN URLs: ``class CDNStorage(SecureTokenStorageMixin, FileSystemStorage): ...``."""
 
-    cdn_secure_token_kind: Optional[str] = None
+    cdn_secure_token_kind: Optional[SignKind] = None
 
     def unsigned_url(self, name: str) -> str:
+        """The storage's own (unsigned) URL for ``name``."""
         return str(super().url(name))  # type: ignore[misc]
 
     def url(self, name: str, *args: Any, **kwargs: Any) -> str:
+        """The signed CDN URL for ``name`` (the client IP from the current request when
+        ``IP_BINDING`` is on)."""
         return sign_url(self.unsigned_url(name), kind=self.cdn_secure_token_kind)
 
 
 def verify_request(
-    request: HttpRequest, *, kind: Optional[str] = None, ip_binding: Optional[bool] = None
+    request: HttpRequest, *, kind: Optional[VerifyKind] = None, ip_binding: Optional[bool] = None
 ) -> Verdict:
-    """Checks the request's token as the edge would (IP from ``REMOTE_ADDR`` when bound)."""
+    """The verdict for the request this server received, read exactly as the edge reads it
+    (IP from ``REMOTE_ADDR`` when bound). Never raises for anything a client sends: a
+    request nginx would answer 400 or 414 to gets that ``http_status``."""
     cfg = _config()
     bound = cfg.ip_binding if ip_binding is None else ip_binding
-    target = request_target(request.path, str(request.META.get("QUERY_STRING", "")))
-    return cfg.signer.verify(
-        target, ip=_client_ip(request) if bound else None, kind=kind or cfg.kind
-    )
+    ip = _client_ip(request) if bound else None
+    scope = getattr(request, "scope", None)  # ASGI: the raw path is in the scope
+    if isinstance(scope, dict) and isinstance(scope.get("raw_path"), bytes):
+        query = scope.get("query_string") or b""
+        target = scope["raw_path"] + (b"?" + query if query else b"")
+        return cfg.signer.verify_request(target, ip=ip, kind=kind or cfg.kind)
+    return verify_environ(cfg.signer, request.META, ip=ip, kind=kind or cfg.kind)
 
 
 def _refusal(verdict: Verdict) -> Optional[HttpResponse]:
     if verdict.valid:
         return None
-    response: HttpResponse
-    if verdict.expired:
-        response = HttpResponseGone("410 Gone: the link has expired\n", content_type="text/plain")
-    else:
-        response = HttpResponseForbidden("403 Forbidden\n", content_type="text/plain")
+    status = verdict.http_status
+    response = HttpResponse(REFUSALS.get(status, f"{status}\n"), status=status, content_type="text/plain")
     setattr(response, "cdn_secure_token_verdict", verdict)  # for logging and tests
     return response
 
@@ -172,16 +178,17 @@ def _refusal(verdict: Verdict) -> Optional[HttpResponse]:
 def require_secure_token(view: _View) -> _View: ...
 @overload
 def require_secure_token(
-    view: None = None, *, kind: Optional[str] = None, ip_binding: Optional[bool] = None
+    view: None = None, *, kind: Optional[VerifyKind] = None, ip_binding: Optional[bool] = None
 ) -> Callable[[_View], _View]: ...
 def require_secure_token(
     view: Optional[_View] = None,
     *,
-    kind: Optional[str] = None,
+    kind: Optional[VerifyKind] = None,
     ip_binding: Optional[bool] = None,
 ) -> Union[_View, Callable[[_View], _View]]:
-    """View decorator: answers 403 (missing or wrong token) or 410 (expired) as the edge does;
-    the view runs only for a valid token and finds the verdict in ``request.cdn_secure_token``."""
+    """View decorator: answers as the edge does (403 for a missing or wrong token, 410 for an
+    expired one, 400 / 414 for a request nginx refuses); the view runs only for a valid token
+    and finds the verdict in ``request.cdn_secure_token``."""
 
     def decorate(fn: _View) -> _View:
         if inspect.iscoroutinefunction(fn):
@@ -213,7 +220,8 @@ def require_secure_token(
 
 class SecureTokenMiddleware:
     """Makes the client IP known to ``sign_url`` / storages during a request (IP binding),
-    and verifies requests under the ``PROTECT`` prefixes (403 / 410 like the edge)."""
+    and verifies requests under the ``PROTECT`` prefixes (matched on the path as nginx
+    normalizes it, so ``//private/x`` is under ``/private/``), answering as the edge does."""
 
     sync_capable = True
     async_capable = False
@@ -224,14 +232,13 @@ class SecureTokenMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = _current_ip.set(_client_ip(request))
         try:
-            for prefix, kind in _config().protect:
-                if request.path.startswith(prefix):
-                    verdict = verify_request(request, kind=kind)
-                    refused = _refusal(verdict)
-                    if refused is not None:
-                        return refused
-                    request.cdn_secure_token = verdict  # type: ignore[attr-defined]
-                    break
+            kind = protect_kind(_config().protect, request.META, request.path)
+            if kind is not None:
+                verdict = verify_request(request, kind=kind)
+                refused = _refusal(verdict)
+                if refused is not None:
+                    return refused
+                request.cdn_secure_token = verdict  # type: ignore[attr-defined]
             return self.get_response(request)
         finally:
             _current_ip.reset(token)

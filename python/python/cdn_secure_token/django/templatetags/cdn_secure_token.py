@@ -22,4 +22,5 @@ def secure_url_tag(context: Any, target: Any, **options: Any) -> str:
 
 @register.filter(name="secure_url")
 def secure_url_filter(target: Any, request: Optional[HttpRequest] = None) -> str:
+    """``{{ target|secure_url }}`` / ``{{ target|secure_url:request }}``: a signed CDN URL."""
     return sign_url(target, request=request)
