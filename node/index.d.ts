@@ -31,6 +31,14 @@ export interface PreparedOptions {
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * Sign options read and checked once by `signer.prepare(options)`, for a hot loop: every
+ * sign call takes it wherever it takes an options object. Reading a plain options object
+ * costs one property lookup per option field, given or not: about half of a `signUrl` call
+ * (measured in one run of bench/bench.js: `signUrl` 1,969 ns with `{ expires }`, 866 prepared).
+ */
+export declare class PreparedOptions {}
+
 /** A well-formed ask, for the authorization hook to judge. */
 export declare class RefreshAsk {
   /** The video slug or live stream id asked for. */
@@ -54,14 +62,6 @@ export declare class RefreshEndpoint {
   /** Reads a request: a `RefreshAsk` for the authorization hook, or the refusal to send. */
   prepare(method: string, query: string, peer: string, forwardedFor?: string | undefined | null, realIp?: string | undefined | null, now?: number | undefined | null): RefreshAsk | RefreshAnswer
 }
-
-/**
- * Sign options read and checked once by `signer.prepare(options)`, for a hot loop: every
- * sign call takes it wherever it takes an options object. Reading a plain options object
- * costs one property lookup per option field, given or not: about half of a `signUrl` call
- * (measured in one run of bench/bench.js: `signUrl` 1,969 ns with `{ expires }`, 866 prepared).
- */
-export declare class PreparedOptions {}
 
 /**
  * Signs and verifies Secure Token links. Holds its keys out of JavaScript's reach: no
@@ -106,6 +106,13 @@ export declare class Signer {
    * thrown by a getter of the options object propagates as it is thrown).
    */
   signJoinedAsync(text: string, options?: SignOptions | PreparedOptions, item?: number): Promise<string>
+  /**
+   * Signs an HLS playlist or DASH MPD served from `url`: every URI a player fetches gets a
+   * token (relative URIs resolved against `url` and kept relative), everything else stays
+   * byte for byte. A failure names the manifest line (`err.line`, 0 for the manifest as a
+   * whole, its URL or the options); nothing is returned partially signed.
+   */
+  signManifest(text: string, url: string, options?: ManifestOptions): string
   /**
    * The bare 22-character token of a file, directory or MP4 link for an already
    * decoded path (`%` is taken literally).
@@ -169,6 +176,37 @@ export interface Explanation {
   foundToken: string | null
   /** Whether the found token matches, if a token was found. */
   matches: boolean | null
+}
+
+/**
+ * Options of `signManifest`: those of `signUrl`, and what to do with URIs the token does
+ * not cover.
+ */
+export interface ManifestOptions {
+  /** Absolute expiry: Unix time in seconds, or a `Date`; one expiry for the whole manifest. */
+  expires?: number | Date
+  /** Lifetime in seconds from now (instead of `expires`). */
+  ttl?: number
+  /** Client IP to bind every URI to, in any valid spelling. */
+  ip?: string
+  /**
+   * `'file'` (default) or `'mp4'`: a token per URI; `'directory'`: the manifest
+   * directory's token on every URI inside it (needed for DASH `$Number$` templates).
+   */
+  kind?: 'file' | 'directory' | 'mp4'
+  /** MP4 only: the `speed` limit, e.g. `'1m'`. */
+  speed?: string | number
+  /** MP4 only: the `buffer` size, e.g. `'10m'`. */
+  buffer?: string | number
+  /** The current time (Unix seconds or a `Date`); defaults to the signer's clock. */
+  now?: number | Date
+  /**
+   * With `kind: 'directory'`: `'error'` (default) or `'keep'` a URI outside the manifest's
+   * directory.
+   */
+  outside?: 'error' | 'keep'
+  /** Sign http(s) URIs on other hosts too (same key); default `false`. */
+  otherHosts?: boolean
 }
 
 /** An answer to send: status, headers (name/value pairs) and the JSON body. */
