@@ -50,6 +50,7 @@ suite python     bash python/test.sh
 suite node       bash node/test.sh
 suite c          bash capi/test.sh
 suite php        bash php/test.sh
+suite refresh    bash tests/refresh/test.sh
 suite manifest   bash tests/manifests/test.sh
 suite manifest-faces bash tests/manifests/faces.sh
 suite serve      bash tests/serve/test.sh

@@ -13,6 +13,7 @@ command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# The token-refresh playback test (tests/refresh): ffmpeg for the stream, Debian's chromium.
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)   # serve: hls.js playback
 command -v wrk >/dev/null 2>&1 || need+=(wrk)             # serve: load run

@@ -150,6 +150,10 @@ enum Command {
         /// File after the expiry (default master.m3u8, or playlist.m3u8 for streams).
         #[arg(long)]
         file: Option<String>,
+        /// With --json (the token-refresh contract; --ip adds token_ip, client_ip, url_ip):
+        /// scheme and host of the IP-bound resource for url_ip (default --base).
+        #[arg(long)]
+        base_ip: Option<String>,
         #[command(flatten)]
         expiry: ExpiryArgs,
         #[command(flatten)]
@@ -354,14 +358,32 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             id,
             base,
             file,
+            base_ip,
             expiry,
             key,
         } => {
             let signer = build_signer(&key, expiry.allow_past)?;
             let opts = sign_options(&expiry);
+            if key.json {
+                // The token-refresh contract (issue 16), rendered by the core.
+                let mut config = cdn_secure_token::RefreshConfig::new(&account, &base)?;
+                if let Some(b) = &base_ip {
+                    config = config.cdn_ip_url(b)?;
+                }
+                let t = cdn_secure_token::RefreshToken::sign(
+                    &signer,
+                    &config,
+                    stream.into(),
+                    &id,
+                    file.as_deref(),
+                    opts.ip,
+                    &opts,
+                )?;
+                return sign::print_stream_json(&t.to_json());
+            }
             let url =
                 signer.stream_url(&base, stream.into(), &account, &id, file.as_deref(), &opts)?;
-            sign::print_stream_url(&url, key.json)
+            sign::print_stream_url(&url)
         }
         Command::Verify {
             target,

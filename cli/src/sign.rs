@@ -73,13 +73,17 @@ pub fn sign_all(
 }
 
 /// Prints one signed stream URL.
-pub fn print_stream_url(url: &str, as_json: bool) -> Result<u8, Failure> {
+pub fn print_stream_url(url: &str) -> Result<u8, Failure> {
     let mut out = Out::new();
-    if as_json {
-        out.line(json!({ "signed_url": url }).to_string());
-    } else {
-        out.line(url);
-    }
+    out.line(url);
+    out.finish()?;
+    Ok(EXIT_OK)
+}
+
+/// Prints the token-refresh contract JSON the core rendered (`stream --json`).
+pub fn print_stream_json(json: &str) -> Result<u8, Failure> {
+    let mut out = Out::new();
+    out.line(json);
     out.finish()?;
     Ok(EXIT_OK)
 }

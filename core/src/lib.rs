@@ -45,6 +45,7 @@ pub mod multi_md5;
 mod options;
 mod path;
 mod pool;
+mod refresh;
 mod request;
 #[doc(hidden)]
 pub mod scan;
@@ -60,6 +61,10 @@ pub use options::{
     Clock, FixedClock, SignOptions, StreamKind, SystemClock, TokenKind, VerifyOptions,
 };
 pub use path::MAX_PATH_LEN;
+pub use refresh::{
+    RefreshAsk, RefreshConfig, RefreshEndpoint, RefreshRequest, RefreshResponse, RefreshToken,
+    Refusal, TrustedProxies, REFRESH_ABSOLUTE_FROM, REFRESH_HEADERS,
+};
 pub use request::DEFAULT_MAX_REQUEST_LEN;
 pub use served::Received;
 pub use signer::{

@@ -818,7 +818,7 @@ fn check_speed_buffer<'a>(name: &'static str, v: Option<&'a str>) -> Result<&'a 
     }
 }
 
-fn check_stream_ids<'a>(account: &'a str, id: &'a str) -> Result<()> {
+pub(crate) fn check_stream_ids<'a>(account: &'a str, id: &'a str) -> Result<()> {
     if account.is_empty() || account.len() > 20 || !account.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::Argument {
             name: "account",

@@ -4,7 +4,13 @@
 use cdn_secure_token::{self as core, ErrorKind, Outside, StreamKind, TokenKind};
 use napi_derive::napi;
 
-use crate::value::{Fail, Value};
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue, TypeName, ValidateNapiValue};
+use napi::{sys, ValueType};
+
+use crate::value::{Fail, Opts, Value};
+use crate::PreparedOptions;
 
 /// Options of `new Signer(key, options)`.
 #[napi(object, object_to_js = false)]
@@ -416,5 +422,38 @@ impl TryFrom<ExplainOptions> for ExplainArgs {
             kind: kind(o.kind)?,
             expires: seconds(o.expires, "expires")?,
         })
+    }
+}
+
+/// The options argument of the sign calls: a `PreparedOptions` (its checked options shared,
+/// nothing read), or an options object read now.
+pub enum SignOpts {
+    Prepared(Arc<SignArgs>),
+    Plain(Box<Opts<SignOptions>>),
+}
+
+impl TypeName for SignOpts {
+    fn type_name() -> &'static str {
+        "SignOptions | PreparedOptions"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ValidateNapiValue for SignOpts {}
+
+impl FromNapiValue for SignOpts {
+    unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> napi::Result<Self> {
+        // SAFETY: napi-rs passes a value of the calling environment; the class conversion
+        // checks (napi_unwrap, class identity) that it wraps a `PreparedOptions`, and any
+        // other value goes on to the options object reading.
+        unsafe {
+            match ClassInstance::<PreparedOptions>::from_napi_value(env, raw) {
+                Ok(p) => Ok(SignOpts::Prepared(Arc::clone(&p.args))),
+                Err(_) => Ok(SignOpts::Plain(Box::new(Opts::from_napi_value(env, raw)?))),
+            }
+        }
     }
 }

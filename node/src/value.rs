@@ -99,7 +99,7 @@ impl Value {
         }
     }
 
-    fn wrong(&self, kind: ErrorKind, name: &str, expected: &str) -> Fail {
+    pub fn wrong(&self, kind: ErrorKind, name: &str, expected: &str) -> Fail {
         Fail::new(
             Class::Type,
             kind,

@@ -194,3 +194,46 @@ test('the addon loads and signs in worker threads too', async () => {
     assert.deepEqual(m, ['/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=2147483647', 'valid', 100])
   }
 })
+
+test('prepare: options checked once, accepted wherever sign options are', async () => {
+  const s = new Signer(KEY, { now: NOW })
+  const plain = { expires: EXP, ip: '203.0.113.7' }
+  const p = s.prepare(plain)
+  const urls = ['/a.jpg', 'https://cdn.example.com/b c.ts?x=1', '/c/']
+  assert.equal(s.signUrl(urls[0], p), s.signUrl(urls[0], plain))
+  assert.deepEqual(s.signMany(urls, p), urls.map((u) => s.signUrl(u, plain)))
+  assert.deepEqual(await s.signManyAsync(urls, p), s.signMany(urls, plain))
+  assert.equal(s.signJoined(urls.join('\n'), p), s.signMany(urls, plain).join('\n'))
+  assert.equal(await s.signJoinedAsync(urls.join('\n'), p), s.signMany(urls, plain).join('\n'))
+  assert.equal(s.signJoined('', p), '')
+  assert.equal(s.token('/a.jpg', p), s.token('/a.jpg', plain))
+  assert.deepEqual(s.tokenWith('/a.jpg', p), s.tokenWith('/a.jpg', plain))
+  // Reading happens once: changing the object afterwards changes nothing.
+  const later = { expires: EXP }
+  const q = s.prepare(later)
+  later.expires = EXP - 1
+  assert.equal(s.signUrl('/a', q), s.signUrl('/a', { expires: EXP }))
+  // ttl counts from each call's now, as with a plain object.
+  const t = s.prepare({ ttl: 60 })
+  assert.equal(s.tokenWith('/a', t).expires, NOW + 60)
+  // What a sign call would throw, prepare throws.
+  for (const [bad, code] of [
+    [{ expires: EXP, ip: 'not-an-ip' }, 'ERR_SECURE_TOKEN_INVALID_IP'],
+    [{ expires: 'soon' }, 'ERR_SECURE_TOKEN_INVALID_EXPIRY'],
+    [{ expires: EXP, ttl: 60 }, 'ERR_SECURE_TOKEN_INVALID_EXPIRY'],
+    [{ expires: EXP, kind: 'stream' }, undefined],
+    [{}, 'ERR_SECURE_TOKEN_INVALID_EXPIRY'],
+  ]) {
+    const want = (() => {
+      try {
+        s.signUrl('/a', bad)
+      } catch (err) {
+        return err
+      }
+    })()
+    assert.ok(want, JSON.stringify(bad))
+    assert.throws(() => s.prepare(bad), { code: code ?? want.code, constructor: want.constructor })
+  }
+  assert.throws(() => s.prepare(5), TypeError)
+  assert.ok(!Object.keys(p).length, 'a prepared value shows nothing')
+})

@@ -290,8 +290,12 @@ class Env:
         stamp = hashlib.sha256(b"".join(p.read_bytes() for p in locks if p.is_file())).hexdigest()
         if not (vendor / ".stamp").is_file() or (vendor / ".stamp").read_text() != stamp:
             shutil.rmtree(vendor, ignore_errors=True)
-            sync = [a for p in locks[1:] if p.is_file() for a in ("-s", str(p.with_name("Cargo.toml")))]
-            self.run(["cargo", "vendor", "--locked", "-q", *sync, vendor], cwd=ROOT)
+            # In a copy of the checkout: a lock file that cargo brings up to date (fuzz/ lags
+            # behind the workspace at times) is not written into the real one.
+            copy = sandbox()
+            sync = [a for p in locks[1:] if p.is_file()
+                    for a in ("-s", str(copy / p.relative_to(ROOT).with_name("Cargo.toml")))]
+            self.run(["cargo", "vendor", "-q", *sync, vendor], cwd=copy)
             (vendor / ".stamp").write_text(stamp)
         for name in ("cdn-secure-token", "cdn-secure-token-cli"):
             crate = self.artifacts / f"{name}-{VERSION}.crate"

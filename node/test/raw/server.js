@@ -48,8 +48,11 @@ function edgePath(target) {
   return text.split('/').map(encodeURIComponent).join('/')
 }
 
+// The guard runs before Express: Express's router does not run any middleware for a target
+// whose path it cannot parse (`http://[::1/x.jpg`) and answers 404 itself, where the guard
+// answers the edge's 400.
+const guard = secureLink({ key: 'conformance-key-1', ...GUARDS[kind] })
 const app = express()
-app.use(secureLink({ key: 'conformance-key-1', ...GUARDS[kind] }))
 app.use((req, res, next) => {
   const target = /^[a-z][a-z0-9+.-]*:\/\//i.test(req.url) ? req.url.replace(/^[^:]+:\/\/[^/?#]*/, '') || '/' : req.url
   const served = edgePath(target)
@@ -61,5 +64,5 @@ app.use(express.static(root, { dotfiles: 'allow', index: false, redirect: false 
 
 // Node answers 431 to a request line over maxHeaderSize (16 KiB by default) before any
 // middleware runs; nginx answers 414 from 8 KiB. A larger limit lets secureLink answer.
-const server = http.createServer({ maxHeaderSize: 64 * 1024 }, app)
+const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => guard(req, res, () => app(req, res)))
 server.listen(Number(port), '127.0.0.1', () => console.log(`listening ${server.address().port}`))

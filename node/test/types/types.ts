@@ -2,6 +2,7 @@
 // express.d.ts, resolved through the package's own "exports" (as a user's project would).
 import { Signer, VERSION } from 'cdn-secure-token'
 import type {
+  PreparedOptions,
   Explanation,
   SignedToken,
   SignOptions,
@@ -28,6 +29,12 @@ expectType<number>(signer.now())
 const sign: SignOptions = { expires: new Date(Date.now() + 3600_000), ip: '1.2.3.4', kind: 'mp4', speed: '1m', buffer: 10 }
 expectType<string>(signer.signUrl('https://cdn.example.com/a.mp4', sign))
 expectType<string>(signer.signUrl('/a.jpg', { ttl: 3600 }))
+const prepared: PreparedOptions = signer.prepare({ expires: 2147483647, ip: '203.0.113.7' })
+expectType<string>(signer.signUrl('/a.jpg', prepared))
+expectType<string[]>(signer.signMany(['/a.jpg'], prepared))
+expectType<Promise<string[]>>(signer.signManyAsync(['/a.jpg'], prepared))
+expectType<string>(signer.signJoined('/a.jpg\n/b.jpg', prepared))
+expectType<string>(signer.token('/a.jpg', prepared))
 expectType<string>(signer.signUrl('/a.jpg', { expires: 2147483647 }))
 expectType<string[]>(signer.signMany(['/a', '/b'], { ttl: 60 }))
 expectType<string>(signer.signManifest('#EXTM3U\n', 'https://h/v/i.m3u8', { ttl: 60, kind: 'directory', outside: 'keep', otherHosts: true }))

@@ -10,6 +10,8 @@ from ._types import ErrorCode, HttpStatus, ReasonCode, SignKind, StreamKind, Ver
 
 __all__ = [
     "Explanation",
+    "RefreshAsk",
+    "RefreshEndpoint",
     "InvalidArgumentError",
     "InvalidExpiryError",
     "InvalidIpError",
@@ -264,3 +266,42 @@ class Signer:
         kind: VerifyKind | None = None,
         expires: _Time | None = None,
     ) -> Explanation: ...
+
+# ---- Player token refresh (issue 16) ----
+
+_RefreshAnswer = tuple[int, list[tuple[str, str]], str]
+
+@final
+class RefreshAsk:
+    @property
+    def video(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def expires(self) -> int: ...
+    @property
+    def client_ip(self) -> str: ...
+    def respond(self, allowed: bool) -> _RefreshAnswer: ...
+
+@final
+class RefreshEndpoint:
+    def __new__(
+        cls,
+        signer: Signer,
+        account: str,
+        cdn_url: str,
+        *,
+        cdn_ip_url: str | None = None,
+        max_lifetime: int | None = None,
+        default_lifetime: int | None = None,
+        trusted_proxies: list[str] | None = None,
+    ) -> RefreshEndpoint: ...
+    def prepare(
+        self,
+        method: str,
+        query: bytes,
+        peer: str,
+        forwarded_for: str | None = None,
+        real_ip: str | None = None,
+        now: int | None = None,
+    ) -> RefreshAsk | _RefreshAnswer: ...
