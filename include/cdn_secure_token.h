@@ -233,6 +233,11 @@ typedef enum st_reason {
    */
   ST_REASON_BAD_CLIENT_IP = 9,
   /**
+   * Not refused, but expired (HTTP 410): `st_reason_str` gives `"expired"`, the code every
+   * face reports for an expired link.
+   */
+  ST_REASON_EXPIRED = 10,
+  /**
    * A reason added by a newer core than this header knows.
    */
   ST_REASON_OTHER = 255,
@@ -399,7 +404,7 @@ typedef struct st_verify_result {
    */
   int32_t key_index;
   /**
-   * Why the link is refused (`ST_REASON_NONE` unless invalid).
+   * Why the link is refused (`ST_REASON_NONE` when valid, `ST_REASON_EXPIRED` when expired).
    */
   enum st_reason reason;
 } st_verify_result;

@@ -56,6 +56,9 @@ pub enum st_reason {
     ST_REASON_URI_TOO_LONG = 8,
     /// The client IP given in the options is not an address.
     ST_REASON_BAD_CLIENT_IP = 9,
+    /// Not refused, but expired (HTTP 410): `st_reason_str` gives `"expired"`, the code every
+    /// face reports for an expired link.
+    ST_REASON_EXPIRED = 10,
     /// A reason added by a newer core than this header knows.
     ST_REASON_OTHER = 255,
 }
@@ -114,6 +117,7 @@ pub extern "C" fn st_reason_str(reason: std::ffi::c_int) -> *const c_char {
 fn reason_code(reason: std::ffi::c_int) -> &'static str {
     match reason {
         0 => "",
+        10 => "expired",
         _ => reasons()
             .iter()
             .find(|(_, c)| *c as std::ffi::c_int == reason)
@@ -154,7 +158,7 @@ pub struct st_verify_result {
     pub expires: i64,
     /// Which key matched (0 = the signing key) when valid or expired, else -1.
     pub key_index: i32,
-    /// Why the link is refused (`ST_REASON_NONE` unless invalid).
+    /// Why the link is refused (`ST_REASON_NONE` when valid, `ST_REASON_EXPIRED` when expired).
     pub reason: st_reason,
 }
 
@@ -233,7 +237,8 @@ pub unsafe extern "C" fn st_signer_verify(
             key_index: key_index(&verdict),
             reason: match &verdict {
                 Verdict::Invalid(r) => reason_of(r),
-                _ => st_reason::ST_REASON_NONE,
+                Verdict::Expired { .. } => st_reason::ST_REASON_EXPIRED,
+                Verdict::Valid { .. } => st_reason::ST_REASON_NONE,
             },
         });
         Ok(())

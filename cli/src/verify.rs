@@ -122,27 +122,16 @@ pub fn explain(
     as_json: bool,
 ) -> Result<u8, Failure> {
     let bytes = target.as_encoded_bytes();
-    let url = target.to_str().ok_or_else(|| {
-        Failure(
-            "explain needs UTF-8 text; `verify` gives the edge's verdict for any bytes".to_owned(),
-            EXIT_ERROR,
-        )
-    })?;
-    // The core's explanation reads a URL, where `//host/...` names a host; nginx reads such
-    // a request target as a path. Rather than explain the wrong path, refuse.
-    if bytes.starts_with(b"//") {
-        return Err(Failure(
-            "explain cannot show a request target starting with '//' yet (nginx reads it as \
-             the path with the slashes merged); `verify` gives the edge's verdict for it"
-                .to_owned(),
-            EXIT_ERROR,
-        ));
-    }
     if let Some(ip) = opts.ip {
         cdn_secure_token::CanonicalIp::parse(ip)
             .map_err(|e| Failure(format!("--ip: {e}"), EXIT_ERROR))?;
     }
-    let ex = signer.explain(url, opts)?;
+    // Read as `verify` reads it: a full URL is a link someone holds; anything else (`//a/b`
+    // is the path `/a/b`, bytes that are not UTF-8) is a received request target.
+    let ex = match std::str::from_utf8(bytes) {
+        Ok(url) if is_full_url(bytes) => signer.explain(url, opts)?,
+        _ => signer.explain_request(bytes, opts)?,
+    };
     let verdict = verdict_for(
         signer,
         bytes,

@@ -215,18 +215,23 @@ fn explain_shows_the_edge_verdict() {
     assert_eq!(v["matches"], true);
     assert_eq!(v["verdict"]["status"], "valid");
     assert_eq!(v["verdict"]["http_status"], 200);
-    // A '//' target is a path to nginx; explain does not show it as a host.
+    // A '//' target is a path to nginx (`//private/photo.jpeg` is `/private/photo.jpeg`);
+    // explain shows that path, and the token for /photo.jpeg does not match it.
     let o = run(
         &[
             "explain",
             "//private/photo.jpeg?md5=9lK0ULs_VuB9Wbe3KxyLoQ&expires=2147483647",
+            "--json",
         ],
         Some("secret-key"),
         None,
     );
-    assert_eq!(o.status.code(), Some(3));
-    assert!(stderr(&o).contains("starting with '//'"), "{}", stderr(&o));
-    assert_eq!(stdout(&o), "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["hashed_path"], "/private/photo.jpeg");
+    assert_eq!(v["matches"], false);
+    assert_eq!(v["verdict"]["http_status"], 403);
+    assert_eq!(v["verdict"]["reason"], "mismatch");
 }
 
 #[test]

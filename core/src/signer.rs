@@ -26,6 +26,167 @@ pub const MAX_KEYS: usize = 16;
 /// Batches at least this large are spread over the cores.
 const PARALLEL_BATCH: usize = 4096;
 
+/// Messages hashed at once by a batch: 64 lets the multi-buffer MD5 interleave four vector
+/// groups.
+const LANES: usize = 64;
+
+/// The smallest group of links a batch hashes in lanes; smaller groups go link by link as
+/// `sign_url` does. Below one AVX2 vector (8 lanes) the lanes' setup costs more than it
+/// saves (criterion `batch_vs_loop`: see core/benches/sign.rs).
+const MIN_LANES: usize = 8;
+
+/// A batch's per-thread lane buffers, sized to the group it signs (at most [`LANES`]).
+struct Lanes {
+    paths: Vec<PathBytes>,
+    verbatim: Vec<bool>,
+    /// Messages up to SHORT_MESSAGE bytes (typical links), written straight into two-block
+    /// buffers and padded there.
+    short_bufs: Vec<[u8; 128]>,
+    short_lens: Vec<usize>,
+    digests: Vec<[u8; 16]>,
+    /// Longer messages, one after the other.
+    arena: Vec<u8>,
+}
+
+impl Lanes {
+    fn new(n: usize) -> Self {
+        Lanes {
+            paths: (0..n).map(|_| PathBytes::new()).collect(),
+            verbatim: vec![false; n],
+            short_bufs: vec![[0; 128]; n],
+            short_lens: vec![0; n],
+            digests: vec![[0; 16]; n],
+            arena: Vec::new(),
+        }
+    }
+}
+
+/// The message buffers held key bytes: wiped however the batch ends.
+impl Drop for Lanes {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.arena);
+        zeroize::Zeroize::zeroize(&mut self.short_bufs);
+    }
+}
+
+/// Where a batch writes its signed links: one `String` each (`sign_many`) or one joined
+/// buffer (`sign_many_joined`). Each slice of a batch fills its own sink on the thread that
+/// signs it; `concat` joins them in order.
+trait Sink: Sized + Send {
+    type Output;
+    /// A sink for `len` links; `whole` says it also receives the other slices' links.
+    fn for_slice(len: usize, whole: bool) -> Self;
+    /// Writes one signed link, refusing it if the edge would answer 414.
+    fn put(
+        &mut self,
+        parts: &UrlParts<'_>,
+        canon: &[u8],
+        verbatim: bool,
+        digest: &[u8; 16],
+        p: &Prepared<'_>,
+        max_request_len: usize,
+    ) -> Result<()>;
+    /// The output of a one-slice batch (no `Vec` of one sink to join).
+    fn finish(self) -> Self::Output;
+    fn concat(parts: Vec<Self>) -> Self::Output;
+}
+
+impl Sink for Vec<String> {
+    type Output = Vec<String>;
+
+    fn for_slice(len: usize, whole: bool) -> Self {
+        let _ = whole;
+        Vec::with_capacity(len)
+    }
+
+    /// The same writer as `sign_url`.
+    fn put(
+        &mut self,
+        parts: &UrlParts<'_>,
+        canon: &[u8],
+        verbatim: bool,
+        digest: &[u8; 16],
+        p: &Prepared<'_>,
+        max_request_len: usize,
+    ) -> Result<()> {
+        self.push(assemble(
+            parts,
+            canon,
+            verbatim,
+            digest,
+            p,
+            max_request_len,
+        )?);
+        Ok(())
+    }
+
+    fn finish(self) -> Vec<String> {
+        self
+    }
+
+    fn concat(parts: Vec<Self>) -> Vec<String> {
+        let mut parts = parts.into_iter();
+        let mut out = parts.next().unwrap_or_default();
+        for p in parts {
+            out.extend(p);
+        }
+        out
+    }
+}
+
+/// The joined text of a slice and the end offset of each link.
+struct Joined {
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Sink for Joined {
+    type Output = SignedBatch;
+
+    /// Buffers come from this thread's pool (kept from earlier batches); the one receiving
+    /// the whole batch takes the largest, most likely the size of the last batch.
+    fn for_slice(len: usize, whole: bool) -> Self {
+        let text = if whole {
+            crate::pool::largest_text(len * 96)
+        } else {
+            crate::pool::text(len * 96)
+        };
+        Joined {
+            text,
+            ends: crate::pool::ends(len),
+        }
+    }
+
+    fn put(
+        &mut self,
+        parts: &UrlParts<'_>,
+        canon: &[u8],
+        verbatim: bool,
+        digest: &[u8; 16],
+        p: &Prepared<'_>,
+        max_request_len: usize,
+    ) -> Result<()> {
+        if !self.ends.is_empty() {
+            self.text.push(b'\n');
+        }
+        let target = write_signed(parts, canon, verbatim, digest, p, &mut self.text);
+        check_request_len(target, max_request_len)?;
+        self.ends.push(self.text.len());
+        Ok(())
+    }
+
+    fn finish(self) -> SignedBatch {
+        SignedBatch {
+            text: into_string(self.text),
+            ends: self.ends,
+        }
+    }
+
+    fn concat(parts: Vec<Self>) -> SignedBatch {
+        SignedBatch::concat(parts.into_iter().map(Sink::finish).collect())
+    }
+}
+
 /// The pieces of a string-to-sign, in order, with the key as a separate slot.
 ///
 /// One definition serves hashing (key bytes), `explain` (key shown as `***`) and batches.
@@ -934,9 +1095,22 @@ impl Signer {
         let p = self.prepare(opts, &mut ip)?;
         let parts = url::split(url)?;
         let mut buf = PathBytes::new();
-        let (canon, verbatim) = url_path(&parts, &mut buf)?;
-        let digest = p.layout(canon).digest(self.signing_key());
+        let (canon, verbatim, digest) = self.link_digest(&parts, &mut buf, &p)?;
         assemble(&parts, canon, verbatim, &digest, &p, self.max_request_len)
+    }
+
+    /// The canonical path of one link and its digest, one message at a time: what
+    /// `sign_url` hashes, and what a batch hashes for groups too small for the lanes.
+    #[inline]
+    fn link_digest<'a>(
+        &self,
+        parts: &UrlParts<'a>,
+        buf: &'a mut PathBytes,
+        p: &Prepared<'_>,
+    ) -> Result<(&'a [u8], bool, [u8; 16])> {
+        let (canon, verbatim) = url_path(parts, buf)?;
+        let digest = p.layout(canon).digest(self.signing_key());
+        Ok((canon, verbatim, digest))
     }
 
     /// Signs many URLs with the same options. Fails on the first bad URL, saying which.
@@ -946,18 +1120,7 @@ impl Signer {
         urls: &[S],
         opts: &SignOptions<'_>,
     ) -> Result<Vec<String>, BatchError> {
-        // Each worker makes its own Strings, so the allocations are spread over the cores too.
-        let parts = self.sign_batch(urls, opts, |b| {
-            b.iter().map(str::to_owned).collect::<Vec<String>>()
-        })?;
-        if parts.len() == 1 {
-            return Ok(parts.into_iter().next().unwrap_or_default());
-        }
-        let mut out = Vec::with_capacity(urls.len());
-        for p in parts {
-            out.extend(p);
-        }
-        Ok(out)
+        self.sign_batch::<S, Vec<String>>(urls, opts)
     }
 
     /// Like [`Signer::sign_many`], but the signed URLs come back in one buffer, separated by
@@ -967,21 +1130,15 @@ impl Signer {
         urls: &[S],
         opts: &SignOptions<'_>,
     ) -> Result<SignedBatch, BatchError> {
-        Ok(SignedBatch::concat(self.sign_batch(urls, opts, |b| b)?))
+        self.sign_batch::<S, Joined>(urls, opts)
     }
 
-    /// Signs `urls` in one or more slices (one per core for large batches), passing each
-    /// slice's result through `finish` on the thread that signed it.
-    fn sign_batch<S, T, F>(
-        &self,
-        urls: &[S],
-        opts: &SignOptions<'_>,
-        finish: F,
-    ) -> Result<Vec<T>, BatchError>
+    /// Signs `urls` in one or more slices (one per core for large batches) into sinks of
+    /// kind `K`, each filled on the thread that signed its slice, then joined in order.
+    fn sign_batch<S, K>(&self, urls: &[S], opts: &SignOptions<'_>) -> Result<K::Output, BatchError>
     where
         S: AsRef<str> + Sync,
-        T: Send,
-        F: Fn(SignedBatch) -> T + Sync,
+        K: Sink,
     {
         if opts.kind == TokenKind::Stream {
             return Err(BatchError {
@@ -1000,38 +1157,32 @@ impl Signer {
         } else {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         };
-        // Output buffers come from this thread's pool (kept from earlier batches), also for
-        // the workers: their pages are then already mapped.
-        let buffers = |n: usize| (crate::pool::text(n * 96), crate::pool::ends(n));
         if threads < 2 {
-            return Ok(vec![finish(self.sign_chunk(
-                urls,
-                0,
-                &p,
-                buffers(urls.len()),
-            )?)]);
+            let mut sink = K::for_slice(urls.len(), false);
+            self.sign_chunk(urls, 0, &p, &mut sink)?;
+            return Ok(sink.finish());
         }
         let per = urls.len().div_ceil(threads);
         let mut slices = urls.chunks(per);
         let first = slices.next().unwrap_or_default();
-        // The pool's largest buffer receives the whole batch (the workers' are appended to
-        // it); taken before the workers take theirs.
-        let mine = (
-            crate::pool::largest_text(urls.len() * 96),
-            crate::pool::ends(urls.len()),
-        );
-        let results: Vec<Result<T, BatchError>> = std::thread::scope(|s| {
+        // The first sink receives the whole batch (the workers' are appended to it); made
+        // before the workers make theirs.
+        let mut mine = K::for_slice(urls.len(), true);
+        let results: Vec<Result<K, BatchError>> = std::thread::scope(|s| {
             // One thread fewer to start: this thread signs the first slice, into the
-            // buffer that receives the others' at the end.
+            // sink that receives the others' at the end.
             let handles: Vec<_> = slices
                 .enumerate()
                 .map(|(i, chunk)| {
-                    let (p, finish) = (&p, &finish);
-                    let bufs = buffers(chunk.len());
-                    s.spawn(move || self.sign_chunk(chunk, (i + 1) * per, p, bufs).map(finish))
+                    let p = &p;
+                    let mut sink = K::for_slice(chunk.len(), false);
+                    s.spawn(move || {
+                        self.sign_chunk(chunk, (i + 1) * per, p, &mut sink)
+                            .map(|()| sink)
+                    })
                 })
                 .collect();
-            let mine = self.sign_chunk(first, 0, &p, mine).map(&finish);
+            let mine = self.sign_chunk(first, 0, &p, &mut mine).map(|()| mine);
             std::iter::once(mine)
                 .chain(handles.into_iter().map(|h| {
                     // A worker can only fail by panicking (a bug): pass the panic on to
@@ -1040,59 +1191,63 @@ impl Signer {
                 }))
                 .collect()
         });
-        results.into_iter().collect()
+        Ok(K::concat(results.into_iter().collect::<Result<_, _>>()?))
     }
 
-    /// Signs `urls` on this thread, hashing up to 64 messages at once.
-    fn sign_chunk<S: AsRef<str>>(
+    /// Signs `urls` on this thread into `sink`. The one batching policy: groups of
+    /// [`LANES`] messages go through the multi-buffer MD5 with lanes sized to the group; a
+    /// group smaller than [`MIN_LANES`] (a small batch, or the tail of a large one) is
+    /// hashed link by link through [`Signer::link_digest`], as `sign_url` does, since the
+    /// lanes' setup costs more than they save there.
+    fn sign_chunk<S: AsRef<str>, K: Sink>(
         &self,
         urls: &[S],
         base_index: usize,
         p: &Prepared<'_>,
-        (mut text, mut ends): (Vec<u8>, Vec<usize>),
-    ) -> Result<SignedBatch, BatchError> {
-        // 64 messages per call lets the multi-buffer MD5 interleave four vector groups.
-        const LANES: usize = 64;
+        sink: &mut K,
+    ) -> Result<(), BatchError> {
         let key = self.signing_key();
-
-        text.clear();
-        ends.clear();
-        text.reserve(urls.len() * 96);
-        ends.reserve(urls.len());
-        // Lanes a small batch does not use are neither set up nor wiped: 64 path buffers,
-        // 10 KiB of lane arrays set to zero and the byte-by-byte wipe of 8 KiB of message
-        // buffers were most of a 1-URL batch (callgrind: sign_chunk ~11,700 -> ~4,100
-        // instructions per 1-URL batch).
+        let max = self.max_request_len;
         let lanes = urls.len().min(LANES);
-        let mut paths: Vec<PathBytes> = (0..lanes).map(|_| PathBytes::new()).collect();
-        let mut verbatim = vec![false; lanes];
-        let mut parts: Vec<UrlParts<'_>> = Vec::with_capacity(lanes);
-        let mut arena: Vec<u8> = Vec::new();
-        let mut bounds = vec![(0usize, 0usize); lanes];
-        let mut digests = vec![[0u8; 16]; lanes];
-        // Messages up to SHORT_MESSAGE bytes (typical links) are written straight into
-        // two-block buffers and padded there.
-        let mut short_bufs = vec![[0u8; 128]; lanes];
-        let mut short_lens = vec![0usize; lanes];
+        let mut lane = (lanes >= MIN_LANES).then(|| Lanes::new(lanes));
 
         for (c, chunk) in urls.chunks(LANES).enumerate() {
-            parts.clear();
+            let at = |j: usize| base_index + c * LANES + j;
+            let Some(l) = lane.as_mut().filter(|_| chunk.len() >= MIN_LANES) else {
+                let mut buf = PathBytes::new();
+                for (j, u) in chunk.iter().enumerate() {
+                    let fail = |error| BatchError {
+                        index: at(j),
+                        error,
+                    };
+                    let parts = url::split(u.as_ref()).map_err(fail)?;
+                    let (canon, verbatim, digest) =
+                        self.link_digest(&parts, &mut buf, p).map_err(fail)?;
+                    sink.put(&parts, canon, verbatim, &digest, p, max)
+                        .map_err(fail)?;
+                }
+                continue;
+            };
+            let mut parts: smallvec::SmallVec<[UrlParts<'_>; LANES]> = smallvec::SmallVec::new();
             let mut all_short = true;
             for (j, u) in chunk.iter().enumerate() {
-                let index = base_index + c * LANES + j;
-                let fail = |error| BatchError { index, error };
+                let fail = |error| BatchError {
+                    index: at(j),
+                    error,
+                };
                 let pr = url::split(u.as_ref()).map_err(fail)?;
-                let (canon, v) = url_path(&pr, &mut paths[j]).map_err(fail)?;
-                verbatim[j] = v;
+                let (canon, v) = url_path(&pr, &mut l.paths[j]).map_err(fail)?;
+                l.verbatim[j] = v;
                 if all_short {
-                    match p.layout(canon).write_short(key, &mut short_bufs[j]) {
-                        Some(n) => short_lens[j] = n,
+                    match p.layout(canon).write_short(key, &mut l.short_bufs[j]) {
+                        Some(n) => l.short_lens[j] = n,
                         None => all_short = false,
                     }
                 }
                 parts.push(pr);
             }
             let n = chunk.len();
+            let (paths, verbatim) = (&l.paths, &l.verbatim);
             let canon = |j: usize| -> &[u8] {
                 if verbatim[j] {
                     parts[j].path_or_root().as_bytes()
@@ -1102,43 +1257,31 @@ impl Signer {
             };
             if all_short {
                 crate::multi_md5::md5_short_many(
-                    &mut short_bufs[..n],
-                    &short_lens[..n],
-                    &mut digests[..n],
+                    &mut l.short_bufs[..n],
+                    &l.short_lens[..n],
+                    &mut l.digests[..n],
                 );
             } else {
-                arena.clear();
+                l.arena.clear();
+                let mut bounds = [(0usize, 0usize); LANES];
                 for (j, bound) in bounds[..n].iter_mut().enumerate() {
-                    let start = arena.len();
-                    p.layout(canon(j)).write(key, &mut arena);
-                    *bound = (start, arena.len());
+                    let start = l.arena.len();
+                    p.layout(canon(j)).write(key, &mut l.arena);
+                    *bound = (start, l.arena.len());
                 }
                 let msgs: smallvec::SmallVec<[&[u8]; LANES]> =
-                    bounds[..n].iter().map(|&(s, e)| &arena[s..e]).collect();
-                crate::multi_md5::md5_many(&msgs, &mut digests[..n]);
+                    bounds[..n].iter().map(|&(s, e)| &l.arena[s..e]).collect();
+                crate::multi_md5::md5_many(&msgs, &mut l.digests[..n]);
             }
             for j in 0..n {
-                if !ends.is_empty() {
-                    text.push(b'\n');
-                }
-                let target =
-                    write_signed(&parts[j], canon(j), verbatim[j], &digests[j], p, &mut text);
-                check_request_len(target, self.max_request_len).map_err(|error| BatchError {
-                    index: base_index + c * LANES + j,
-                    error,
-                })?;
-                ends.push(text.len());
+                sink.put(&parts[j], canon(j), verbatim[j], &l.digests[j], p, max)
+                    .map_err(|error| BatchError {
+                        index: at(j),
+                        error,
+                    })?;
             }
         }
-        // The message buffers held key bytes: wipe them.
-        zeroize::Zeroize::zeroize(&mut arena);
-        for buf in &mut short_bufs[..lanes] {
-            zeroize::Zeroize::zeroize(buf);
-        }
-        Ok(SignedBatch {
-            text: into_string(text),
-            ends,
-        })
+        Ok(())
     }
 
     /// A Video Streaming path token: `{account}_{id}_{key}_{expires}_{ip}` → token.
@@ -1385,11 +1528,6 @@ impl Signer {
     /// Shows what the edge hashes for `url` and the token the signing key gives. The
     /// expiry is the link's own `expires` if it has one, else `opts.expires`.
     pub fn explain(&self, url: &str, opts: &ExplainOptions<'_>) -> Result<Explanation> {
-        if let Some(e) = opts.expires.filter(|&e| e <= 0) {
-            return Err(Error::ExpiresNotPositive { value: e });
-        }
-        let ip_c = opts.ip.map(CanonicalIp::parse).transpose()?;
-        let ip = ip_c.as_ref().map_or(&b""[..], |i| i.as_bytes());
         let parts = url::split(url)?;
         let mut canon = PathBytes::new();
         path::canonicalize(
@@ -1397,25 +1535,59 @@ impl Signer {
             PathInput::Encoded,
             &mut canon,
         )?;
+        self.explain_canon(&canon, parts.query.unwrap_or("").as_bytes(), opts)
+    }
+
+    /// [`Signer::explain`] for what a server received: the request target bytes read
+    /// exactly as [`Signer::verify_request`] reads them (`//private/x.jpg` is the path
+    /// `/private/x.jpg`, absolute form carries a host). A target the edge answers 400 or 414
+    /// to is an error ([`Error::RequestTooLong`] for 414) saying why.
+    pub fn explain_request(&self, target: &[u8], opts: &ExplainOptions<'_>) -> Result<Explanation> {
+        let t = match request::read(target, self.max_request_len) {
+            Ok(t) => t,
+            Err(Refusal::TooLong) => {
+                return Err(Error::RequestTooLong {
+                    len: request::line_len(target.len()),
+                    max: self.max_request_len,
+                })
+            }
+            Err(Refusal::Bad(e)) => return Err(e),
+        };
+        let mut canon = PathBytes::new();
+        path::canonicalize(t.path, PathInput::Request, &mut canon)?;
+        self.explain_canon(&canon, t.query.unwrap_or(b""), opts)
+    }
+
+    /// The explanation for the canonical path `canon` and the raw query `q`.
+    fn explain_canon(
+        &self,
+        canon: &[u8],
+        q: &[u8],
+        opts: &ExplainOptions<'_>,
+    ) -> Result<Explanation> {
+        if let Some(e) = opts.expires.filter(|&e| e <= 0) {
+            return Err(Error::ExpiresNotPositive { value: e });
+        }
+        let ip_c = opts.ip.map(CanonicalIp::parse).transpose()?;
+        let ip = ip_c.as_ref().map_or(&b""[..], |i| i.as_bytes());
         let mut given = itoa::Buffer::new();
         let given_expires = opts.expires.map(|e| given.format(e).as_bytes());
-        let q = parts.query.unwrap_or("");
         let found = match opts.kind {
-            TokenKind::Stream => stream_fields(&canon).ok_or(Error::Url {
+            TokenKind::Stream => stream_fields(canon).ok_or(Error::Url {
                 reason: "is not a Video Streaming path (/{videos|cmaf|mpegts|streams}/{account}_{id}/{token}/{expires}/...)",
             })?,
             _ => Found::Query {
-                token: url::arg(q, "md5").unwrap_or("").as_bytes(),
-                expires: match url::arg(q, "expires") {
-                    Some(e) => e.as_bytes(),
+                token: url::arg_bytes(q, b"md5").unwrap_or(b""),
+                expires: match url::arg_bytes(q, b"expires") {
+                    Some(e) => e,
                     None => given_expires.ok_or(Error::ExpiresMissing)?,
                 },
-                speed: url::arg(q, "speed").unwrap_or("").as_bytes(),
-                buffer: url::arg(q, "buffer").unwrap_or("").as_bytes(),
+                speed: url::arg_bytes(q, b"speed").unwrap_or(b""),
+                buffer: url::arg_bytes(q, b"buffer").unwrap_or(b""),
             },
         };
         let (token_text, expires_text) = found.token_and_expires();
-        let layout = found.layout(opts.kind, &canon, ip);
+        let layout = found.layout(opts.kind, canon, ip);
         let mut shown = Vec::with_capacity(layout.len(b"***"));
         layout.write(b"***", &mut shown);
         let digest = layout.digest(self.signing_key());

@@ -305,6 +305,7 @@ fn has_control(b: &[u8]) -> bool {
 
 /// The value of the first parameter called `name` (ASCII case-insensitive), exactly as
 /// nginx's `$arg_NAME` finds it: `&`-separated, name followed by `=`, value not decoded.
+#[cfg(test)]
 pub(crate) fn arg<'a>(query: &'a str, name: &str) -> Option<&'a str> {
     query.split('&').find_map(|param| {
         let (n, v) = param.split_at_checked(name.len())?;

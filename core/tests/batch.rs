@@ -141,3 +141,74 @@ fn small_batch_after_a_large_one_gets_a_kept_buffer() {
         "after a large batch: {warm} (fresh: {fresh})"
     );
 }
+
+/// Every batch size from 0 to 200 (small batches signed link by link, groups of lanes,
+/// and every tail length after full 64-link groups) and sizes around the multi-thread
+/// threshold: `sign_many` and `sign_many_joined` give exactly the loop of `sign_url`.
+#[test]
+fn batch_equals_loop_at_every_size() {
+    let signer = Signer::new("batch-size-key").unwrap();
+    for kind in [TokenKind::File, TokenKind::Mp4] {
+        let opts = SignOptions {
+            expires: Some(2_000_000_000),
+            now: Some(1_700_000_000),
+            ip: Some("192.0.2.9"),
+            kind,
+            buffer: (kind == TokenKind::Mp4).then_some("500k"),
+            ..Default::default()
+        };
+        let all = urls(9000);
+        let looped: Vec<String> = all
+            .iter()
+            .map(|u| signer.sign_url(u, &opts).unwrap())
+            .collect();
+        for n in (0..=200).chain([1000, 4095, 4096, 4097, 9000]) {
+            let input = &all[..n];
+            let batch = signer.sign_many(input, &opts).unwrap();
+            assert_eq!(batch, looped[..n], "{kind} sign_many of {n}");
+            let joined = signer.sign_many_joined(input, &opts).unwrap();
+            assert!(
+                joined.iter().eq(looped[..n].iter().map(String::as_str)),
+                "{kind} joined {n}"
+            );
+            assert_eq!(
+                joined.as_joined(),
+                looped[..n].join("\n"),
+                "{kind} joined text {n}"
+            );
+        }
+    }
+}
+
+/// The failing index is right whether the link falls in a small batch, a group of lanes or
+/// the short tail after full groups.
+#[test]
+fn batch_error_index_in_small_batches_and_tails() {
+    let signer = Signer::new("batch-test-key").unwrap();
+    let opts = SignOptions {
+        ttl: Some(60),
+        ..Default::default()
+    };
+    for (n, bad) in [
+        (1, 0),
+        (3, 1),
+        (7, 6),
+        (8, 7),
+        (66, 65),
+        (130, 129),
+        (130, 60),
+    ] {
+        let mut input = urls(n);
+        input[bad] = "/bad%zz".to_string();
+        assert_eq!(
+            signer.sign_many(&input, &opts).unwrap_err().index,
+            bad,
+            "{n}"
+        );
+        assert_eq!(
+            signer.sign_many_joined(&input, &opts).unwrap_err().index,
+            bad,
+            "{n}"
+        );
+    }
+}

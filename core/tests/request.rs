@@ -666,3 +666,41 @@ fn held_links_over_the_limit_are_414() {
         .unwrap();
     assert_eq!(v.status(), 414);
 }
+
+/// `explain_request` reads the target as `verify_request` does: `//private/x.jpg` is the
+/// path `/private/x.jpg` (not host `private`), absolute form carries a host, and a target
+/// the edge answers 414 to is an error.
+#[test]
+fn explain_request_reads_the_target_as_verify_request() {
+    let s = signer();
+    let opts = ExplainOptions::default();
+    let target = cat(&[b"//private/x.jpg", &q(b"/private/x.jpg")]);
+    let e = s.explain_request(&target, &opts).unwrap();
+    assert_eq!(e.hashed_path, "/private/x.jpg");
+    assert_eq!(e.expected_token, token(b"/private/x.jpg", EXP));
+    assert_eq!(e.matches, Some(true));
+    // The token for /x.jpg does not open //private/x.jpg.
+    let e = s
+        .explain_request(&cat(&[b"//private/x.jpg", &q(b"/x.jpg")]), &opts)
+        .unwrap();
+    assert_eq!(
+        (e.hashed_path.as_str(), e.matches),
+        ("/private/x.jpg", Some(false))
+    );
+    let e = s
+        .explain_request(
+            &cat(&[b"http://h.example/a%20b.jpg", &q(b"/a b.jpg")]),
+            &opts,
+        )
+        .unwrap();
+    assert_eq!(
+        (e.hashed_path.as_str(), e.matches),
+        ("/a b.jpg", Some(true))
+    );
+    let long = cat(&[b"/", &vec![b'a'; DEFAULT_MAX_REQUEST_LEN], &q(b"/a")]);
+    assert_eq!(
+        s.explain_request(&long, &opts).unwrap_err().kind(),
+        ErrorKind::Url
+    );
+    assert!(s.explain_request(b"/a b", &opts).is_err());
+}

@@ -179,6 +179,7 @@ fn verify_vectors() {
             c["status"].as_i64().unwrap(),
             "{name}"
         );
+        assert_eq!(v.reason_code(), c["reason"].as_str(), "{name}: reason");
         match (&v, c["key_index"].as_u64(), c["reason"].as_str()) {
             (Verdict::Valid { key_index, .. } | Verdict::Expired { key_index, .. }, Some(k), _) => {
                 assert_eq!(*key_index as u64, k, "{name}")

@@ -48,6 +48,7 @@ typedef enum st_reason {
   ST_REASON_MISMATCH = 7,
   ST_REASON_URI_TOO_LONG = 8,
   ST_REASON_BAD_CLIENT_IP = 9,
+  ST_REASON_EXPIRED = 10,
   ST_REASON_OTHER = 255,
 } st_reason;
 

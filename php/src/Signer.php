@@ -388,7 +388,7 @@ final class Signer
             $r->http_status,
             $invalid ? null : $r->expires,
             $invalid ? null : $r->key_index,
-            $invalid ? $this->ffi->st_reason_str($r->reason) : null,
+            $valid ? null : $this->ffi->st_reason_str($r->reason),
             $valid ? null : $message,
         );
     }

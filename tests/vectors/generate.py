@@ -173,6 +173,9 @@ streams = [
 
 def vcase(name, url, expected, *, key=K, verify_keys=(), ip=None, now=NOW, kind="file",
           key_index=None, reason=None):
+    # The stable code every face reads from core's reason_code(): "expired" when expired.
+    if expected == "expired":
+        reason = reason or "expired"
     return {"name": name, "key": key, "verify_keys": list(verify_keys), "url": url, "ip": ip,
             "now": now, "kind": kind, "expected": expected,
             "status": {"valid": 200, "expired": 410,
@@ -406,7 +409,8 @@ write("stream.json", streams,
       "stream_url(base, stream, account, id, file, expires, ip, now) must return signed_url.")
 write("verify.json", verify,
       "verify(url, ip, now, kind) with signing key 'key' and rotation keys 'verify_keys' must "
-      "give 'expected' (status), key_index for valid/expired, and reason code for invalid.")
+      "give 'expected' (status), key_index for valid/expired, and the reason code (null when "
+      "valid, 'expired' when expired).")
 write("request.json", request,
       "verify_request(bytes.fromhex(target_hex), ip, now, kind) with key 'key' must give "
       "'expected', the HTTP 'status' (200/400/403/410/414), the reason code 'reason' (null when "
