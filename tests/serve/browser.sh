@@ -85,9 +85,9 @@ play perfile "$("$BIN" sign --key-file "$KEY" --expires 2147483647 "$B/hlsf/sign
 play tampered "$("$BIN" sign --key-file "$KEY" --expires 2147483647 "$B/hlsf/tampered.m3u8")" 1 60000
 [ "$(field "$W/tampered.json" '(d["result"]["ended"], d["result"].get("code"))')" = "(False, 403)" ] \
   && ok "tampered: playback stops with 403" || bad "tampered: expected a stop with 403"
-# 4. A directory token that expires 10 s after the browser is started, while the 12 s stream
+# 4. A directory token that expires 7 s after the browser is started, while the 12 s stream
 #    plays at 1x: the first segments are 200, then playback stops with 410.
-play expired "$("$BIN" sign --key-file "$KEY" --dir --expires $(( $(date +%s) + 10 )) "$B/hls/index.m3u8")" 1 60000
+play expired "$("$BIN" sign --key-file "$KEY" --dir --expires $(( $(date +%s) + 7 )) "$B/hls/index.m3u8")" 1 60000
 [ "$(field "$W/expired.json" '(d["result"]["ended"], d["result"].get("code"), "seg0.ts:200" in d["statuses"])')" = "(False, 410, True)" ] \
   && ok "expired: segments 200, then playback stops with 410" || bad "expired: expected segments 200 then a stop with 410"
 kill $PID; wait $PID 2>/dev/null; PID=""
