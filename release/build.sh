@@ -49,10 +49,12 @@ log "cargo package (cdn-secure-token, cdn-secure-token-cli)"
 PKG_TARGET="$TARGET_DIR/release-package"
 rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/cdn-secure-token-"$VERSION" \
   "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/cdn-secure-token-cli-"$VERSION" \
+  "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/cdn-secure-token-serve-"$VERSION" \
   "$PKG_TARGET/package" "$PKG_TARGET"/debug/.fingerprint/cdn-secure-token-* \
   "$PKG_TARGET"/debug/deps/*cdn_secure_token*
-CARGO_TARGET_DIR="$PKG_TARGET" cargo package --locked -p cdn-secure-token -p cdn-secure-token-cli --allow-dirty
+CARGO_TARGET_DIR="$PKG_TARGET" cargo package --locked -p cdn-secure-token -p cdn-secure-token-serve -p cdn-secure-token-cli --allow-dirty
 cp "$PKG_TARGET/package/cdn-secure-token-$VERSION.crate" \
+  "$PKG_TARGET/package/cdn-secure-token-serve-$VERSION.crate" \
   "$PKG_TARGET/package/cdn-secure-token-cli-$VERSION.crate" "$OUT/"
 
 # 3. Node: the main package and the per-platform package (napi-rs layout), by the node face's

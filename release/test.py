@@ -163,7 +163,9 @@ def wheelhouse() -> None:
     """Test dependencies, downloaded once, before anything is installed offline."""
     WHEELHOUSE.mkdir(parents=True, exist_ok=True)
     run([TOOLS / "bin/python", "-m", "pip", "download", "-q", "--disable-pip-version-check",
-         "-d", WHEELHOUSE, "-r", ROOT / "python/requirements-test.txt"])
+         "-d", WHEELHOUSE, "-r", ROOT / "python/requirements-test.txt",
+         # uWSGI comes as an sdist: its offline build needs these from the wheelhouse too.
+         "setuptools>=40.8.0", "wheel"])
 
 
 # ---------------------------------------------------------------- Python
@@ -435,7 +437,7 @@ def drop_registry_builds(target_dir: Path) -> None:
 
 def check_crates(out: Path) -> None:
     crates = {}
-    for name in ("cdn-secure-token", "cdn-secure-token-cli"):
+    for name in ("cdn-secure-token", "cdn-secure-token-serve", "cdn-secure-token-cli"):
         path = out / f"{name}-{VERSION}.crate"
         if not path.is_file():
             not_ok(f"{path.name} was built")
@@ -458,7 +460,7 @@ def check_crates(out: Path) -> None:
             check(f"{path.name} depends on cdn-secure-token ={VERSION} by version (path stripped)",
                   dep.get("version") == VERSION or dep.get("version") == f"^{VERSION}" and "path" not in dep,
                   str(dep))
-    if len(crates) != 2:
+    if len(crates) != 3:
         return
 
     work = TARGET / "release-cargo-install"
@@ -476,7 +478,8 @@ def check_crates(out: Path) -> None:
                     t.extractall(d, filter="data")
             cli = Path(d) / f"cdn-secure-token-cli-{VERSION}"
             with open(cli / "Cargo.toml", "a") as f:
-                f.write(f'\n[patch.crates-io]\ncdn-secure-token = {{ path = "../cdn-secure-token-{VERSION}" }}\n')
+                f.write(f'\n[patch.crates-io]\ncdn-secure-token = {{ path = "../cdn-secure-token-{VERSION}" }}\n'
+                        f'cdn-secure-token-serve = {{ path = "../cdn-secure-token-serve-{VERSION}" }}\n')
             run(["cargo", "vendor", "--offline", "-q", work / "vendor"], cwd=cli)
         for name, path in crates.items():
             dest = work / "vendor" / name
