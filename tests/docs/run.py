@@ -297,7 +297,7 @@ class Env:
                     for a in ("-s", str(copy / p.relative_to(ROOT).with_name("Cargo.toml")))]
             self.run(["cargo", "vendor", "-q", *sync, vendor], cwd=copy)
             (vendor / ".stamp").write_text(stamp)
-        for name in ("cdn-secure-token", "cdn-secure-token-cli"):
+        for name in ("cdn-secure-token", "cdn-secure-token-serve", "cdn-secure-token-cli"):
             crate = self.artifacts / f"{name}-{VERSION}.crate"
             if not crate.is_file():
                 raise RuntimeError(f"no {crate.name} in {self.artifacts}")
