@@ -65,8 +65,10 @@ pub(crate) fn check_stream_ids<'a>(account: &'a str, id: &'a str) -> Result<()> 
 enum Expiry {
     /// Checked when prepared (an absolute `expires`, or a `ttl` from a given `now`).
     Fixed(Digits),
-    /// A lifetime from the signer's clock, resolved at every call (or batch).
-    Ttl(i64),
+    /// A lifetime from the signer's clock, resolved at every call (or batch); with the
+    /// digits of the expiry it gave when prepared, reused while the clock gives the same
+    /// expiry (`sign_url` with a lifetime then formats them once, not twice).
+    Ttl(i64, Digits),
 }
 
 /// Sign options checked once, owned, for any number of calls: the canonical client IP, the
@@ -93,7 +95,10 @@ impl Prepared {
     pub(crate) fn resolve(&self, clock: &dyn Clock) -> Result<Resolved<'_>> {
         let expires_text = match self.expiry {
             Expiry::Fixed(d) => d,
-            Expiry::Ttl(t) => Digits::new(check_ttl(t, clock.now())?),
+            Expiry::Ttl(t, d) => match check_ttl(t, clock.now())? {
+                e if e == d.value => d,
+                e => Digits::new(e),
+            },
         };
         Ok(Resolved {
             expires: expires_text.value,
@@ -206,7 +211,7 @@ impl Signer {
         Ok(Prepared {
             kind: opts.kind,
             expiry: match ttl {
-                Some(t) => Expiry::Ttl(t),
+                Some(t) => Expiry::Ttl(t, Digits::new(expires)),
                 None => Expiry::Fixed(Digits::new(expires)),
             },
             ip,
