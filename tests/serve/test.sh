@@ -221,6 +221,13 @@ check "ip: bound to another address 403" 403 "$(code "$(sign --expires $FUT --ip
 check "ip: trusted proxy's X-Forwarded-For 200" 200 "$(code -H 'X-Forwarded-For: 203.0.113.9' "$(sign --expires $FUT --ip 203.0.113.9 "$B/x.jpg")")"
 check "ip: X-Forwarded-For read from the right" 200 "$(code -H 'X-Forwarded-For: 1.1.1.1, 203.0.113.9' "$(sign --expires $FUT --ip 203.0.113.9 "$B/x.jpg")")"
 check "ip: trusted proxy's X-Real-IP 200" 200 "$(code -H 'X-Real-IP: 2001:db8::7' "$(sign --expires $FUT --ip 2001:0db8:0::7 "$B/x.jpg")")"
+check "ip: X-Forwarded-For over two headers is one chain" 200 "$(code -H 'X-Forwarded-For: 203.0.113.9' -H 'X-Forwarded-For: 127.0.0.1' "$(sign --expires $FUT --ip 203.0.113.9 "$B/x.jpg")")"
+check "ip: a trusted proxy's IPv4-mapped address is the IPv4 client" 200 "$(code -H 'X-Real-IP: ::ffff:198.51.100.4' "$(sign --expires $FUT --ip 198.51.100.4 "$B/x.jpg")")"
+# The core's rule (the one the token-refresh endpoints use): a malformed address where the
+# client should be is 400 bad_client_ip, not a fall back to the proxy's own address.
+check "ip: malformed X-Forwarded-For from a trusted proxy 400" 400 "$(code -H 'X-Forwarded-For: 203.0.113.x' "$(sign --expires $FUT --ip 127.0.0.1 "$B/x.jpg")")"
+check "ip: malformed X-Real-IP from a trusted proxy 400" 400 "$(code -H 'X-Real-IP: nowhere' "$(sign --expires $FUT --ip 127.0.0.1 "$B/x.jpg")")"
+contains "ip: the log names bad_client_ip" " 400 bad_client_ip /x.jpg" "$W/ip.log"
 stop ip
 P=$(free_port)
 start ip2 "$P" --root "$DOC" --kind file --ip --key-file "$KEY" || true
