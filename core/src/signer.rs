@@ -209,8 +209,12 @@ impl Signer {
     /// [`Signer::sign_url`] with options checked once by [`Signer::prepare`].
     #[inline]
     pub fn sign_prepared(&self, url: &str, p: &Prepared) -> Result<String> {
-        let p = p.resolve(&*self.clock)?;
-        let p = &p;
+        self.sign_resolved(url, &p.resolve(&*self.clock)?)
+    }
+
+    /// One link with the expiry resolved: what `sign_url` and a batch of a few links (as
+    /// one `String` each) both run, the same code for both.
+    pub(crate) fn sign_resolved(&self, url: &str, p: &Resolved<'_>) -> Result<String> {
         let parts = url::split(url)?;
         let mut buf = PathBytes::new();
         let (canon, verbatim, digest) = self.link_digest(&parts, &mut buf, p)?;

@@ -53,8 +53,7 @@ impl Drop for Lanes {
 }
 
 impl Signer {
-    /// Signs `urls` into `sink` one by one, through [`Signer::link_digest`] as `sign_url`
-    /// does.
+    /// Signs `urls` into `sink` one by one, as `sign_url` does (`Sink::put_url`).
     fn sign_each<S: AsRef<str>, K: Sink>(
         &self,
         urls: &[S],
@@ -62,16 +61,12 @@ impl Signer {
         p: &Resolved<'_>,
         sink: &mut K,
     ) -> Result<(), BatchError> {
-        let mut buf = PathBytes::new();
         for (j, u) in urls.iter().enumerate() {
-            let fail = |error| BatchError {
-                index: base_index + j,
-                error,
-            };
-            let parts = url::split(u.as_ref()).map_err(fail)?;
-            let (canon, verbatim, digest) = self.link_digest(&parts, &mut buf, p).map_err(fail)?;
-            sink.put(&parts, canon, verbatim, &digest, p, self.max_request_len)
-                .map_err(fail)?;
+            sink.put_url(self, u.as_ref(), p)
+                .map_err(|error| BatchError {
+                    index: base_index + j,
+                    error,
+                })?;
         }
         Ok(())
     }

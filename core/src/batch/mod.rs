@@ -56,6 +56,14 @@ trait Sink: Send + Default {
     ) -> Result<()>;
     /// Appends the links of `other` (the next slice) and empties it.
     fn append(&mut self, other: &mut Self);
+
+    /// Signs one link, one message at a time, into the sink.
+    fn put_url(&mut self, signer: &Signer, url: &str, p: &Resolved<'_>) -> Result<()> {
+        let parts = crate::url::split(url)?;
+        let mut buf = crate::path::PathBytes::new();
+        let (canon, verbatim, digest) = signer.link_digest(&parts, &mut buf, p)?;
+        self.put(&parts, canon, verbatim, &digest, p, signer.max_request_len)
+    }
 }
 
 impl Sink for Vec<String> {
@@ -90,6 +98,12 @@ impl Sink for Vec<String> {
 
     fn append(&mut self, other: &mut Self) {
         Vec::append(self, other);
+    }
+
+    /// Exactly `sign_url`'s code.
+    fn put_url(&mut self, signer: &Signer, url: &str, p: &Resolved<'_>) -> Result<()> {
+        self.push(signer.sign_resolved(url, p)?);
+        Ok(())
     }
 }
 
