@@ -54,6 +54,9 @@ mod path;
 mod prepared;
 mod refresh;
 mod request;
+// Public only for the fuzz target (fuzz/src/checks.rs: skip_host, skip_path) and, on main,
+// the faces' own batch splitting (capi/src/sign.rs, node/src/lib.rs: each_position), which
+// Signer::sign_joined replaces; not part of the API.
 #[doc(hidden)]
 pub mod scan;
 mod schema;
