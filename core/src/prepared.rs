@@ -80,8 +80,9 @@ pub struct Prepared {
     kind: TokenKind,
     expiry: Expiry,
     ip: Option<CanonicalIp>,
-    speed: Box<str>,
-    buffer: Box<str>,
+    /// MP4 speed and buffer (either may be empty); `None` for the other kinds, so that
+    /// preparing them builds and drops no text.
+    mp4: Option<(Box<str>, Box<str>)>,
 }
 
 impl Prepared {
@@ -105,8 +106,8 @@ impl Prepared {
             expires_text,
             ip: self.ip.as_ref().map_or(&b""[..], |i| i.as_bytes()),
             kind: self.kind,
-            speed: &self.speed,
-            buffer: &self.buffer,
+            speed: self.mp4.as_ref().map_or("", |m| &m.0),
+            buffer: self.mp4.as_ref().map_or("", |m| &m.1),
         })
     }
 }
@@ -195,18 +196,18 @@ impl Signer {
             _ => None,
         };
         let ip = opts.ip.map(CanonicalIp::parse).transpose()?;
-        let (speed, buffer) = if opts.kind == TokenKind::Mp4 {
-            (
-                check_speed_buffer("speed", opts.speed)?,
-                check_speed_buffer("buffer", opts.buffer)?,
-            )
+        let mp4 = if opts.kind == TokenKind::Mp4 {
+            Some((
+                check_speed_buffer("speed", opts.speed)?.into(),
+                check_speed_buffer("buffer", opts.buffer)?.into(),
+            ))
         } else if opts.speed.is_some() || opts.buffer.is_some() {
             return Err(Error::Argument {
                 name: "speed/buffer",
                 reason: "apply to MP4 tokens only (kind mp4)",
             });
         } else {
-            ("", "")
+            None
         };
         Ok(Prepared {
             kind: opts.kind,
@@ -215,8 +216,7 @@ impl Signer {
                 None => Expiry::Fixed(Digits::new(expires)),
             },
             ip,
-            speed: speed.into(),
-            buffer: buffer.into(),
+            mp4,
         })
     }
 }
