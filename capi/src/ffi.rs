@@ -91,6 +91,18 @@ macro_rules! try_mut_from_ptr {
     }};
 }
 
+/// A required input struct (`const T *`, not a handle).
+macro_rules! try_in {
+    ($p:ident) => {{
+        let p = $p;
+        // SAFETY: NULL or a valid, unmodified struct (the exported function's contract).
+        match unsafe { p.as_ref() } {
+            Some(r) => r,
+            None => return Err($crate::ffi::null(stringify!($p))),
+        }
+    }};
+}
+
 /// Takes a handle back as its `Box` (consuming it).
 macro_rules! try_box_from_ptr {
     ($p:ident) => {{
@@ -184,8 +196,8 @@ macro_rules! try_out_buf {
 }
 
 pub(crate) use {
-    opt_out, try_box_from_ptr, try_bytes, try_mut_from_ptr, try_opt_str, try_out, try_out_buf,
-    try_ref_from_ptr, try_slice, try_str,
+    opt_out, try_box_from_ptr, try_bytes, try_in, try_mut_from_ptr, try_opt_str, try_out,
+    try_out_buf, try_ref_from_ptr, try_slice, try_str,
 };
 
 /// # Safety
