@@ -450,7 +450,7 @@ final class Signer
         int|\DateTimeInterface|null $expires = null,
     ): Explanation {
         $o = $this->ffi->new('st_explain_options');
-        $keep = $this->setStr($o->ip, $ip);
+        $keep = Library::str($o->ip, $ip);
         $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
         $o->expires = $expires === null ? 0 : self::expiry('expires', $expires);
         $e = $this->ffi->new('st_explanation*');
@@ -481,6 +481,12 @@ final class Signer
             $info->has_found_token ? $f[5] : null,
             $info->matches < 0 ? null : $info->matches === 1,
         );
+    }
+
+    /** @internal The C signer, for {@see TokenRefresh}. */
+    public function native(): CData
+    {
+        return $this->handle;
     }
 
     /** @return array{keys: int} Never the key. */
@@ -545,15 +551,15 @@ final class Signer
         $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
         $o->now = $now === null ? 0 : self::expiry('now', $now);
         if ($ip !== $this->optionText['ip']) {
-            $this->optionMemory['ip'] = $this->setStr($o->ip, $ip);
+            $this->optionMemory['ip'] = Library::str($o->ip, $ip);
             $this->optionText['ip'] = $ip;
         }
         if ($speed !== $this->optionText['speed']) {
-            $this->optionMemory['speed'] = $this->setStr($o->speed, $speed);
+            $this->optionMemory['speed'] = Library::str($o->speed, $speed);
             $this->optionText['speed'] = $speed;
         }
         if ($buffer !== $this->optionText['buffer']) {
-            $this->optionMemory['buffer'] = $this->setStr($o->buffer, $buffer);
+            $this->optionMemory['buffer'] = Library::str($o->buffer, $buffer);
             $this->optionText['buffer'] = $buffer;
         }
     }
@@ -567,26 +573,10 @@ final class Signer
     private function verifyOptions(?string $ip, int|\DateTimeInterface|null $now, string $kind): array
     {
         $o = $this->ffi->new('st_verify_options');
-        $keep = $this->setStr($o->ip, $ip);
+        $keep = Library::str($o->ip, $ip);
         $o->now = $now === null ? 0 : self::expiry('now', $now);
         $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
         return [FFI::addr($o), [$o, $keep]];
-    }
-
-    /** Points an st_str at a C copy of `$s` (or at nothing); returns the copy to keep alive. */
-    private function setStr(CData $field, ?string $s): ?CData
-    {
-        if ($s === null) {
-            $field->ptr = null;
-            $field->len = 0;
-            return null;
-        }
-        $len = strlen($s);
-        $copy = FFI::new('char[' . ($len + 1) . ']');
-        FFI::memcpy($copy, $s, $len);
-        $field->ptr = FFI::cast('char*', FFI::addr($copy));
-        $field->len = $len;
-        return $copy;
     }
 
     /**
@@ -630,18 +620,20 @@ final class Signer
      * `$call($buf, $cap)` makes the C call (which sets `outLen`); when the library answers
      * ST_ERR_BUFFER_TOO_SMALL with the size it needs, the buffer grows and the call runs once
      * more. Returns the output; throws the library's error (`$failedKey` names a batch item,
-     * `$failedLine` a manifest line).
+     * `$failedLine` a manifest line). Also {@see TokenRefresh}'s (`$call` gets the `size_t *`
+     * for the length as a third argument).
      *
-     * @param \Closure(CData, int): int $call
+     * @internal
+     * @param \Closure(CData, int, CData): int $call
      * @param (\Closure(): (int|string|null))|null $failedKey
      * @param (\Closure(): int)|null $failedLine
      */
-    private function output(\Closure $call, ?\Closure $failedKey = null, ?\Closure $failedLine = null): string
+    public function output(\Closure $call, ?\Closure $failedKey = null, ?\Closure $failedLine = null): string
     {
-        $status = $call($this->buf, $this->cap);
+        $status = $call($this->buf, $this->cap, $this->outLenPtr);
         if ($status === self::BUFFER_TOO_SMALL) {
             $this->grow($this->outLen->cdata + 1);
-            $status = $call($this->buf, $this->cap);
+            $status = $call($this->buf, $this->cap, $this->outLenPtr);
         }
         if ($status !== self::OK) {
             $this->fail($status, $failedKey === null ? null : $failedKey(),
@@ -677,7 +669,8 @@ final class Signer
         return self::$streamKinds[$stream] = $out->cdata;
     }
 
-    private function check(int $status): void
+    /** @internal Throws the library's error for a status other than ST_OK. */
+    public function check(int $status): void
     {
         if ($status !== self::OK) {
             $this->fail($status);
