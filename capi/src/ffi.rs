@@ -103,6 +103,15 @@ macro_rules! try_in {
     }};
 }
 
+/// An optional input struct (`const T *`): `None` for NULL.
+macro_rules! opt_in {
+    ($p:ident) => {{
+        let p = $p;
+        // SAFETY: NULL or a valid, unmodified struct (the exported function's contract).
+        unsafe { p.as_ref() }
+    }};
+}
+
 /// Takes a handle back as its `Box` (consuming it).
 macro_rules! try_box_from_ptr {
     ($p:ident) => {{
@@ -196,7 +205,7 @@ macro_rules! try_out_buf {
 }
 
 pub(crate) use {
-    opt_out, try_box_from_ptr, try_bytes, try_in, try_mut_from_ptr, try_opt_str, try_out,
+    opt_in, opt_out, try_box_from_ptr, try_bytes, try_in, try_mut_from_ptr, try_opt_str, try_out,
     try_out_buf, try_ref_from_ptr, try_slice, try_str,
 };
 

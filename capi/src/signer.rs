@@ -6,7 +6,7 @@ use cdn_secure_token::{Signer, SignerBuilder, StreamKind, TokenKind};
 
 use crate::ffi::{
     core_error, free_box, null, to_boxed_ptr, try_box_from_ptr, try_bytes, try_mut_from_ptr,
-    try_out, try_str, Outcome,
+    try_out, try_ref_from_ptr, try_str, Outcome,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::st_status;
@@ -76,8 +76,9 @@ pub unsafe extern "C" fn st_signer_free(signer: *mut st_signer) {
 /// The number of keys a signer holds (signing key + rotation keys); 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_key_count(signer: *const st_signer) -> usize {
-    // SAFETY: caller contract.
-    ffi_panic_boundary! { -> usize; unsafe { crate::ffi::rust_const(signer).as_ref() }.map_or(0, Signer::key_count) }
+    ffi_panic_boundary! { -> usize;
+        (|| Ok::<_, st_status>(try_ref_from_ptr!(signer).key_count()))().unwrap_or(0)
+    }
 }
 
 /// Starts a builder whose signing key is `key`. Key errors are reported by

@@ -155,13 +155,13 @@ pub(crate) trait Options {
 
 /// The core options of an options pointer (NULL or valid by the exported call's contract).
 macro_rules! try_options {
-    ($p:ident) => {{
-        // SAFETY: NULL or a valid struct whose strings are readable (the exported contract).
-        match unsafe { $p.as_ref() } {
+    ($p:ident) => {
+        match $crate::ffi::opt_in!($p) {
             None => Default::default(),
+            // SAFETY: a valid struct whose strings are readable (the exported contract).
             Some(o) => unsafe { $crate::types::Options::to_core(o) }?,
         }
-    }};
+    };
 }
 pub(crate) use try_options;
 
