@@ -49,6 +49,7 @@ mod refresh;
 mod request;
 #[doc(hidden)]
 pub mod scan;
+mod schema;
 mod served;
 mod signer;
 mod url;
@@ -66,10 +67,11 @@ pub use refresh::{
     Refusal, TrustedProxies, REFRESH_ABSOLUTE_FROM, REFRESH_HEADERS,
 };
 pub use request::DEFAULT_MAX_REQUEST_LEN;
+pub use schema::{OptionSpec, Value, SIGN_OPTIONS, VERIFY_OPTIONS};
 pub use served::Received;
 pub use signer::{
-    ExplainOptions, Explanation, InvalidReason, SignedBatch, SignedToken, Signer, SignerBuilder,
-    Verdict, MAX_EXPIRES, MAX_KEYS, TOKEN_LEN,
+    ExplainOptions, Explanation, InvalidReason, Prepared, SignedBatch, SignedToken, Signer,
+    SignerBuilder, Verdict, MAX_EXPIRES, MAX_KEYS, REASONS, TOKEN_LEN,
 };
 pub use url::MAX_URL_LEN;
 

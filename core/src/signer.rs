@@ -83,7 +83,7 @@ trait Sink: Sized + Send {
         canon: &[u8],
         verbatim: bool,
         digest: &[u8; 16],
-        p: &Prepared<'_>,
+        p: &Resolved<'_>,
         max_request_len: usize,
     ) -> Result<()>;
     /// The output of a one-slice batch (no `Vec` of one sink to join).
@@ -106,7 +106,7 @@ impl Sink for Vec<String> {
         canon: &[u8],
         verbatim: bool,
         digest: &[u8; 16],
-        p: &Prepared<'_>,
+        p: &Resolved<'_>,
         max_request_len: usize,
     ) -> Result<()> {
         self.push(assemble(
@@ -163,7 +163,7 @@ impl Sink for Joined {
         canon: &[u8],
         verbatim: bool,
         digest: &[u8; 16],
-        p: &Prepared<'_>,
+        p: &Resolved<'_>,
         max_request_len: usize,
     ) -> Result<()> {
         if !self.ends.is_empty() {
@@ -434,6 +434,22 @@ impl InvalidReason {
         }
     }
 
+    /// The stable number of the reason: the C `ST_REASON_*` value. Never renumbered; see
+    /// [`REASONS`].
+    pub fn number(&self) -> i32 {
+        match self {
+            InvalidReason::MissingToken => 1,
+            InvalidReason::MalformedToken => 2,
+            InvalidReason::MissingExpires => 3,
+            InvalidReason::MalformedExpires => 4,
+            InvalidReason::BadRequest(_) => 5,
+            InvalidReason::NotAStreamPath => 6,
+            InvalidReason::Mismatch => 7,
+            InvalidReason::UriTooLong => 8,
+            InvalidReason::BadClientIp => 9,
+        }
+    }
+
     /// The HTTP status the edge answers: 400 for [`InvalidReason::BadRequest`], 414 for
     /// [`InvalidReason::UriTooLong`], 403 for the others.
     pub fn status(&self) -> u16 {
@@ -472,6 +488,23 @@ impl fmt::Display for InvalidReason {
         }
     }
 }
+
+/// Every reason a verdict can give, as `(number, code, HTTP status)`: the refusals
+/// ([`InvalidReason::number`], [`InvalidReason::code`], [`InvalidReason::status`]) and, last,
+/// `(10, "expired", 410)`, the code [`Verdict::reason_code`] gives an expired link. Number 0
+/// (no reason: valid) is not listed. Faces generate their enums and string tables from it.
+pub const REASONS: &[(i32, &str, u16)] = &[
+    (1, "missing_token", 403),
+    (2, "malformed_token", 403),
+    (3, "missing_expires", 403),
+    (4, "malformed_expires", 403),
+    (5, "bad_request", 400),
+    (6, "not_a_stream_path", 403),
+    (7, "mismatch", 403),
+    (8, "uri_too_long", 414),
+    (9, "bad_client_ip", 403),
+    (10, "expired", 410),
+];
 
 /// The edge's answer to a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -839,9 +872,10 @@ pub(crate) fn check_stream_ids<'a>(account: &'a str, id: &'a str) -> Result<()> 
     Ok(())
 }
 
-/// Decimal text of an expiry, held inline.
-#[derive(Clone, Copy)]
+/// Decimal text of an expiry, held inline, with the value.
+#[derive(Clone, Copy, Debug)]
 struct Digits {
+    value: i64,
     /// `&expires=` and the digits.
     buf: [u8; Digits::PREFIX.len() + 20],
     len: u8,
@@ -858,30 +892,10 @@ impl Digits {
         buf[..Self::PREFIX.len()].copy_from_slice(Self::PREFIX);
         buf[Self::PREFIX.len()..][..s.len()].copy_from_slice(s);
         Digits {
+            value: v,
             buf,
             len: (Self::PREFIX.len() + s.len()) as u8,
         }
-    }
-
-    /// `Digits::new(v)`, remembered per thread for the last `v`: signing with a lifetime
-    /// gives the same expiry for a second at a time, and with a fixed expiry always.
-    #[inline]
-    fn cached(v: i64) -> Self {
-        thread_local! {
-            static LAST: std::cell::Cell<(i64, Digits)> = const {
-                std::cell::Cell::new((0, Digits { buf: [0; Digits::PREFIX.len() + 20], len: 0 }))
-            };
-        }
-        LAST.try_with(|last| {
-            let (k, d) = last.get();
-            if k == v && d.len != 0 {
-                return d;
-            }
-            let d = Digits::new(v);
-            last.set((v, d));
-            d
-        })
-        .unwrap_or_else(|_| Digits::new(v))
     }
 
     /// The digits.
@@ -895,20 +909,65 @@ impl Digits {
     }
 }
 
-/// Everything resolved once per call (or once per batch).
+/// The expiry of a prepared request.
+#[derive(Clone, Copy, Debug)]
+enum Expiry {
+    /// Checked when prepared (an absolute `expires`, or a `ttl` from a given `now`).
+    Fixed(Digits),
+    /// A lifetime from the signer's clock, resolved at every call (or batch).
+    Ttl(i64),
+}
+
+/// Sign options checked once, owned, for any number of calls: the canonical client IP, the
+/// token kind, MP4 speed / buffer, and the expiry (fixed, with its digits, or a lifetime
+/// resolved per call from the signer's clock). Made by [`Signer::prepare`]; a face makes one
+/// per options object and reuses it.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    kind: TokenKind,
+    expiry: Expiry,
+    ip: Option<CanonicalIp>,
+    speed: String,
+    buffer: String,
+}
+
+impl Prepared {
+    /// The token kind.
+    pub fn kind(&self) -> TokenKind {
+        self.kind
+    }
+
+    /// The options as one call uses them: the expiry resolved now.
+    #[inline]
+    fn resolve(&self, clock: &dyn Clock) -> Result<Resolved<'_>> {
+        let expires_text = match self.expiry {
+            Expiry::Fixed(d) => d,
+            Expiry::Ttl(t) => Digits::new(check_ttl(t, clock.now())?),
+        };
+        Ok(Resolved {
+            expires: expires_text.value,
+            expires_text,
+            ip: self.ip.as_ref().map_or(&b""[..], |i| i.as_bytes()),
+            kind: self.kind,
+            speed: &self.speed,
+            buffer: &self.buffer,
+        })
+    }
+}
+
+/// A [`Prepared`] request as one call (or one batch) uses it.
 #[derive(Clone, Copy)]
-struct Prepared<'o> {
+struct Resolved<'o> {
     expires: i64,
     expires_text: Digits,
-    /// The canonical client IP text, or empty; held by the caller (see `prepare`), so that
-    /// this struct stays small to move.
+    /// The canonical client IP text, or empty.
     ip: &'o [u8],
     kind: TokenKind,
     speed: &'o str,
     buffer: &'o str,
 }
 
-impl Prepared<'_> {
+impl Resolved<'_> {
     fn ip_bytes(&self) -> &[u8] {
         self.ip
     }
@@ -994,18 +1053,29 @@ impl Signer {
         }
     }
 
-    /// Resolves `opts` once per call or batch. The canonical IP goes into `ip`, the caller's:
-    /// a `Prepared` holding it by value (48 bytes) measurably slowed every call down with
-    /// the moves.
+    /// Checks `opts` once into a request that any number of calls can sign with
+    /// ([`Signer::sign_prepared`], [`Signer::sign_many_prepared`], [`Signer::sign_joined`]).
+    /// An absolute expiry is checked now (against `opts.now` or the clock); a lifetime without
+    /// `now` (or the signer's default lifetime) is checked now and resolved again from the
+    /// clock at every call. Stream tokens are refused: they go in the path
+    /// ([`Signer::stream_url`]).
+    pub fn prepare(&self, opts: &SignOptions<'_>) -> Result<Prepared> {
+        if opts.kind == TokenKind::Stream {
+            return Err(stream_kind_error());
+        }
+        self.prepare_any(opts)
+    }
+
+    /// [`Signer::prepare`] for any kind (stream tokens hash the same fields).
     #[inline]
-    fn prepare<'o>(
-        &self,
-        opts: &SignOptions<'o>,
-        ip: &'o mut Option<CanonicalIp>,
-    ) -> Result<Prepared<'o>> {
+    fn prepare_any(&self, opts: &SignOptions<'_>) -> Result<Prepared> {
         let expires = self.resolve_expires(opts)?;
-        *ip = opts.ip.map(CanonicalIp::parse).transpose()?;
-        let ip = ip.as_ref().map_or(&b""[..], |i| i.as_bytes());
+        let ttl = match (opts.expires, opts.ttl, opts.now) {
+            (None, Some(t), None) => Some(t),
+            (None, None, None) => self.default_ttl,
+            _ => None,
+        };
+        let ip = opts.ip.map(CanonicalIp::parse).transpose()?;
         let (speed, buffer) = if opts.kind == TokenKind::Mp4 {
             (
                 check_speed_buffer("speed", opts.speed)?,
@@ -1020,12 +1090,14 @@ impl Signer {
             ("", "")
         };
         Ok(Prepared {
-            expires,
-            expires_text: Digits::cached(expires),
-            ip,
             kind: opts.kind,
-            speed,
-            buffer,
+            expiry: match ttl {
+                Some(t) => Expiry::Ttl(t),
+                None => Expiry::Fixed(Digits::new(expires)),
+            },
+            ip,
+            speed: speed.to_owned(),
+            buffer: buffer.to_owned(),
         })
     }
 
@@ -1069,11 +1141,8 @@ impl Signer {
 
     /// The token of any query-token kind (`File`, `Directory`, `Mp4`) for a decoded path.
     pub fn token_with(&self, path: &str, opts: &SignOptions<'_>) -> Result<SignedToken> {
-        if opts.kind == TokenKind::Stream {
-            return Err(stream_kind_error());
-        }
-        let mut ip = None;
-        let p = self.prepare(opts, &mut ip)?;
+        let prepared = self.prepare(opts)?;
+        let p = prepared.resolve(&*self.clock)?;
         let mut buf = PathBytes::new();
         let (canon, _) = path::canonical(path.as_bytes(), PathInput::Decoded, &mut buf)?;
         let digest = p.layout(canon).digest(self.signing_key());
@@ -1088,15 +1157,17 @@ impl Signer {
     /// `speed`/`buffer`) parameters are removed in any case; the path is emitted
     /// percent-encoded so that the edge decodes it back to exactly the bytes hashed.
     pub fn sign_url(&self, url: &str, opts: &SignOptions<'_>) -> Result<String> {
-        if opts.kind == TokenKind::Stream {
-            return Err(stream_kind_error());
-        }
-        let mut ip = None;
-        let p = self.prepare(opts, &mut ip)?;
+        self.sign_prepared(url, &self.prepare(opts)?)
+    }
+
+    /// [`Signer::sign_url`] with options checked once by [`Signer::prepare`].
+    pub fn sign_prepared(&self, url: &str, p: &Prepared) -> Result<String> {
+        let p = p.resolve(&*self.clock)?;
+        let p = &p;
         let parts = url::split(url)?;
         let mut buf = PathBytes::new();
-        let (canon, verbatim, digest) = self.link_digest(&parts, &mut buf, &p)?;
-        assemble(&parts, canon, verbatim, &digest, &p, self.max_request_len)
+        let (canon, verbatim, digest) = self.link_digest(&parts, &mut buf, p)?;
+        assemble(&parts, canon, verbatim, &digest, p, self.max_request_len)
     }
 
     /// The canonical path of one link and its digest, one message at a time: what
@@ -1106,7 +1177,7 @@ impl Signer {
         &self,
         parts: &UrlParts<'a>,
         buf: &'a mut PathBytes,
-        p: &Prepared<'_>,
+        p: &Resolved<'_>,
     ) -> Result<(&'a [u8], bool, [u8; 16])> {
         let (canon, verbatim) = url_path(parts, buf)?;
         let digest = p.layout(canon).digest(self.signing_key());
@@ -1120,7 +1191,8 @@ impl Signer {
         urls: &[S],
         opts: &SignOptions<'_>,
     ) -> Result<Vec<String>, BatchError> {
-        self.sign_batch::<S, Vec<String>>(urls, opts)
+        let p = self.prepare(opts).map_err(at_index_0)?;
+        self.sign_batch::<S, Vec<String>>(urls, &p)
     }
 
     /// Like [`Signer::sign_many`], but the signed URLs come back in one buffer, separated by
@@ -1130,26 +1202,49 @@ impl Signer {
         urls: &[S],
         opts: &SignOptions<'_>,
     ) -> Result<SignedBatch, BatchError> {
-        self.sign_batch::<S, Joined>(urls, opts)
+        let p = self.prepare(opts).map_err(at_index_0)?;
+        self.sign_many_prepared(urls, &p)
+    }
+
+    /// [`Signer::sign_many_joined`] with options checked once by [`Signer::prepare`].
+    pub fn sign_many_prepared<S: AsRef<str> + Sync>(
+        &self,
+        urls: &[S],
+        p: &Prepared,
+    ) -> Result<SignedBatch, BatchError> {
+        self.sign_batch::<S, Joined>(urls, p)
+    }
+
+    /// The one joined-text batch protocol: `text` holds URLs separated by the byte `sep`
+    /// (`b'\n'` usually; an ASCII control byte, which no signable URL contains). Split as
+    /// [`str::lines`] splits at `'\n'`: an empty text is no URLs, a trailing separator is
+    /// not an extra empty URL, `"a\n\nb"` has an empty one (which fails). The signed URLs come
+    /// back joined by `'\n'` ([`SignedBatch::as_joined`]); an `Err` carries the zero-based
+    /// index of the failing URL (0 for a bad `sep` or options error).
+    pub fn sign_joined(
+        &self,
+        text: &str,
+        sep: u8,
+        p: &Prepared,
+    ) -> Result<SignedBatch, BatchError> {
+        if !sep.is_ascii_control() {
+            return Err(at_index_0(Error::Argument {
+                name: "sep",
+                reason: "must be an ASCII control byte such as '\\n'",
+            }));
+        }
+        let urls = split_joined(text, sep);
+        self.sign_many_prepared(&urls, p)
     }
 
     /// Signs `urls` in one or more slices (one per core for large batches) into sinks of
     /// kind `K`, each filled on the thread that signed its slice, then joined in order.
-    fn sign_batch<S, K>(&self, urls: &[S], opts: &SignOptions<'_>) -> Result<K::Output, BatchError>
+    fn sign_batch<S, K>(&self, urls: &[S], p: &Prepared) -> Result<K::Output, BatchError>
     where
         S: AsRef<str> + Sync,
         K: Sink,
     {
-        if opts.kind == TokenKind::Stream {
-            return Err(BatchError {
-                index: 0,
-                error: stream_kind_error(),
-            });
-        }
-        let mut ip = None;
-        let p = self
-            .prepare(opts, &mut ip)
-            .map_err(|error| BatchError { index: 0, error })?;
+        let p = p.resolve(&*self.clock).map_err(at_index_0)?;
         // The core count is asked only for large batches: the call reads cgroup files and
         // costs tens of µs.
         let threads = if urls.len() < PARALLEL_BATCH {
@@ -1203,7 +1298,7 @@ impl Signer {
         &self,
         urls: &[S],
         base_index: usize,
-        p: &Prepared<'_>,
+        p: &Resolved<'_>,
         sink: &mut K,
     ) -> Result<(), BatchError> {
         let key = self.signing_key();
@@ -1292,14 +1387,11 @@ impl Signer {
         opts: &SignOptions<'_>,
     ) -> Result<SignedToken> {
         check_stream_ids(account, id)?;
-        let mut ip = None;
-        let p = self.prepare(
-            &SignOptions {
-                kind: TokenKind::File,
-                ..*opts
-            },
-            &mut ip,
-        )?;
+        let prepared = self.prepare_any(&SignOptions {
+            kind: TokenKind::File,
+            ..*opts
+        })?;
+        let p = prepared.resolve(&*self.clock)?;
         let digest = Layout::Stream {
             account: account.as_bytes(),
             id: id.as_bytes(),
@@ -1630,6 +1722,28 @@ fn url_path<'a>(parts: &UrlParts<'a>, buf: &'a mut PathBytes) -> Result<(&'a [u8
     }
 }
 
+/// An error about the batch as a whole (options, separator): reported at index 0.
+fn at_index_0(error: Error) -> BatchError {
+    BatchError { index: 0, error }
+}
+
+/// The URLs of a joined text, split at `sep` as [`str::lines`] splits at `'\n'`. `sep` is
+/// ASCII, so every piece is a `&str`.
+fn split_joined(text: &str, sep: u8) -> Vec<&str> {
+    let body = text.strip_suffix(char::from(sep)).unwrap_or(text);
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(memchr::memchr_iter(sep, body.as_bytes()).count() + 1);
+    let mut start = 0;
+    for at in memchr::memchr_iter(sep, body.as_bytes()) {
+        out.push(&body[start..at]);
+        start = at + 1;
+    }
+    out.push(&body[start..]);
+    out
+}
+
 fn stream_kind_error() -> Error {
     Error::Argument {
         name: "kind",
@@ -1729,7 +1843,7 @@ fn assemble(
     canon: &[u8],
     verbatim: bool,
     digest: &[u8; 16],
-    p: &Prepared<'_>,
+    p: &Resolved<'_>,
     max_request_len: usize,
 ) -> Result<String> {
     let cap = parts.origin.len()
@@ -1769,7 +1883,7 @@ fn write_signed(
     canon: &[u8],
     verbatim: bool,
     digest: &[u8; 16],
-    p: &Prepared<'_>,
+    p: &Resolved<'_>,
     out: &mut Vec<u8>,
 ) -> usize {
     out.extend_from_slice(parts.origin.as_bytes());
@@ -1878,25 +1992,12 @@ mod tests {
     }
 
     #[test]
-    fn remembered_expiry_digits_follow_the_value() {
-        for v in [
-            1,
-            2_147_483_647,
-            1,
-            99,
-            99,
-            100,
-            100_000_000_000,
-            7,
-            7,
-            2_147_483_647,
-        ] {
-            assert_eq!(Digits::cached(v).param(), Digits::new(v).param(), "{v}");
-            assert_eq!(
-                Digits::cached(v).as_bytes(),
-                v.to_string().as_bytes(),
-                "{v}"
-            );
+    fn expiry_digits_are_the_decimal_text() {
+        for v in [1, 2_147_483_647, 99, 100, 100_000_000_000, 7, i64::MAX] {
+            let d = Digits::new(v);
+            assert_eq!(d.as_bytes(), v.to_string().as_bytes(), "{v}");
+            assert_eq!(d.param(), format!("&expires={v}").as_bytes(), "{v}");
+            assert_eq!(d.value, v);
         }
     }
 
