@@ -718,11 +718,12 @@ enum st_status st_signer_sign_many(const struct st_signer *signer,
 /**
  * `st_signer_sign_many` for URLs given as ONE buffer of `urls_len` bytes, separated by the
  * byte `sep` (an ASCII control byte such as `'\n'`, which no signable URL contains; the
- * caller must not join a URL that holds it). The signed URLs go to `buf` in the same order,
- * separated by `sep`, NUL-terminated when room allows. `urls_len == 0` is no URLs (`urls`
- * may be NULL); otherwise there is one URL more than separators (`"a\n\nb"` has an empty
- * one). The whole buffer must be UTF-8. `*failed_index` (when not NULL) receives the index
- * of the first failing URL, 0 for an options error. The cheap batch call for PHP.
+ * caller must not join a URL that holds it), in the core's one joined-text protocol: an
+ * empty buffer is no URLs (`urls` may then be NULL), a trailing separator is not an extra
+ * URL, `"a\n\nb"` has an empty one (which fails). The signed URLs go to `buf` in the same
+ * order, separated by `sep`, NUL-terminated when room allows. The whole buffer must be
+ * UTF-8. `*failed_index` (when not NULL) receives the index of the first failing URL, 0
+ * for an options or `sep` error. The cheap batch call for PHP.
  */
 ST_MUST_USE
 enum st_status st_signer_sign_joined(const struct st_signer *signer,
