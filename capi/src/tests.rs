@@ -95,4 +95,10 @@ fn kind_numbers_round_trip() {
         );
     }
     assert!(crate::types::token_kind(4).is_err() && crate::types::stream_kind(4).is_err());
+    for (i, (c, _)) in crate::types::TOKEN_KINDS.iter().enumerate() {
+        assert_eq!(*c as usize, i);
+    }
+    for (i, (c, _)) in crate::types::STREAM_KINDS.iter().enumerate() {
+        assert_eq!(*c as usize, i);
+    }
 }

@@ -195,13 +195,13 @@ final class Signer
         }
         $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
         // One string for all the URLs, one FFI call, one string back: no per-URL FFI work.
-        // The core refuses control characters in URLs, so "\n" can only be a separator; a URL
-        // holding one is reported, as the core words it, at its own index.
-        // (An empty string is no URL at all to the C call: a batch of one empty URL goes there
-        // too.)
-        $joined = \implode("\n", $urls);
+        // The core's joined-text protocol (Signer::sign_joined): every URL ends with "\n", so
+        // an empty URL is still one and the C call's failing index is the URL's position. The
+        // core refuses control characters in URLs; a URL holding the separator itself cannot
+        // travel this way and is signed alone by failFirst, for the core's error at its key.
+        $joined = \implode("\n", $urls) . "\n";
         $len = \strlen($joined);
-        if ($len === 0 || \substr_count($joined, "\n") !== $n - 1) {
+        if (\substr_count($joined, "\n") !== $n) {
             $this->failFirst($urls);
         }
         // Signed URLs are rarely more than three times their input plus the parameters.
@@ -610,9 +610,8 @@ final class Signer
                 $this->fail($status, $key);
             }
         }
-        // Not reached: the core refuses empty URLs and URLs holding a newline.
-        throw new InvalidUrlException('a URL is empty or contains a newline', 'INVALID_URL',
-            null, $this->ffi->ST_ERR_INVALID_URL);
+        // Not reached: the core refuses URLs holding a control character.
+        throw new \LogicException('failFirst(): a URL holds a newline and the core signed it');
     }
 
     /**
