@@ -650,9 +650,10 @@ enum st_status st_refresh_new(const struct st_signer *signer,
 void st_refresh_free(struct st_refresh *endpoint);
 
 /**
- * Reads a request. Returns `ST_OK` for anything a client can send (a bad query or client
- * IP is a refused ask); errors are only for NULL pointers and non-UTF-8 method, peer or
- * headers. On success `*out` owns an ask to release with `st_refresh_ask_free`.
+ * Reads a request. Returns `ST_OK` for anything a client can send, bytes that are not
+ * UTF-8 included (a bad query, method, header or client IP is a refused ask); errors are
+ * only for NULL pointers (`method` and `peer` are required). On success `*out` owns an ask
+ * to release with `st_refresh_ask_free`.
  */
 ST_MUST_USE
 enum st_status st_refresh_prepare(const struct st_refresh *endpoint,
@@ -815,6 +816,12 @@ ST_MUST_USE
 enum st_status st_token_kind_parse(const char *name,
                                    size_t name_len,
                                    enum st_token_kind *out);
+
+/**
+ * The name of a token kind value (`"file"`, `"directory"`, `"mp4"`, `"stream"`: the core's),
+ * static and NUL-terminated; `"unknown"` for other values.
+ */
+const char *st_token_kind_str(uint32_t kind);
 
 /**
  * Parses a stream kind name (`vod`, `cmaf`, `mpegts`, `streams`; any case).

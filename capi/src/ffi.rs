@@ -71,12 +71,8 @@ pub(crate) fn rust_const<C: Castable>(p: *const C) -> *const C::RustType {
 
 macro_rules! try_ref_from_ptr {
     ($p:ident) => {{
-        let p = $crate::ffi::rust_const($p);
-        // SAFETY: NULL or a live handle (the exported function's contract).
-        match unsafe { p.as_ref() } {
-            Some(r) => r,
-            None => return Err($crate::ffi::null(stringify!($p))),
-        }
+        let $p = $crate::ffi::rust_const($p);
+        $crate::ffi::try_in!($p)
     }};
 }
 
@@ -91,25 +87,24 @@ macro_rules! try_mut_from_ptr {
     }};
 }
 
-/// A required input struct (`const T *`, not a handle).
-macro_rules! try_in {
-    ($p:ident) => {{
-        let p = $p;
-        // SAFETY: NULL or a valid, unmodified struct (the exported function's contract).
-        match unsafe { p.as_ref() } {
-            Some(r) => r,
-            None => return Err($crate::ffi::null(stringify!($p))),
-        }
-    }};
-}
-
 /// An optional input struct (`const T *`): `None` for NULL.
 macro_rules! opt_in {
     ($p:ident) => {{
         let p = $p;
-        // SAFETY: NULL or a valid, unmodified struct (the exported function's contract).
+        // SAFETY: NULL or valid and unmodified: a struct, or a live handle (the exported
+        // function's contract).
         unsafe { p.as_ref() }
     }};
+}
+
+/// A required input struct (`const T *`, not a handle).
+macro_rules! try_in {
+    ($p:ident) => {
+        match $crate::ffi::opt_in!($p) {
+            Some(r) => r,
+            None => return Err($crate::ffi::null(stringify!($p))),
+        }
+    };
 }
 
 /// Takes a handle back as its `Box` (consuming it).

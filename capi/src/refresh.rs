@@ -2,6 +2,7 @@
 //! Every decision (query, `expire`, cap, client IP, JSON, status, codes) is the core's; the
 //! shape is the other faces' `prepare` → hook → `respond(allowed)`.
 
+use std::borrow::Cow;
 use std::ffi::c_char;
 
 use cdn_secure_token::{
@@ -9,7 +10,7 @@ use cdn_secure_token::{
 };
 
 use crate::ffi::{
-    core_error, free_box, to_boxed_ptr, try_bytes, try_in, try_opt_str, try_out, try_out_buf,
+    core_error, free_box, null, to_boxed_ptr, try_in, try_opt_str, try_out, try_out_buf,
     try_ref_from_ptr, try_slice, try_str, Castable,
 };
 use crate::panic::ffi_panic_boundary;
@@ -153,9 +154,27 @@ pub unsafe extern "C" fn st_refresh_free(endpoint: *mut st_refresh) {
     ffi_panic_boundary! { -> (); unsafe { free_box(endpoint) } }
 }
 
-/// Reads a request. Returns `ST_OK` for anything a client can send (a bad query or client
-/// IP is a refused ask); errors are only for NULL pointers and non-UTF-8 method, peer or
-/// headers. On success `*out` owns an ask to release with `st_refresh_ask_free`.
+/// A string the client sent (or the server, for the peer) as text: bytes that are not UTF-8
+/// become U+FFFD, which no address or method holds, so the core refuses them as it refuses
+/// any other bad value. `ptr = NULL` is absent.
+///
+/// # Safety
+/// `s.ptr` is NULL or readable for `s.len` bytes, unmodified for `'a`.
+unsafe fn lossy<'a>(s: st_str, name: &str) -> Result<Option<Cow<'a, str>>, st_status> {
+    if s.ptr.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(String::from_utf8_lossy(try_slice!(
+        s.ptr.cast::<u8>(),
+        s.len,
+        name
+    ))))
+}
+
+/// Reads a request. Returns `ST_OK` for anything a client can send, bytes that are not
+/// UTF-8 included (a bad query, method, header or client IP is a refused ask); errors are
+/// only for NULL pointers (`method` and `peer` are required). On success `*out` owns an ask
+/// to release with `st_refresh_ask_free`.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_refresh_prepare(
@@ -165,16 +184,17 @@ pub unsafe extern "C" fn st_refresh_prepare(
         let out = try_out!(out);
         let endpoint = try_ref_from_ptr!(endpoint);
         let r: &st_refresh_request = try_in!(request);
-        let query = match r.query.len {
-            0 => &[][..],
-            len => try_bytes!(r.query.ptr, len, "query"),
-        };
+        // SAFETY (the four calls): the request's strings are readable (the exported contract).
+        let method = unsafe { lossy(r.method, "method") }?.ok_or_else(|| null("method"))?;
+        let peer = unsafe { lossy(r.peer, "peer") }?.ok_or_else(|| null("peer"))?;
+        let forwarded_for = unsafe { lossy(r.forwarded_for, "forwarded_for") }?;
+        let real_ip = unsafe { lossy(r.real_ip, "real_ip") }?;
         let req = RefreshRequest {
-            method: try_str!(r.method.ptr, r.method.len, "method"),
-            query,
-            peer: try_str!(r.peer.ptr, r.peer.len, "peer"),
-            forwarded_for: try_opt_str!(r.forwarded_for, "forwarded_for"),
-            real_ip: try_opt_str!(r.real_ip, "real_ip"),
+            method: &method,
+            query: try_slice!(r.query.ptr.cast::<u8>(), r.query.len, "query"),
+            peer: &peer,
+            forwarded_for: forwarded_for.as_deref(),
+            real_ip: real_ip.as_deref(),
             now: (r.now != 0).then_some(r.now),
         };
         out.write(to_boxed_ptr::<st_refresh_ask>(endpoint.prepare(&req)));

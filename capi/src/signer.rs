@@ -9,9 +9,11 @@ use crate::ffi::{
     try_out, try_ref_from_ptr, try_str, Outcome,
 };
 use crate::panic::ffi_panic_boundary;
+use crate::status::c_static;
 use crate::status::st_status;
 use crate::types::{
     st_signer, st_signer_builder, st_stream_kind, st_token_kind, stream_kind_out, token_kind_out,
+    TOKEN_KINDS,
 };
 
 /// The version of the loaded library, e.g. `"0.1.0"` (static, NUL-terminated).
@@ -32,6 +34,15 @@ pub unsafe extern "C" fn st_token_kind_parse(
         let kind: TokenKind = name.parse().map_err(|e| core_error(&e))?;
         out.write(token_kind_out(kind));
         Ok(())
+    }
+}
+
+/// The name of a token kind value (`"file"`, `"directory"`, `"mp4"`, `"stream"`: the core's),
+/// static and NUL-terminated; `"unknown"` for other values.
+#[no_mangle]
+pub extern "C" fn st_token_kind_str(kind: u32) -> *const c_char {
+    ffi_panic_boundary! { -> *const c_char;
+        c_static(TOKEN_KINDS.get(kind as usize).map_or("unknown", |k| k.1.as_str()))
     }
 }
 

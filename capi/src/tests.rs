@@ -95,9 +95,11 @@ fn kind_numbers_round_trip() {
         );
     }
     assert!(crate::types::token_kind(4).is_err() && crate::types::stream_kind(4).is_err());
-    for (i, (c, _)) in crate::types::TOKEN_KINDS.iter().enumerate() {
+    for (i, (c, k)) in crate::types::TOKEN_KINDS.iter().enumerate() {
         assert_eq!(*c as usize, i);
+        assert_eq!(text(st_token_kind_str(i as u32)), k.as_str());
     }
+    assert_eq!(text(st_token_kind_str(4)), "unknown");
     for (i, (c, _)) in crate::types::STREAM_KINDS.iter().enumerate() {
         assert_eq!(*c as usize, i);
     }

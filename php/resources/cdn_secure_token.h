@@ -271,6 +271,8 @@ const char *st_version(void);
 
 enum st_status st_token_kind_parse(const char *name, size_t name_len, enum st_token_kind *out);
 
+const char *st_token_kind_str(uint32_t kind);
+
 enum st_status st_stream_kind_parse(const char *name, size_t name_len, enum st_stream_kind *out);
 
 enum st_status st_signer_new(const char *key, size_t key_len, struct st_signer **out);

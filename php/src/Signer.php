@@ -26,8 +26,6 @@ final class Signer
     private const BUFFER_TOO_SMALL = 2;
     private const INVALID_EXPIRY = 13;
     private const INITIAL_CAP = 4096;
-    /** Token kind names by `st_token_kind` value, for {@see Explanation::$kind}. */
-    private const KIND_NAMES = ['file', 'directory', 'mp4', 'stream'];
 
     /** @var array<string, int> kind name => st_token_kind, as parsed by the library */
     private static array $kinds = [];
@@ -472,7 +470,7 @@ final class Signer
             $this->ffi->st_explanation_free($e);
         }
         return new Explanation(
-            self::KIND_NAMES[$info->kind] ?? (string) $info->kind,
+            $this->ffi->st_token_kind_str($info->kind),
             $f[0],
             $f[1],
             $info->has_ip ? $f[2] : null,

@@ -21,6 +21,11 @@ function refresh(mixed $authorize, array $more = []): TokenRefresh
 }
 
 if (PHP_SAPI === 'cli') {
+    // A check that throws is a failure too, never a missing line.
+    set_exception_handler(static function (\Throwable $e): void {
+        echo 'not ok - php checks stopped by ', get_class($e), ': ', $e->getMessage(), "\n";
+        exit(1);
+    });
     $say = static fn (bool $ok, string $what) => print(($ok ? 'ok' : 'not ok') . " - php $what\n");
     foreach (['no hook' => [], 'a null hook' => ['authorize' => null], 'a hook that is not callable' => ['authorize' => true]] as $what => $args) {
         $err = null;
@@ -54,6 +59,11 @@ if (PHP_SAPI === 'cli') {
     $say($a->status === 200 && json_decode($a->body, true)['client_ip'] === '198.51.100.7'
         && $a->headers === ['Content-Type' => 'application/json', 'Cache-Control' => 'no-store'],
         'fromGlobals: X-Forwarded-For from a trusted proxy, the contract headers');
+    $trusting = refresh(static fn (): bool => true, ['trustedProxies' => ['127.0.0.1']]);
+    $a = $trusting->handle('GET', 'video=abc', '127.0.0.1', ['X-Forwarded-For' => "1.2.3.4\xff"]);
+    $b = $trusting->handle("G\xffT", 'video=abc', '127.0.0.1');
+    $say($a->status === 400 && json_decode($a->body, true)['error'] === 'bad_client_ip' && $b->status === 405,
+        'bytes that are not UTF-8 in a header or the method are refusals, not exceptions');
     $err = null;
     try {
         refresh(static fn (): bool => true, ['trustedProxies' => ['not-a-network']]);
