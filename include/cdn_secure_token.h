@@ -280,6 +280,18 @@ typedef enum st_explain_field {
 typedef struct st_explanation st_explanation;
 
 /**
+ * An endpoint: a signer (its first key signs) and an `st_refresh_config`. Immutable and
+ * safe to share between threads; released by `st_refresh_free`.
+ */
+typedef struct st_refresh st_refresh;
+
+/**
+ * One request read by `st_refresh_prepare`: an ask for the authorization hook, or a refusal
+ * already decided. Released by `st_refresh_ask_free`.
+ */
+typedef struct st_refresh_ask st_refresh_ask;
+
+/**
  * A signer: the key (and rotation keys), default lifetime and expiry policy. Immutable
  * after construction and safe to share between threads. Created by `st_signer_new` or
  * `st_signer_builder_build`, released by `st_signer_free`.
@@ -364,6 +376,114 @@ typedef struct st_manifest_options {
    */
   bool other_hosts;
 } st_manifest_options;
+
+/**
+ * How `st_refresh_new` signs. Zero-initialized fields take the core's defaults.
+ */
+typedef struct st_refresh_config {
+  /**
+   * The numeric account (client) id. Required.
+   */
+  struct st_str account;
+  /**
+   * `https://host` of the CDN resource, or empty for paths without a host. Required.
+   */
+  struct st_str cdn_url;
+  /**
+   * `https://host` of the IP-bound CDN resource (`url_ip`); `ptr = NULL` = `cdn_url`.
+   */
+  struct st_str cdn_ip_url;
+  /**
+   * The longest lifetime signed, seconds (longer asks are cut to it); 0 = 3600.
+   */
+  int64_t max_lifetime;
+  /**
+   * The lifetime when the query has no `expire`; 0 = 60 (cut to the maximum).
+   */
+  int64_t default_lifetime;
+  /**
+   * Proxies whose `X-Forwarded-For` / `X-Real-IP` are believed (`10.0.0.0/8`, `::1`).
+   */
+  const struct st_str *trusted_proxies;
+  /**
+   * Number of entries at `trusted_proxies` (0: the client is always the peer).
+   */
+  size_t trusted_proxies_count;
+} st_refresh_config;
+
+/**
+ * What the web server received. Strings with `ptr = NULL` are absent.
+ */
+typedef struct st_refresh_request {
+  /**
+   * The HTTP method (`GET`; `HEAD` is answered like `GET`).
+   */
+  struct st_str method;
+  /**
+   * The raw query string without `?`, undecoded; bytes, need not be UTF-8.
+   */
+  struct st_str query;
+  /**
+   * The peer address of the connection (`203.0.113.42`, `[::1]:5000`).
+   */
+  struct st_str peer;
+  /**
+   * Every `X-Forwarded-For` header joined with `,`.
+   */
+  struct st_str forwarded_for;
+  /**
+   * The `X-Real-IP` header.
+   */
+  struct st_str real_ip;
+  /**
+   * The current Unix time; 0 = the signer's clock.
+   */
+  int64_t now;
+} st_refresh_request;
+
+/**
+ * What the authorization hook is shown (`st_refresh_ask_info`). The strings point into the
+ * ask and live as long as it.
+ */
+typedef struct st_refresh_info {
+  /**
+   * The request was refused before any hook (bad query, method, client IP): do not ask
+   * the hook; `st_refresh_respond` sends the refusal whatever `allowed` says. The other
+   * fields are then empty / 0.
+   */
+  bool refused;
+  /**
+   * The video slug or live stream id asked for.
+   */
+  struct st_str video;
+  /**
+   * `vod` or `live`.
+   */
+  struct st_str type_;
+  /**
+   * The client address the IP-bound token will be bound to.
+   */
+  struct st_str client_ip;
+  /**
+   * The absolute expiry that will be signed.
+   */
+  int64_t expires;
+} st_refresh_info;
+
+/**
+ * An answer's HTTP status and headers (`st_refresh_respond`).
+ */
+typedef struct st_refresh_answer {
+  /**
+   * 200, 400, 403, 405 (or 500 when the signer cannot sign the configured links).
+   */
+  uint16_t http_status;
+  /**
+   * Every header to send, static and NUL-terminated, as `Name: value` lines separated by
+   * `\n` (`Content-Type: application/json`, `Cache-Control: no-store`, and `Allow` on 405).
+   */
+  const char *headers;
+} st_refresh_answer;
 
 /**
  * How to check a request. Zero-initialized (or NULL): no IP, system clock, file token.
@@ -516,6 +636,57 @@ enum st_status st_signer_sign_manifest(const struct st_signer *signer,
                                        size_t *err_line);
 
 /**
+ * Creates an endpoint over `signer` (copied: the signer may be freed afterwards). On
+ * success `*out` owns it.
+ */
+ST_MUST_USE
+enum st_status st_refresh_new(const struct st_signer *signer,
+                              const struct st_refresh_config *config,
+                              struct st_refresh **out);
+
+/**
+ * Releases an endpoint. NULL is a no-op.
+ */
+void st_refresh_free(struct st_refresh *endpoint);
+
+/**
+ * Reads a request. Returns `ST_OK` for anything a client can send, bytes that are not
+ * UTF-8 included (a bad query, method, header or client IP is a refused ask); errors are
+ * only for NULL pointers (`method` and `peer` are required). On success `*out` owns an ask
+ * to release with `st_refresh_ask_free`.
+ */
+ST_MUST_USE
+enum st_status st_refresh_prepare(const struct st_refresh *endpoint,
+                                  const struct st_refresh_request *request,
+                                  struct st_refresh_ask **out);
+
+/**
+ * What the authorization hook needs to judge the ask.
+ */
+ST_MUST_USE
+enum st_status st_refresh_ask_info(const struct st_refresh_ask *ask,
+                                   struct st_refresh_info *out);
+
+/**
+ * The answer to send: the status and headers to `*out`, the JSON body to `buf`. Signs only
+ * when the ask was not refused and `allowed` is true (the hook's verdict); a denied ask is
+ * 403 `forbidden`.
+ */
+ST_MUST_USE
+enum st_status st_refresh_respond(const struct st_refresh *endpoint,
+                                  const struct st_refresh_ask *ask,
+                                  bool allowed,
+                                  struct st_refresh_answer *out,
+                                  char *buf,
+                                  size_t cap,
+                                  size_t *out_len);
+
+/**
+ * Releases an ask. NULL is a no-op.
+ */
+void st_refresh_ask_free(struct st_refresh_ask *ask);
+
+/**
  * Signs a URL (absolute, scheme-relative or path-and-query): the path is normalized and
  * percent-encoded as the edge decodes it, old `md5`/`expires` parameters are replaced, the
  * rest of the URL is kept.
@@ -548,11 +719,12 @@ enum st_status st_signer_sign_many(const struct st_signer *signer,
 /**
  * `st_signer_sign_many` for URLs given as ONE buffer of `urls_len` bytes, separated by the
  * byte `sep` (an ASCII control byte such as `'\n'`, which no signable URL contains; the
- * caller must not join a URL that holds it). The signed URLs go to `buf` in the same order,
- * separated by `sep`, NUL-terminated when room allows. `urls_len == 0` is no URLs (`urls`
- * may be NULL); otherwise there is one URL more than separators (`"a\n\nb"` has an empty
- * one). The whole buffer must be UTF-8. `*failed_index` (when not NULL) receives the index
- * of the first failing URL, 0 for an options error. The cheap batch call for PHP.
+ * caller must not join a URL that holds it), in the core's one joined-text protocol: an
+ * empty buffer is no URLs (`urls` may then be NULL), a trailing separator is not an extra
+ * URL, `"a\n\nb"` has an empty one (which fails). The signed URLs go to `buf` in the same
+ * order, separated by `sep`, NUL-terminated when room allows. The whole buffer must be
+ * UTF-8. `*failed_index` (when not NULL) receives the index of the first failing URL, 0
+ * for an options or `sep` error. The cheap batch call for PHP.
  */
 ST_MUST_USE
 enum st_status st_signer_sign_joined(const struct st_signer *signer,
@@ -644,6 +816,12 @@ ST_MUST_USE
 enum st_status st_token_kind_parse(const char *name,
                                    size_t name_len,
                                    enum st_token_kind *out);
+
+/**
+ * The name of a token kind value (`"file"`, `"directory"`, `"mp4"`, `"stream"`: the core's),
+ * static and NUL-terminated; `"unknown"` for other values.
+ */
+const char *st_token_kind_str(uint32_t kind);
 
 /**
  * Parses a stream kind name (`vod`, `cmaf`, `mpegts`, `streams`; any case).

@@ -71,12 +71,8 @@ pub(crate) fn rust_const<C: Castable>(p: *const C) -> *const C::RustType {
 
 macro_rules! try_ref_from_ptr {
     ($p:ident) => {{
-        let p = $crate::ffi::rust_const($p);
-        // SAFETY: NULL or a live handle (the exported function's contract).
-        match unsafe { p.as_ref() } {
-            Some(r) => r,
-            None => return Err($crate::ffi::null(stringify!($p))),
-        }
+        let $p = $crate::ffi::rust_const($p);
+        $crate::ffi::try_in!($p)
     }};
 }
 
@@ -89,6 +85,26 @@ macro_rules! try_mut_from_ptr {
             None => return Err($crate::ffi::null(stringify!($p))),
         }
     }};
+}
+
+/// An optional input struct (`const T *`): `None` for NULL.
+macro_rules! opt_in {
+    ($p:ident) => {{
+        let p = $p;
+        // SAFETY: NULL or valid and unmodified: a struct, or a live handle (the exported
+        // function's contract).
+        unsafe { p.as_ref() }
+    }};
+}
+
+/// A required input struct (`const T *`, not a handle).
+macro_rules! try_in {
+    ($p:ident) => {
+        match $crate::ffi::opt_in!($p) {
+            Some(r) => r,
+            None => return Err($crate::ffi::null(stringify!($p))),
+        }
+    };
 }
 
 /// Takes a handle back as its `Box` (consuming it).
@@ -184,8 +200,8 @@ macro_rules! try_out_buf {
 }
 
 pub(crate) use {
-    opt_out, try_box_from_ptr, try_bytes, try_mut_from_ptr, try_opt_str, try_out, try_out_buf,
-    try_ref_from_ptr, try_slice, try_str,
+    opt_in, opt_out, try_box_from_ptr, try_bytes, try_in, try_mut_from_ptr, try_opt_str, try_out,
+    try_out_buf, try_ref_from_ptr, try_slice, try_str,
 };
 
 /// # Safety

@@ -30,6 +30,7 @@
 mod ffi;
 mod manifest;
 mod panic;
+mod refresh;
 mod sign;
 mod signer;
 mod status;
@@ -37,6 +38,7 @@ mod types;
 mod verify;
 
 pub use manifest::*;
+pub use refresh::*;
 pub use sign::*;
 pub use signer::*;
 pub use status::*;

@@ -2,11 +2,11 @@
 
 use std::ffi::c_char;
 
-use cdn_secure_token::{BatchError, SignOptions, Signer};
+use cdn_secure_token::{BatchError, Prepared, SignOptions, Signer};
 
 use crate::ffi::{
-    argument, core_error, opt_out, set_last_error, try_opt_str, try_out_buf, try_ref_from_ptr,
-    try_slice, try_str, OutBuf, OutPtr, Outcome,
+    core_error, opt_out, set_last_error, try_opt_str, try_out_buf, try_ref_from_ptr, try_slice,
+    try_str, OutPtr,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::st_status;
@@ -30,46 +30,28 @@ pub unsafe extern "C" fn st_signer_sign_url(
     }
 }
 
-/// Reports a batch failure: the status, and the index through `failed_index` when given.
-fn batch_failure(
-    failed_index: Option<OutPtr<usize>>, index: usize, status: st_status,
-) -> st_status {
-    if let Some(out) = failed_index {
+/// A batch's options, checked once; an error in them is reported at index 0.
+///
+/// # Safety
+/// `opts` is NULL or valid (the batch calls' contract).
+unsafe fn prepared(
+    signer: &Signer, opts: *const st_sign_options, failed: Option<OutPtr<usize>>,
+) -> Result<Prepared, st_status> {
+    let opts: Result<SignOptions, st_status> = (|| Ok(try_options!(opts)))();
+    let p = opts.and_then(|o| signer.prepare(&o).map_err(|e| core_error(&e)));
+    p.map_err(|s| batch_failure(failed, 0, s))
+}
+
+/// Reports a batch failure: the status, and the index through `failed` when given.
+fn batch_failure(failed: Option<OutPtr<usize>>, index: usize, status: st_status) -> st_status {
+    if let Some(out) = failed {
         out.write(index);
     }
     status
 }
 
-/// A batch's options; an error in them is reported at index 0.
-///
-/// # Safety
-/// `opts` is NULL or valid (the batch calls' contract).
-unsafe fn options_at_0<'a>(
-    opts: *const st_sign_options, failed_index: Option<OutPtr<usize>>,
-) -> Result<SignOptions<'a>, st_status> {
-    (|| Ok(try_options!(opts)))().map_err(|s| batch_failure(failed_index, 0, s))
-}
-
-/// Signs `urls` and writes them joined by `sep`; a failure names the failing index.
-fn sign_batch(
-    signer: &Signer, urls: &[&str], opts: &SignOptions<'_>, out: &OutBuf, sep: u8,
-    failed_index: Option<OutPtr<usize>>,
-) -> Outcome {
-    let signed = signer
-        .sign_many_joined(urls, opts)
-        .map_err(|BatchError { index, error }| {
-            batch_failure(failed_index, index, core_error(&error))
-        })?;
-    match sep {
-        // The core's own separator: the batch is already the output.
-        b'\n' => out.write(signed.as_joined()),
-        // Signed URLs hold no control bytes, so every '\n' is a separator.
-        _ => out.write(
-            &signed
-                .as_joined()
-                .replace('\n', &char::from(sep).to_string()),
-        ),
-    }
+fn batch_error(failed: Option<OutPtr<usize>>) -> impl Fn(BatchError) -> st_status {
+    move |BatchError { index, error }| batch_failure(failed, index, core_error(&error))
 }
 
 /// Signs `count` URLs with the same options in one call, writing the signed URLs to `buf`
@@ -86,24 +68,25 @@ pub unsafe extern "C" fn st_signer_sign_many(
         let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
         let items: &[st_str] = try_slice!(urls, count, "urls");
-        let failed_index = opt_out!(failed_index);
+        let failed = opt_out!(failed_index);
         // SAFETY: caller contract on opts.
-        let opts = unsafe { options_at_0(opts, failed_index) }?;
+        let p = unsafe { prepared(signer, opts, failed) }?;
         let mut strs = Vec::with_capacity(items.len());
         for (i, s) in items.iter().enumerate() {
-            strs.push((|| Ok(try_str!(s.ptr, s.len, "url")))().map_err(|e| batch_failure(failed_index, i, e))?);
+            strs.push((|| Ok(try_str!(s.ptr, s.len, "url")))().map_err(|e| batch_failure(failed, i, e))?);
         }
-        sign_batch(signer, &strs, &opts, &out, b'\n', failed_index)
+        out.write(signer.sign_many_prepared(&strs, &p).map_err(batch_error(failed))?.as_joined())
     }
 }
 
 /// `st_signer_sign_many` for URLs given as ONE buffer of `urls_len` bytes, separated by the
 /// byte `sep` (an ASCII control byte such as `'\n'`, which no signable URL contains; the
-/// caller must not join a URL that holds it). The signed URLs go to `buf` in the same order,
-/// separated by `sep`, NUL-terminated when room allows. `urls_len == 0` is no URLs (`urls`
-/// may be NULL); otherwise there is one URL more than separators (`"a\n\nb"` has an empty
-/// one). The whole buffer must be UTF-8. `*failed_index` (when not NULL) receives the index
-/// of the first failing URL, 0 for an options error. The cheap batch call for PHP.
+/// caller must not join a URL that holds it), in the core's one joined-text protocol: an
+/// empty buffer is no URLs (`urls` may then be NULL), a trailing separator is not an extra
+/// URL, `"a\n\nb"` has an empty one (which fails). The signed URLs go to `buf` in the same
+/// order, separated by `sep`, NUL-terminated when room allows. The whole buffer must be
+/// UTF-8. `*failed_index` (when not NULL) receives the index of the first failing URL, 0
+/// for an options or `sep` error. The cheap batch call for PHP.
 #[no_mangle]
 #[must_use]
 pub unsafe extern "C" fn st_signer_sign_joined(
@@ -114,45 +97,27 @@ pub unsafe extern "C" fn st_signer_sign_joined(
     ffi_panic_boundary! {
         let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
-        let failed_index = opt_out!(failed_index);
-        let fail = |index, status| batch_failure(failed_index, index, status);
+        let failed = opt_out!(failed_index);
         let sep = sep as u8;
-        if !sep.is_ascii_control() {
-            return Err(fail(0, argument(format!(
-                "sep is invalid: {sep:#04x} is not an ASCII control byte (use '\\n')"
-            ))));
-        }
         // SAFETY: caller contract on opts.
-        let opts = unsafe { options_at_0(opts, failed_index) }?;
+        let p = unsafe { prepared(signer, opts, failed) }?;
         let bytes = try_slice!(urls.cast::<u8>(), urls_len, "urls");
-        if bytes.is_empty() {
-            return out.write("");
-        }
-        // One UTF-8 check for the whole buffer; splitting valid UTF-8 at an ASCII byte gives
-        // valid UTF-8 pieces.
+        // The core's protocol is over text; a C caller's bytes are checked here, and the bad
+        // byte is reported in the URL that holds it (as st_signer_sign_many reports it).
         let joined = std::str::from_utf8(bytes).map_err(|e| {
             let before = &bytes[..e.valid_up_to()];
             let start = before.iter().rposition(|&b| b == sep).map_or(0, |p| p + 1);
-            // The offset inside the failing URL, as st_signer_sign_many reports it.
             set_last_error(format!("url is not valid UTF-8 (at byte {})", before.len() - start));
-            fail(before.iter().filter(|&&b| b == sep).count(), st_status::ST_ERR_INVALID_UTF8)
+            let index = before.iter().filter(|&&b| b == sep).count();
+            batch_failure(failed, index, st_status::ST_ERR_INVALID_UTF8)
         })?;
-        sign_batch(signer, &split_at_byte(joined, sep), &opts, &out, sep, failed_index)
+        let signed = signer.sign_joined(joined, sep, &p).map_err(batch_error(failed))?;
+        match sep {
+            b'\n' => out.write(signed.as_joined()),
+            // Signed URLs hold no control bytes, so every '\n' is a separator.
+            _ => out.write(&signed.as_joined().replace('\n', &char::from(sep).to_string())),
+        }
     }
-}
-
-/// Splits `s` at every `sep` byte (ASCII, so every piece is valid UTF-8), like
-/// `s.split(char::from(sep))`, with the core's batch-separator search.
-pub(crate) fn split_at_byte(s: &str, sep: u8) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    cdn_secure_token::scan::each_position(s.as_bytes(), sep, |at| {
-        out.push(&s[start..at]);
-        start = at + 1;
-        true
-    });
-    out.push(&s[start..]);
-    out
 }
 
 /// The file token for an already decoded path (`%` taken literally), e.g.

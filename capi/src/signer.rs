@@ -6,12 +6,14 @@ use cdn_secure_token::{Signer, SignerBuilder, StreamKind, TokenKind};
 
 use crate::ffi::{
     core_error, free_box, null, to_boxed_ptr, try_box_from_ptr, try_bytes, try_mut_from_ptr,
-    try_out, try_str, Outcome,
+    try_out, try_ref_from_ptr, try_str, Outcome,
 };
 use crate::panic::ffi_panic_boundary;
+use crate::status::c_static;
 use crate::status::st_status;
 use crate::types::{
     st_signer, st_signer_builder, st_stream_kind, st_token_kind, stream_kind_out, token_kind_out,
+    TOKEN_KINDS,
 };
 
 /// The version of the loaded library, e.g. `"0.1.0"` (static, NUL-terminated).
@@ -32,6 +34,15 @@ pub unsafe extern "C" fn st_token_kind_parse(
         let kind: TokenKind = name.parse().map_err(|e| core_error(&e))?;
         out.write(token_kind_out(kind));
         Ok(())
+    }
+}
+
+/// The name of a token kind value (`"file"`, `"directory"`, `"mp4"`, `"stream"`: the core's),
+/// static and NUL-terminated; `"unknown"` for other values.
+#[no_mangle]
+pub extern "C" fn st_token_kind_str(kind: u32) -> *const c_char {
+    ffi_panic_boundary! { -> *const c_char;
+        c_static(TOKEN_KINDS.get(kind as usize).map_or("unknown", |k| k.1.as_str()))
     }
 }
 
@@ -76,8 +87,9 @@ pub unsafe extern "C" fn st_signer_free(signer: *mut st_signer) {
 /// The number of keys a signer holds (signing key + rotation keys); 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_key_count(signer: *const st_signer) -> usize {
-    // SAFETY: caller contract.
-    ffi_panic_boundary! { -> usize; unsafe { crate::ffi::rust_const(signer).as_ref() }.map_or(0, Signer::key_count) }
+    ffi_panic_boundary! { -> usize;
+        (|| Ok::<_, st_status>(try_ref_from_ptr!(signer).key_count()))().unwrap_or(0)
+    }
 }
 
 /// Starts a builder whose signing key is `key`. Key errors are reported by

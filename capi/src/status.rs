@@ -1,6 +1,7 @@
-//! Status values and their text. The identifiers of the core's error kinds are the core's
-//! own (`ErrorKind::code`); only the five statuses that exist at the C boundary alone are
-//! named here. Descriptions are the identifiers in words.
+//! Status values and their text. The numbers and identifiers of the core's error kinds are
+//! the core's own (`ErrorKind::number` / `code`, checked against this enum by a test); only
+//! the five statuses that exist at the C boundary alone are named here. Descriptions are the
+//! identifiers in words.
 
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::sync::{PoisonError, RwLock};
@@ -42,36 +43,38 @@ pub enum st_status {
     ST_ERR_INVALID_ARGUMENT = 15,
 }
 
-/// The status of each kind of core error.
-const CORE_KINDS: [(ErrorKind, st_status); 6] = [
-    (ErrorKind::Key, st_status::ST_ERR_INVALID_KEY),
-    (ErrorKind::Path, st_status::ST_ERR_INVALID_PATH),
-    (ErrorKind::Ip, st_status::ST_ERR_INVALID_IP),
-    (ErrorKind::Expiry, st_status::ST_ERR_INVALID_EXPIRY),
-    (ErrorKind::Url, st_status::ST_ERR_INVALID_URL),
-    (ErrorKind::Argument, st_status::ST_ERR_INVALID_ARGUMENT),
+use st_status::*;
+/// Every value, to find one by number (the core's error kinds carry theirs:
+/// `ErrorKind::number`).
+#[rustfmt::skip]
+const ALL: [st_status; 11] = [
+    ST_OK, ST_ERR_NULL_POINTER, ST_ERR_BUFFER_TOO_SMALL, ST_ERR_INVALID_UTF8, ST_ERR_PANIC,
+    ST_ERR_INVALID_KEY, ST_ERR_INVALID_PATH, ST_ERR_INVALID_IP, ST_ERR_INVALID_EXPIRY,
+    ST_ERR_INVALID_URL, ST_ERR_INVALID_ARGUMENT,
+];
+/// The identifiers of the statuses that exist at the C boundary alone.
+const OWN_CODES: [&str; 5] = [
+    "OK",
+    "NULL_POINTER",
+    "BUFFER_TOO_SMALL",
+    "INVALID_UTF8",
+    "PANIC",
 ];
 
 pub(crate) fn status_of(kind: ErrorKind) -> st_status {
-    CORE_KINDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map_or(st_status::ST_ERR_INVALID_ARGUMENT, |(_, s)| *s)
+    ALL.into_iter()
+        .find(|s| *s as i32 == kind.number())
+        .unwrap_or(ST_ERR_INVALID_ARGUMENT)
 }
 
 /// The identifier of a status value: the core's code for core errors.
-fn code_of(status: c_int) -> Option<&'static str> {
-    Some(match status {
-        0 => "OK",
-        1 => "NULL_POINTER",
-        2 => "BUFFER_TOO_SMALL",
-        3 => "INVALID_UTF8",
-        4 => "PANIC",
-        _ => CORE_KINDS
-            .iter()
-            .find(|(_, s)| *s as c_int == status)?
-            .0
-            .code(),
+pub(crate) fn code_of(status: c_int) -> Option<&'static str> {
+    let own = usize::try_from(status).ok().and_then(|i| OWN_CODES.get(i));
+    own.copied().or_else(|| {
+        ErrorKind::ALL
+            .into_iter()
+            .find(|k| k.number() == status)
+            .map(ErrorKind::code)
     })
 }
 

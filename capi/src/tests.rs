@@ -1,7 +1,7 @@
 //! Unit tests of the boundary itself; the C API is tested from C by capi/test.sh.
 use std::ffi::{c_char, c_int, CStr};
 
-use cdn_secure_token::{StreamKind, TokenKind};
+use cdn_secure_token::{ErrorKind, StreamKind, TokenKind, REASONS};
 
 use crate::*;
 
@@ -26,11 +26,41 @@ fn a_panic_becomes_a_status() {
 }
 
 #[test]
-fn reason_codes_are_the_core_codes() {
-    for (r, c) in crate::verify::reasons() {
-        assert_eq!(crate::verify::reason_of(&r), c);
-        assert_eq!(text(st_reason_str(c as c_int)), r.code());
+fn reason_numbers_and_codes_are_the_core_table() {
+    for &(number, code, _) in REASONS {
+        assert_eq!(text(st_reason_str(number)), code);
+        let r = crate::verify::ALL_REASONS
+            .into_iter()
+            .find(|r| *r as c_int == number)
+            .unwrap_or_else(|| panic!("no st_reason has the core's number {number} ({code})"));
+        assert_eq!(
+            format!("{r:?}"),
+            format!("ST_REASON_{}", code.to_uppercase())
+        );
     }
+    assert_eq!(crate::verify::ALL_REASONS.len(), REASONS.len() + 1); // + ST_REASON_NONE
+    assert_eq!(text(st_reason_str(0)), "");
+    assert_eq!(text(st_reason_str(99)), "other");
+}
+
+#[test]
+fn status_numbers_and_codes_are_the_core_kinds() {
+    for k in ErrorKind::ALL {
+        let s = crate::status::status_of(k);
+        assert_eq!(s as c_int, k.number(), "{k:?}");
+        assert_eq!(format!("{s:?}"), format!("ST_ERR_{}", k.code()));
+        assert_eq!(text(st_status_code(k.number())), k.code());
+    }
+    for (n, code) in [
+        (0, "OK"),
+        (1, "NULL_POINTER"),
+        (2, "BUFFER_TOO_SMALL"),
+        (4, "PANIC"),
+    ] {
+        assert_eq!(text(st_status_code(n)), code);
+    }
+    assert_eq!(text(st_status_str(13)), "invalid expiry");
+    assert_eq!(text(st_status_code(99)), "UNKNOWN");
 }
 
 #[test]
@@ -38,31 +68,6 @@ fn long_messages_are_cut_at_a_character() {
     let m = crate::verify::message(&"é".repeat(300));
     assert_eq!(m[ST_MESSAGE_CAP - 1], 0);
     assert_eq!(text(m.as_ptr()), "é".repeat((ST_MESSAGE_CAP - 1) / 2));
-}
-
-#[test]
-fn split_at_byte_is_str_split() {
-    let mut inputs: Vec<String> = vec![String::new(), "a".into(), "\n".into(), "\n\n".into()];
-    for len in 0..20 {
-        for pos in 0..=len {
-            let mut v: Vec<char> = (0..len).map(|i| ['a', 'é', '\u{7f}', '€'][i % 4]).collect();
-            v.insert(pos, '\n');
-            inputs.push(v.iter().collect());
-            v.insert(pos, '\n');
-            inputs.push(v.iter().collect());
-        }
-    }
-    for sep in [b'\n', 0, 0x1f, 0x7f] {
-        for input in &inputs {
-            let s = input.replace('\n', &char::from(sep).to_string());
-            let want: Vec<&str> = s.split(char::from(sep)).collect();
-            assert_eq!(
-                crate::sign::split_at_byte(&s, sep),
-                want,
-                "{s:?} at {sep:#x}"
-            );
-        }
-    }
 }
 
 #[test]
@@ -90,4 +95,12 @@ fn kind_numbers_round_trip() {
         );
     }
     assert!(crate::types::token_kind(4).is_err() && crate::types::stream_kind(4).is_err());
+    for (i, (c, k)) in crate::types::TOKEN_KINDS.iter().enumerate() {
+        assert_eq!(*c as usize, i);
+        assert_eq!(text(st_token_kind_str(i as u32)), k.as_str());
+    }
+    assert_eq!(text(st_token_kind_str(4)), "unknown");
+    for (i, (c, _)) in crate::types::STREAM_KINDS.iter().enumerate() {
+        assert_eq!(*c as usize, i);
+    }
 }

@@ -55,44 +55,42 @@ fn out_of_range(field: &str, ty: &str, v: u32) -> st_status {
     argument(format!("{field} is invalid: {v} is not an {ty} value"))
 }
 
-/// The values of `st_token_kind` above.
+use st_stream_kind::*;
+use st_token_kind::*;
+/// The C values in order (each at the index of its value) and the core's kinds.
+#[rustfmt::skip]
+pub(crate) const TOKEN_KINDS: [(st_token_kind, TokenKind); 4] = [
+    (ST_TOKEN_KIND_FILE, TokenKind::File), (ST_TOKEN_KIND_DIRECTORY, TokenKind::Directory),
+    (ST_TOKEN_KIND_MP4, TokenKind::Mp4), (ST_TOKEN_KIND_STREAM, TokenKind::Stream),
+];
+#[rustfmt::skip]
+pub(crate) const STREAM_KINDS: [(st_stream_kind, StreamKind); 4] = [
+    (ST_STREAM_KIND_VOD, StreamKind::Vod), (ST_STREAM_KIND_CMAF, StreamKind::Cmaf),
+    (ST_STREAM_KIND_MPEGTS, StreamKind::Mpegts), (ST_STREAM_KIND_STREAMS, StreamKind::Streams),
+];
+
 pub(crate) fn token_kind(v: u32) -> Result<TokenKind, st_status> {
-    Ok(match v {
-        0 => TokenKind::File,
-        1 => TokenKind::Directory,
-        2 => TokenKind::Mp4,
-        3 => TokenKind::Stream,
-        _ => return Err(out_of_range("kind", "st_token_kind", v)),
-    })
+    let k = TOKEN_KINDS.get(v as usize).map(|k| k.1);
+    k.ok_or_else(|| out_of_range("kind", "st_token_kind", v))
 }
 
 pub(crate) fn token_kind_out(k: TokenKind) -> st_token_kind {
-    match k {
-        TokenKind::File => st_token_kind::ST_TOKEN_KIND_FILE,
-        TokenKind::Directory => st_token_kind::ST_TOKEN_KIND_DIRECTORY,
-        TokenKind::Mp4 => st_token_kind::ST_TOKEN_KIND_MP4,
-        TokenKind::Stream => st_token_kind::ST_TOKEN_KIND_STREAM,
-    }
+    TOKEN_KINDS
+        .iter()
+        .find(|p| p.1 == k)
+        .map_or(ST_TOKEN_KIND_FILE, |p| p.0)
 }
 
-/// The values of `st_stream_kind` above.
 pub(crate) fn stream_kind(v: u32) -> Result<StreamKind, st_status> {
-    Ok(match v {
-        0 => StreamKind::Vod,
-        1 => StreamKind::Cmaf,
-        2 => StreamKind::Mpegts,
-        3 => StreamKind::Streams,
-        _ => return Err(out_of_range("stream kind", "st_stream_kind", v)),
-    })
+    let k = STREAM_KINDS.get(v as usize).map(|k| k.1);
+    k.ok_or_else(|| out_of_range("stream kind", "st_stream_kind", v))
 }
 
 pub(crate) fn stream_kind_out(k: StreamKind) -> st_stream_kind {
-    match k {
-        StreamKind::Vod => st_stream_kind::ST_STREAM_KIND_VOD,
-        StreamKind::Cmaf => st_stream_kind::ST_STREAM_KIND_CMAF,
-        StreamKind::Mpegts => st_stream_kind::ST_STREAM_KIND_MPEGTS,
-        StreamKind::Streams => st_stream_kind::ST_STREAM_KIND_STREAMS,
-    }
+    STREAM_KINDS
+        .iter()
+        .find(|p| p.1 == k)
+        .map_or(ST_STREAM_KIND_VOD, |p| p.0)
 }
 
 /// What to sign with. Zero-initialize it (`st_sign_options o = {0};`) for the defaults:
@@ -155,13 +153,13 @@ pub(crate) trait Options {
 
 /// The core options of an options pointer (NULL or valid by the exported call's contract).
 macro_rules! try_options {
-    ($p:ident) => {{
-        // SAFETY: NULL or a valid struct whose strings are readable (the exported contract).
-        match unsafe { $p.as_ref() } {
+    ($p:ident) => {
+        match $crate::ffi::opt_in!($p) {
             None => Default::default(),
+            // SAFETY: a valid struct whose strings are readable (the exported contract).
             Some(o) => unsafe { $crate::types::Options::to_core(o) }?,
         }
-    }};
+    };
 }
 pub(crate) use try_options;
 

@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use cdn_secure_token::{ExplainOptions, InvalidReason, Verdict, VerifyOptions};
+use cdn_secure_token::{ExplainOptions, Verdict, VerifyOptions, REASONS};
 
 use crate::ffi::{
     argument, core_error, free_box, null, to_boxed_ptr, try_bytes, try_out, try_out_buf,
@@ -63,47 +63,26 @@ pub enum st_reason {
     ST_REASON_OTHER = 255,
 }
 
-/// The C number of each core reason (a sample value of each variant).
-pub(crate) fn reasons() -> [(InvalidReason, st_reason); 9] {
-    [
-        (
-            InvalidReason::MissingToken,
-            st_reason::ST_REASON_MISSING_TOKEN,
-        ),
-        (
-            InvalidReason::MalformedToken,
-            st_reason::ST_REASON_MALFORMED_TOKEN,
-        ),
-        (
-            InvalidReason::MissingExpires,
-            st_reason::ST_REASON_MISSING_EXPIRES,
-        ),
-        (
-            InvalidReason::MalformedExpires,
-            st_reason::ST_REASON_MALFORMED_EXPIRES,
-        ),
-        (
-            InvalidReason::BadRequest(cdn_secure_token::Error::PathEmpty),
-            st_reason::ST_REASON_BAD_REQUEST,
-        ),
-        (
-            InvalidReason::NotAStreamPath,
-            st_reason::ST_REASON_NOT_A_STREAM_PATH,
-        ),
-        (InvalidReason::Mismatch, st_reason::ST_REASON_MISMATCH),
-        (InvalidReason::UriTooLong, st_reason::ST_REASON_URI_TOO_LONG),
-        (
-            InvalidReason::BadClientIp,
-            st_reason::ST_REASON_BAD_CLIENT_IP,
-        ),
-    ]
-}
+use st_reason::*;
+/// Every value but `ST_REASON_OTHER`, to find one by the core's number (`REASONS`).
+#[rustfmt::skip]
+pub(crate) const ALL_REASONS: [st_reason; 11] = [
+    ST_REASON_NONE, ST_REASON_MISSING_TOKEN, ST_REASON_MALFORMED_TOKEN,
+    ST_REASON_MISSING_EXPIRES, ST_REASON_MALFORMED_EXPIRES, ST_REASON_BAD_REQUEST,
+    ST_REASON_NOT_A_STREAM_PATH, ST_REASON_MISMATCH, ST_REASON_URI_TOO_LONG,
+    ST_REASON_BAD_CLIENT_IP, ST_REASON_EXPIRED,
+];
 
-pub(crate) fn reason_of(r: &InvalidReason) -> st_reason {
-    reasons()
+/// The C reason of a verdict: the number the core's `REASONS` table gives its code.
+pub(crate) fn reason_of(v: &Verdict) -> st_reason {
+    let Some(code) = v.reason_code() else {
+        return ST_REASON_NONE;
+    };
+    let number = REASONS.iter().find(|r| r.1 == code).map(|r| r.0);
+    ALL_REASONS
         .into_iter()
-        .find(|(x, _)| std::mem::discriminant(x) == std::mem::discriminant(r))
-        .map_or(st_reason::ST_REASON_OTHER, |(_, c)| c)
+        .find(|r| Some(*r as i32) == number)
+        .unwrap_or(ST_REASON_OTHER)
 }
 
 /// The stable snake_case code of a refusal reason (`"mismatch"`, ...; `""` for
@@ -114,14 +93,13 @@ pub extern "C" fn st_reason_str(reason: std::ffi::c_int) -> *const c_char {
     ffi_panic_boundary! { -> *const c_char; c_static(reason_code(reason)) }
 }
 
-fn reason_code(reason: std::ffi::c_int) -> &'static str {
+pub(crate) fn reason_code(reason: std::ffi::c_int) -> &'static str {
     match reason {
         0 => "",
-        10 => "expired",
-        _ => reasons()
+        _ => REASONS
             .iter()
-            .find(|(_, c)| *c as std::ffi::c_int == reason)
-            .map_or("other", |(r, _)| r.code()),
+            .find(|r| r.0 == reason)
+            .map_or("other", |r| r.1),
     }
 }
 
@@ -235,11 +213,7 @@ pub unsafe extern "C" fn st_signer_verify(
             http_status: verdict.status(),
             expires: verdict.expires().unwrap_or(0),
             key_index: key_index(&verdict),
-            reason: match &verdict {
-                Verdict::Invalid(r) => reason_of(r),
-                Verdict::Expired { .. } => st_reason::ST_REASON_EXPIRED,
-                Verdict::Valid { .. } => st_reason::ST_REASON_NONE,
-            },
+            reason: reason_of(&verdict),
         });
         Ok(())
     }

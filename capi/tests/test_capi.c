@@ -777,6 +777,17 @@ static void test_enums_and_options(void) {
     CHECK_STATUS(st_signer_verify(signer, "/a", 2, &vo, &r, NULL, 0, NULL),
                  ST_ERR_INVALID_ARGUMENT);
   }
+  /* Kind names round-trip through the parser (both are the core's). */
+  {
+    const char *names[] = {"file", "directory", "mp4", "stream"};
+    for (unsigned i = 0; i < 4; i++) {
+      st_token_kind k = ST_TOKEN_KIND_FILE;
+      CHECK(strcmp(st_token_kind_str(i), names[i]) == 0);
+      CHECK_STATUS(st_token_kind_parse(names[i], strlen(names[i]), &k), ST_OK);
+      CHECK((unsigned)k == i);
+    }
+    CHECK(strcmp(st_token_kind_str(4), "unknown") == 0);
+  }
   {
     st_token_kind k = ST_TOKEN_KIND_FILE;
     st_stream_kind s = ST_STREAM_KIND_VOD;
@@ -935,16 +946,25 @@ static void test_joined(void) {
   CHECK(n == 0 && buf[0] == 0);
   CHECK_STATUS(st_signer_sign_joined(signer, "", 0, '\n', &o, NULL, 0, &n, &bad), ST_OK);
   CHECK(n == 0);
-  /* Empty pieces are empty URLs, which the core refuses: between separators, trailing. */
+  /* The core's joined-text protocol (Signer::sign_joined): an empty piece between
+   * separators is an empty URL, which the core refuses; a trailing separator ends the last
+   * URL and adds none (it failed as an empty third URL before the protocol moved to core). */
   bad = 42;
   CHECK_STATUS(st_signer_sign_joined(signer, "/a\n\n/b", 6, '\n', &o, buf, sizeof buf, &n,
                                      &bad),
                ST_ERR_INVALID_URL);
   CHECK(bad == 1);
-  CHECK_STATUS(st_signer_sign_joined(signer, "/a\n/b\n", 6, '\n', &o, buf, sizeof buf, &n,
-                                     &bad),
-               ST_ERR_INVALID_URL);
-  CHECK(bad == 2);
+  {
+    char two[512];
+    size_t tn = 0;
+    CHECK_STATUS(st_signer_sign_joined(signer, "/a\n/b", 5, '\n', &o, two, sizeof two, &tn,
+                                       &bad),
+                 ST_OK);
+    CHECK_STATUS(st_signer_sign_joined(signer, "/a\n/b\n", 6, '\n', &o, buf, sizeof buf, &n,
+                                       &bad),
+                 ST_OK);
+    CHECK(n == tn && memcmp(buf, two, n) == 0 && memchr(two, '\n', tn) != NULL);
+  }
   CHECK_STATUS(st_signer_sign_joined(signer, "\n", 1, '\n', &o, buf, sizeof buf, &n, &bad),
                ST_ERR_INVALID_URL);
   CHECK(bad == 0);
@@ -1475,6 +1495,188 @@ static void test_manifest(void) {
   st_signer_free(signer);
 }
 
+/* The token-refresh endpoint (issue 16): the contract's documented example byte for byte
+ * (tests/refresh/contract.json, tokens from hashlib), the hook's view, a denial, refusals
+ * decided before any hook, the trusted-proxy rule, buffers and NULL pointers. */
+static const char *const REFRESH_EXAMPLE =
+    "{\"token\":\"DeQNSTY6SsSWbCkrvYGxpQ\",\"token_ip\":\"xnuFG_ooYVHwranuP1EzSg\","
+    "\"client_ip\":\"203.0.113.42\",\"expires\":1700000060,"
+    "\"url\":\"https://cdn.example.com/videos/12345_abc/DeQNSTY6SsSWbCkrvYGxpQ/1700000060/"
+    "master.m3u8\",\"url_ip\":\"https://cdn-ip.example.com/videos/12345_abc/"
+    "xnuFG_ooYVHwranuP1EzSg/1700000060/master.m3u8\"}";
+
+static st_refresh_request refresh_req(const char *method, const char *query, const char *peer) {
+  st_refresh_request r;
+  memset(&r, 0, sizeof r);
+  r.method = lit(method);
+  r.query = lit(query);
+  r.peer = lit(peer);
+  r.now = 1700000000;
+  return r;
+}
+
+/* What the hook saw in the last refresh_answer_of (copied: the ask's strings die with it). */
+static char seen_video[160], seen_type[8], seen_ip[64];
+
+static void copy_st(char *dst, size_t cap, st_str s) {
+  size_t n = s.len < cap - 1 ? s.len : cap - 1;
+  if (n > 0) memcpy(dst, s.ptr, n);
+  dst[n] = 0;
+}
+
+/* prepare + respond(allowed); writes the body to buf and returns the HTTP status (0 on error). */
+static int refresh_answer_of(const st_refresh *ep, const st_refresh_request *req, bool allowed,
+                             char *buf, size_t cap, st_refresh_info *info,
+                             const char **headers) {
+  st_refresh_ask *ask = NULL;
+  st_refresh_answer a;
+  size_t n = 0;
+  int status = 0;
+  CHECK_STATUS(st_refresh_prepare(ep, req, &ask), ST_OK);
+  if (ask == NULL) return 0;
+  CHECK_STATUS(st_refresh_ask_info(ask, info), ST_OK);
+  copy_st(seen_video, sizeof seen_video, info->video);
+  copy_st(seen_type, sizeof seen_type, info->type_);
+  copy_st(seen_ip, sizeof seen_ip, info->client_ip);
+  if (st_refresh_respond(ep, ask, allowed, &a, buf, cap, &n) == ST_OK) {
+    status = a.http_status;
+    if (headers) *headers = a.headers;
+    CHECK(strlen(buf) == n);
+  }
+  st_refresh_ask_free(ask);
+  return status;
+}
+
+static void test_refresh(void) {
+  current = "refresh";
+  st_signer *signer = NULL;
+  st_refresh *ep = NULL;
+  CHECK_STATUS(st_signer_new("my-cdn-key", 10, &signer), ST_OK);
+  st_str trusted[2];
+  trusted[0] = lit("10.0.0.0/8");
+  trusted[1] = lit("::1");
+  st_refresh_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.account = lit("12345");
+  cfg.cdn_url = lit("https://cdn.example.com");
+  cfg.cdn_ip_url = lit("https://cdn-ip.example.com");
+  cfg.max_lifetime = 120;
+  cfg.trusted_proxies = trusted;
+  cfg.trusted_proxies_count = 2;
+  CHECK_STATUS(st_refresh_new(signer, &cfg, &ep), ST_OK);
+  /* The endpoint holds its own copy of the signer. */
+  st_signer_free(signer);
+  if (ep == NULL) return;
+
+  char buf[1024];
+  st_refresh_info info;
+  const char *headers = NULL;
+  st_refresh_request req = refresh_req("GET", "video=abc&type=vod&expire=60", "203.0.113.42");
+  CHECK(refresh_answer_of(ep, &req, true, buf, sizeof buf, &info, &headers) == 200);
+  CHECK(strcmp(buf, REFRESH_EXAMPLE) == 0);
+  CHECK(headers != NULL &&
+        strcmp(headers, "Content-Type: application/json\nCache-Control: no-store") == 0);
+  CHECK(!info.refused && info.expires == 1700000060);
+  CHECK(strcmp(seen_video, "abc") == 0 && strcmp(seen_type, "vod") == 0);
+  CHECK(strcmp(seen_ip, "203.0.113.42") == 0);
+
+  /* Denied by the hook: 403, and no token in the body. */
+  CHECK(refresh_answer_of(ep, &req, false, buf, sizeof buf, &info, &headers) == 403);
+  CHECK(strstr(buf, "\"error\":\"forbidden\"") != NULL && strstr(buf, "token") == NULL);
+
+  /* Refused before the hook: `allowed` cannot sign it. */
+  req = refresh_req("GET", "video=abc&expire=1700000000000", "203.0.113.42");
+  CHECK(refresh_answer_of(ep, &req, true, buf, sizeof buf, &info, &headers) == 400);
+  CHECK(info.refused && info.expires == 0 && seen_video[0] == 0);
+  CHECK(strstr(buf, "\"error\":\"expire_milliseconds\"") != NULL);
+  req = refresh_req("POST", "video=abc", "203.0.113.42");
+  CHECK(refresh_answer_of(ep, &req, true, buf, sizeof buf, &info, &headers) == 405);
+  CHECK(headers != NULL && strstr(headers, "\nAllow: GET, HEAD") != NULL);
+  /* A query that is not UTF-8 is a client's: a refusal, not an error. */
+  req = refresh_req("GET", "video=\xff", "203.0.113.42");
+  CHECK(refresh_answer_of(ep, &req, true, buf, sizeof buf, &info, &headers) == 400);
+  /* Live, capped lifetime. */
+  req = refresh_req("GET", "video=s1&type=live&expire=100000", "203.0.113.42");
+  CHECK(refresh_answer_of(ep, &req, true, buf, sizeof buf, &info, &headers) == 200);
+  CHECK(info.expires == 1700000120 && strcmp(seen_type, "live") == 0);
+  CHECK(strstr(buf, "/cmaf/12345_s1/") != NULL);
+
+  /* Client IP: proxy headers only from a trusted peer, rightmost untrusted entry. */
+  req = refresh_req("GET", "video=abc", "10.1.2.3");
+  req.forwarded_for = lit("6.6.6.6, 198.51.100.7, 10.9.9.9");
+  CHECK(refresh_answer_of(ep, &req, true, buf, sizeof buf, &info, &headers) == 200);
+  CHECK(strcmp(seen_ip, "198.51.100.7") == 0);
+  req.peer = lit("203.0.113.9");
+  CHECK(refresh_answer_of(ep, &req, true, buf, sizeof buf, &info, &headers) == 200);
+  CHECK(strcmp(seen_ip, "203.0.113.9") == 0);
+  req = refresh_req("GET", "video=abc", "[::1]:5000");
+  req.real_ip = lit("2001:DB8:0::1");
+  CHECK(refresh_answer_of(ep, &req, true, buf, sizeof buf, &info, &headers) == 200);
+  CHECK(strcmp(seen_ip, "2001:db8::1") == 0);
+  req.real_ip = lit("evil");
+  CHECK(refresh_answer_of(ep, &req, true, buf, sizeof buf, &info, &headers) == 400);
+  CHECK(info.refused && strstr(buf, "\"error\":\"bad_client_ip\"") != NULL);
+  /* Bytes that are not UTF-8 are a client's too: refusals, never errors. */
+  req.real_ip = lit("1.2.3.4\xff");
+  CHECK(refresh_answer_of(ep, &req, true, buf, sizeof buf, &info, &headers) == 400);
+  CHECK(info.refused && strstr(buf, "\"error\":\"bad_client_ip\"") != NULL);
+  req.real_ip = lit("");
+  req.real_ip.ptr = NULL;
+  req.forwarded_for = lit("\xc3\x28");
+  CHECK(refresh_answer_of(ep, &req, true, buf, sizeof buf, &info, &headers) == 400);
+  req.forwarded_for.ptr = NULL;
+  req.method = lit("G\xffT");
+  CHECK(refresh_answer_of(ep, &req, true, buf, sizeof buf, &info, &headers) == 405);
+
+  /* Buffers: the size needed, then the body. */
+  {
+    st_refresh_ask *ask = NULL;
+    st_refresh_answer a;
+    size_t n = 0;
+    req = refresh_req("GET", "video=abc&type=vod&expire=60", "203.0.113.42");
+    CHECK_STATUS(st_refresh_prepare(ep, &req, &ask), ST_OK);
+    CHECK_STATUS(st_refresh_respond(ep, ask, true, &a, NULL, 0, &n), ST_ERR_BUFFER_TOO_SMALL);
+    CHECK(n == strlen(REFRESH_EXAMPLE));
+    CHECK_STATUS(st_refresh_respond(ep, ask, true, &a, buf, n, &n), ST_OK);
+    CHECK(n == strlen(REFRESH_EXAMPLE) && memcmp(buf, REFRESH_EXAMPLE, n) == 0);
+    CHECK_STATUS(st_refresh_respond(ep, ask, true, NULL, buf, sizeof buf, &n), ST_ERR_NULL_POINTER);
+    CHECK_STATUS(st_refresh_respond(NULL, ask, true, &a, buf, sizeof buf, &n), ST_ERR_NULL_POINTER);
+    CHECK_STATUS(st_refresh_respond(ep, NULL, true, &a, buf, sizeof buf, &n), ST_ERR_NULL_POINTER);
+    CHECK_STATUS(st_refresh_ask_info(NULL, &info), ST_ERR_NULL_POINTER);
+    CHECK_STATUS(st_refresh_ask_info(ask, NULL), ST_ERR_NULL_POINTER);
+    st_refresh_ask_free(ask);
+    CHECK_STATUS(st_refresh_prepare(ep, NULL, &ask), ST_ERR_NULL_POINTER);
+    CHECK_STATUS(st_refresh_prepare(NULL, &req, &ask), ST_ERR_NULL_POINTER);
+    CHECK_STATUS(st_refresh_prepare(ep, &req, NULL), ST_ERR_NULL_POINTER);
+    req.method.ptr = NULL;
+    CHECK_STATUS(st_refresh_prepare(ep, &req, &ask), ST_ERR_NULL_POINTER);
+  }
+  st_refresh_free(ep);
+  st_refresh_ask_free(NULL);
+  st_refresh_free(NULL);
+
+  /* Configuration errors name the field. */
+  CHECK_STATUS(st_signer_new("my-cdn-key", 10, &signer), ST_OK);
+  {
+    char msg[256];
+    size_t n = 0;
+    st_refresh_config bad = cfg;
+    bad.max_lifetime = -5;
+    CHECK_STATUS(st_refresh_new(signer, &bad, &ep), ST_ERR_INVALID_ARGUMENT);
+    CHECK(st_last_error(msg, sizeof msg, &n) == ST_OK && strstr(msg, "max_lifetime") != NULL);
+    bad = cfg;
+    bad.cdn_url = lit("ftp://x/y");
+    CHECK_STATUS(st_refresh_new(signer, &bad, &ep), ST_ERR_INVALID_ARGUMENT);
+    CHECK(st_last_error(msg, sizeof msg, &n) == ST_OK && strstr(msg, "cdn_url") != NULL);
+    bad = cfg;
+    trusted[1] = lit("not-a-net");
+    CHECK(st_refresh_new(signer, &bad, &ep) != ST_OK);
+    CHECK_STATUS(st_refresh_new(signer, NULL, &ep), ST_ERR_NULL_POINTER);
+    CHECK_STATUS(st_refresh_new(NULL, &cfg, &ep), ST_ERR_NULL_POINTER);
+  }
+  st_signer_free(signer);
+}
+
 int main(int argc, char **argv) {
   const char *name = argc > 1 ? argv[1] : "test_capi";
   test_version();
@@ -1493,6 +1695,7 @@ int main(int argc, char **argv) {
   test_verify_request();
   test_now_override();
   test_manifest();
+  test_refresh();
   printf("%s: %d passed, %d failed\n", name, passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -63,6 +63,10 @@ typedef enum st_explain_field {
 
 typedef struct st_explanation st_explanation;
 
+typedef struct st_refresh st_refresh;
+
+typedef struct st_refresh_ask st_refresh_ask;
+
 typedef struct st_signer st_signer;
 
 typedef struct st_signer_builder st_signer_builder;
@@ -87,6 +91,38 @@ typedef struct st_manifest_options {
   uint32_t outside;
   bool other_hosts;
 } st_manifest_options;
+
+typedef struct st_refresh_config {
+  struct st_str account;
+  struct st_str cdn_url;
+  struct st_str cdn_ip_url;
+  int64_t max_lifetime;
+  int64_t default_lifetime;
+  const struct st_str *trusted_proxies;
+  size_t trusted_proxies_count;
+} st_refresh_config;
+
+typedef struct st_refresh_request {
+  struct st_str method;
+  struct st_str query;
+  struct st_str peer;
+  struct st_str forwarded_for;
+  struct st_str real_ip;
+  int64_t now;
+} st_refresh_request;
+
+typedef struct st_refresh_info {
+  bool refused;
+  struct st_str video;
+  struct st_str type_;
+  struct st_str client_ip;
+  int64_t expires;
+} st_refresh_info;
+
+typedef struct st_refresh_answer {
+  uint16_t http_status;
+  const char *headers;
+} st_refresh_answer;
 
 typedef struct st_verify_options {
   struct st_str ip;
@@ -136,6 +172,28 @@ enum st_status st_signer_sign_manifest(const struct st_signer *signer,
                                        size_t cap,
                                        size_t *out_len,
                                        size_t *err_line);
+
+enum st_status st_refresh_new(const struct st_signer *signer,
+                              const struct st_refresh_config *config,
+                              struct st_refresh **out);
+
+void st_refresh_free(struct st_refresh *endpoint);
+
+enum st_status st_refresh_prepare(const struct st_refresh *endpoint,
+                                  const struct st_refresh_request *request,
+                                  struct st_refresh_ask **out);
+
+enum st_status st_refresh_ask_info(const struct st_refresh_ask *ask, struct st_refresh_info *out);
+
+enum st_status st_refresh_respond(const struct st_refresh *endpoint,
+                                  const struct st_refresh_ask *ask,
+                                  bool allowed,
+                                  struct st_refresh_answer *out,
+                                  char *buf,
+                                  size_t cap,
+                                  size_t *out_len);
+
+void st_refresh_ask_free(struct st_refresh_ask *ask);
 
 enum st_status st_signer_sign_url(const struct st_signer *signer,
                                   const char *url,
@@ -212,6 +270,8 @@ enum st_status st_signer_stream_url(const struct st_signer *signer,
 const char *st_version(void);
 
 enum st_status st_token_kind_parse(const char *name, size_t name_len, enum st_token_kind *out);
+
+const char *st_token_kind_str(uint32_t kind);
 
 enum st_status st_stream_kind_parse(const char *name, size_t name_len, enum st_stream_kind *out);
 

@@ -111,6 +111,22 @@ final class Library
         return $decls;
     }
 
+    /** Points an st_str at a C copy of `$s` (or at nothing); returns the copy to keep alive. */
+    public static function str(\FFI\CData $field, ?string $s): ?\FFI\CData
+    {
+        if ($s === null) {
+            $field->ptr = null;
+            $field->len = 0;
+            return null;
+        }
+        $len = \strlen($s);
+        $copy = \FFI::new('char[' . ($len + 1) . ']');
+        \FFI::memcpy($copy, $s, $len);
+        $field->ptr = \FFI::cast('char*', \FFI::addr($copy));
+        $field->len = $len;
+        return $copy;
+    }
+
     private static function restrictedMessage(): string
     {
         $preload = dirname(__DIR__) . '/preload.php';

@@ -26,8 +26,6 @@ final class Signer
     private const BUFFER_TOO_SMALL = 2;
     private const INVALID_EXPIRY = 13;
     private const INITIAL_CAP = 4096;
-    /** Token kind names by `st_token_kind` value, for {@see Explanation::$kind}. */
-    private const KIND_NAMES = ['file', 'directory', 'mp4', 'stream'];
 
     /** @var array<string, int> kind name => st_token_kind, as parsed by the library */
     private static array $kinds = [];
@@ -195,13 +193,13 @@ final class Signer
         }
         $this->setOptions($expires, $ttl, $ip, $kind, $speed, $buffer, $now);
         // One string for all the URLs, one FFI call, one string back: no per-URL FFI work.
-        // The core refuses control characters in URLs, so "\n" can only be a separator; a URL
-        // holding one is reported, as the core words it, at its own index.
-        // (An empty string is no URL at all to the C call: a batch of one empty URL goes there
-        // too.)
-        $joined = \implode("\n", $urls);
+        // The core's joined-text protocol (Signer::sign_joined): every URL ends with "\n", so
+        // an empty URL is still one and the C call's failing index is the URL's position. The
+        // core refuses control characters in URLs; a URL holding the separator itself cannot
+        // travel this way and is signed alone by failFirst, for the core's error at its key.
+        $joined = \implode("\n", $urls) . "\n";
         $len = \strlen($joined);
-        if ($len === 0 || \substr_count($joined, "\n") !== $n - 1) {
+        if (\substr_count($joined, "\n") !== $n) {
             $this->failFirst($urls);
         }
         // Signed URLs are rarely more than three times their input plus the parameters.
@@ -450,7 +448,7 @@ final class Signer
         int|\DateTimeInterface|null $expires = null,
     ): Explanation {
         $o = $this->ffi->new('st_explain_options');
-        $keep = $this->setStr($o->ip, $ip);
+        $keep = Library::str($o->ip, $ip);
         $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
         $o->expires = $expires === null ? 0 : self::expiry('expires', $expires);
         $e = $this->ffi->new('st_explanation*');
@@ -472,7 +470,7 @@ final class Signer
             $this->ffi->st_explanation_free($e);
         }
         return new Explanation(
-            self::KIND_NAMES[$info->kind] ?? (string) $info->kind,
+            $this->ffi->st_token_kind_str($info->kind),
             $f[0],
             $f[1],
             $info->has_ip ? $f[2] : null,
@@ -481,6 +479,12 @@ final class Signer
             $info->has_found_token ? $f[5] : null,
             $info->matches < 0 ? null : $info->matches === 1,
         );
+    }
+
+    /** @internal The C signer, for {@see TokenRefresh}. */
+    public function native(): CData
+    {
+        return $this->handle;
     }
 
     /** @return array{keys: int} Never the key. */
@@ -545,15 +549,15 @@ final class Signer
         $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
         $o->now = $now === null ? 0 : self::expiry('now', $now);
         if ($ip !== $this->optionText['ip']) {
-            $this->optionMemory['ip'] = $this->setStr($o->ip, $ip);
+            $this->optionMemory['ip'] = Library::str($o->ip, $ip);
             $this->optionText['ip'] = $ip;
         }
         if ($speed !== $this->optionText['speed']) {
-            $this->optionMemory['speed'] = $this->setStr($o->speed, $speed);
+            $this->optionMemory['speed'] = Library::str($o->speed, $speed);
             $this->optionText['speed'] = $speed;
         }
         if ($buffer !== $this->optionText['buffer']) {
-            $this->optionMemory['buffer'] = $this->setStr($o->buffer, $buffer);
+            $this->optionMemory['buffer'] = Library::str($o->buffer, $buffer);
             $this->optionText['buffer'] = $buffer;
         }
     }
@@ -567,26 +571,10 @@ final class Signer
     private function verifyOptions(?string $ip, int|\DateTimeInterface|null $now, string $kind): array
     {
         $o = $this->ffi->new('st_verify_options');
-        $keep = $this->setStr($o->ip, $ip);
+        $keep = Library::str($o->ip, $ip);
         $o->now = $now === null ? 0 : self::expiry('now', $now);
         $o->kind = self::$kinds[$kind] ?? $this->parseKind($kind);
         return [FFI::addr($o), [$o, $keep]];
-    }
-
-    /** Points an st_str at a C copy of `$s` (or at nothing); returns the copy to keep alive. */
-    private function setStr(CData $field, ?string $s): ?CData
-    {
-        if ($s === null) {
-            $field->ptr = null;
-            $field->len = 0;
-            return null;
-        }
-        $len = strlen($s);
-        $copy = FFI::new('char[' . ($len + 1) . ']');
-        FFI::memcpy($copy, $s, $len);
-        $field->ptr = FFI::cast('char*', FFI::addr($copy));
-        $field->len = $len;
-        return $copy;
     }
 
     /**
@@ -620,9 +608,8 @@ final class Signer
                 $this->fail($status, $key);
             }
         }
-        // Not reached: the core refuses empty URLs and URLs holding a newline.
-        throw new InvalidUrlException('a URL is empty or contains a newline', 'INVALID_URL',
-            null, $this->ffi->ST_ERR_INVALID_URL);
+        // Not reached: the core refuses URLs holding a control character.
+        throw new \LogicException('failFirst(): a URL holds a newline and the core signed it');
     }
 
     /**
@@ -630,18 +617,20 @@ final class Signer
      * `$call($buf, $cap)` makes the C call (which sets `outLen`); when the library answers
      * ST_ERR_BUFFER_TOO_SMALL with the size it needs, the buffer grows and the call runs once
      * more. Returns the output; throws the library's error (`$failedKey` names a batch item,
-     * `$failedLine` a manifest line).
+     * `$failedLine` a manifest line). Also {@see TokenRefresh}'s (`$call` gets the `size_t *`
+     * for the length as a third argument).
      *
-     * @param \Closure(CData, int): int $call
+     * @internal
+     * @param \Closure(CData, int, CData): int $call
      * @param (\Closure(): (int|string|null))|null $failedKey
      * @param (\Closure(): int)|null $failedLine
      */
-    private function output(\Closure $call, ?\Closure $failedKey = null, ?\Closure $failedLine = null): string
+    public function output(\Closure $call, ?\Closure $failedKey = null, ?\Closure $failedLine = null): string
     {
-        $status = $call($this->buf, $this->cap);
+        $status = $call($this->buf, $this->cap, $this->outLenPtr);
         if ($status === self::BUFFER_TOO_SMALL) {
             $this->grow($this->outLen->cdata + 1);
-            $status = $call($this->buf, $this->cap);
+            $status = $call($this->buf, $this->cap, $this->outLenPtr);
         }
         if ($status !== self::OK) {
             $this->fail($status, $failedKey === null ? null : $failedKey(),
@@ -677,7 +666,8 @@ final class Signer
         return self::$streamKinds[$stream] = $out->cdata;
     }
 
-    private function check(int $status): void
+    /** @internal Throws the library's error for a status other than ST_OK. */
+    public function check(int $status): void
     {
         if ($status !== self::OK) {
             $this->fail($status);

@@ -125,6 +125,20 @@ fi
 out="$(cd "$here" && node player-options.mjs 2>&1)"; echo "$out"; tally "$out"
 grep -q '^ok - ' <<<"$out" || step_fail "player-options.mjs ran"
 
+echo "== PHP face: TokenRefresh (plain PHP respond()) under php -S, default ffi.enable=preload + opcache.preload"
+(cd "$root" && bash capi/install.sh php/native >/dev/null 2>&1) || step_fail "C library builds and installs into php/native"
+phpx=(php -d opcache.enable_cli=1 -d "opcache.preload=$root/php/preload.php")
+[ "$(id -u)" -eq 0 ] && phpx+=(-d opcache.preload_user=www-data)
+out="$("${phpx[@]}" "$here/face-php-server.php" checks 2>&1)"; echo "$out"; tally "$out"
+for trust in 0 1; do
+  pp="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  TRUST_LOOPBACK=$trust "${phpx[@]}" -S "127.0.0.1:$pp" "$here/face-php-server.php" >/dev/null 2>&1 &
+  srv=$!
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$pp/" && break; sleep 0.1; done
+  face_checks "php -S trusted=$trust" "http://127.0.0.1:$pp/api/token" "$trust"
+  kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+done
+
 echo "== end to end: serve + Node face + hls.js, dash.js 5 and dash.js 4 with the player helper in Chromium"
 out="$(bash "$here/e2e.sh" 2>&1)"; echo "$out"; tally "$out"
 grep -q '^# e2e [1-9][0-9]* passed' <<<"$out" || step_fail "the e2e run reported its checks"
