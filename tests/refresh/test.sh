@@ -17,7 +17,7 @@ tally() { # counts ok / not ok lines of a step's output (already printed)
 step_fail() { echo "not ok - $1"; fail=$((fail + 1)); }
 
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
-command -v ffmpeg >/dev/null && command -v chromium >/dev/null || bash "$root/tests/setup-system.sh"
+command -v ffmpeg >/dev/null && command -v chromium >/dev/null && command -v php >/dev/null || bash "$root/tests/setup-system.sh"
 for tool in ffmpeg chromium node cargo python3 curl; do
   command -v "$tool" >/dev/null || step_fail "$tool is installed"
 done
