@@ -154,30 +154,6 @@ macro_rules! given {
     };
 }
 
-/// The two option sets of core's schema, filled the same way.
-pub trait Options<'a>: Default {
-    fn set(&mut self, name: &str, v: st::Value<'a>) -> st::Result<()>;
-    fn now(&mut self) -> &mut Option<i64>;
-}
-
-impl<'a> Options<'a> for st::SignOptions<'a> {
-    fn set(&mut self, name: &str, v: st::Value<'a>) -> st::Result<()> {
-        st::SignOptions::set(self, name, v)
-    }
-    fn now(&mut self) -> &mut Option<i64> {
-        &mut self.now
-    }
-}
-
-impl<'a> Options<'a> for st::VerifyOptions<'a> {
-    fn set(&mut self, name: &str, v: st::Value<'a>) -> st::Result<()> {
-        st::VerifyOptions::set(self, name, v)
-    }
-    fn now(&mut self) -> &mut Option<i64> {
-        &mut self.now
-    }
-}
-
 impl<'a, 'py, const N: usize> Given<'a, 'py, N> {
     pub fn new(items: [(&'static str, Arg<'a, 'py>); N]) -> PyResult<Self> {
         let mut given = Given(items.map(|(name, obj)| (name, obj, Held::Absent)));
@@ -189,9 +165,13 @@ impl<'a, 'py, const N: usize> Given<'a, 'py, N> {
         Ok(given)
     }
 
-    /// Hands every given option to core's schema, which checks its type and range. A wrong
-    /// type is a `TypeError` (Python's convention), worded with the Python types it takes.
-    pub fn apply<'s, O: Options<'s>>(&'s self, opts: &mut O) -> Res<()> {
+    /// Hands every given option to `set` (core's `SignOptions::set` / `VerifyOptions::set`),
+    /// which checks its type and range. A wrong type is a `TypeError` (Python's convention),
+    /// worded with the Python types the option takes.
+    pub fn apply<'s>(
+        &'s self,
+        mut set: impl FnMut(&str, st::Value<'s>) -> st::Result<()>,
+    ) -> Res<()> {
         for (name, obj, h) in &self.0 {
             let v = match h {
                 Held::Absent => continue,
@@ -200,7 +180,7 @@ impl<'a, 'py, const N: usize> Given<'a, 'py, N> {
                 Held::Bool(b) => st::Value::Bool(*b),
                 Held::Text(s) => st::Value::Text(s),
             };
-            opts.set(name, v).map_err(|e| match (e, obj) {
+            set(name, v).map_err(|e| match (e, obj) {
                 (st::Error::OptionType { .. }, Some(obj)) => {
                     Fail::Py(wrong_type(name, Form::of(name), obj))
                 }

@@ -15,7 +15,7 @@ use pyo3::PyTraverseError;
 
 use cdn_secure_token as st;
 
-use crate::convert::{self, Arg, Given, Options};
+use crate::convert::{self, Arg, Given};
 use crate::given;
 use crate::types::{Explanation, SignedToken, Verdict};
 use crate::Res;
@@ -39,17 +39,36 @@ pub struct Signer {
 }
 
 impl Signer {
-    /// Core's options from what a call was given, `now` from the clock if not given.
-    fn options<'a, O, const N: usize>(&self, py: Python<'_>, given: &'a Given<N>) -> Res<O>
-    where
-        O: Options<'a>,
-    {
-        let mut opts = O::default();
-        given.apply(&mut opts)?;
-        if let (None, Some(c)) = (*opts.now(), &self.clock) {
-            *opts.now() = Some(convert::clock_seconds(&c.bind(py).call0()?)?);
-        }
+    /// Core's signing options from what a call was given, `now` from the clock if not given.
+    fn sign_options<'a, const N: usize>(
+        &self,
+        py: Python,
+        g: &'a Given<N>,
+    ) -> Res<st::SignOptions<'a>> {
+        let mut opts = st::SignOptions::default();
+        g.apply(|name, v| opts.set(name, v))?;
+        opts.now = self.clock_now(py, opts.now)?;
         Ok(opts)
+    }
+
+    /// Core's verifying options, as `sign_options`.
+    fn verify_options<'a, const N: usize>(
+        &self,
+        py: Python,
+        g: &'a Given<N>,
+    ) -> Res<st::VerifyOptions<'a>> {
+        let mut opts = st::VerifyOptions::default();
+        g.apply(|name, v| opts.set(name, v))?;
+        opts.now = self.clock_now(py, opts.now)?;
+        Ok(opts)
+    }
+
+    /// `now` as given, else the clock's time (`None` without a clock: core's system clock).
+    fn clock_now(&self, py: Python, now: Option<i64>) -> PyResult<Option<i64>> {
+        match (now, &self.clock) {
+            (None, Some(c)) => Ok(Some(convert::clock_seconds(&c.bind(py).call0()?)?)),
+            _ => Ok(now),
+        }
     }
 }
 
@@ -133,10 +152,10 @@ impl Signer {
     }
 
     /// The current Unix time (seconds) by this signer's clock.
-    fn now(&self, py: Python<'_>) -> Res<i64> {
-        let given = given!();
-        let opts: st::VerifyOptions = self.options(py, &given)?;
-        Ok(opts.now.unwrap_or_else(|| self.inner.now()))
+    fn now(&self, py: Python<'_>) -> PyResult<i64> {
+        Ok(self
+            .clock_now(py, None)?
+            .unwrap_or_else(|| self.inner.now()))
     }
 
     /// The absolute expiry (Unix seconds) that these arguments give, checked as signing
@@ -144,7 +163,9 @@ impl Signer {
     #[pyo3(signature = (*, expires=None, ttl=None, now=None))]
     fn resolve_expires(&self, py: Python<'_>, expires: Arg, ttl: Arg, now: Arg) -> Res<i64> {
         let given = given!(expires, ttl, now);
-        Ok(self.inner.resolve_expires(&self.options(py, &given)?)?)
+        Ok(self
+            .inner
+            .resolve_expires(&self.sign_options(py, &given)?)?)
     }
 
     /// Signs a URL: ``https://host/path?query``, ``//host/path`` or ``/path?query``.
@@ -178,7 +199,7 @@ impl Signer {
     ) -> Res<String> {
         let url = convert::url_text(url)?;
         let given = given!(expires, ttl, ip, kind, speed, buffer, now);
-        Ok(self.inner.sign_url(url, &self.options(py, &given)?)?)
+        Ok(self.inner.sign_url(url, &self.sign_options(py, &given)?)?)
     }
 
     /// Signs many URLs with the same options (those of ``sign_url``): a ``list[str]`` in the
@@ -220,7 +241,7 @@ impl Signer {
         let texts = texts.collect::<Result<Vec<&str>, _>>()?;
         let given = given!(expires, ttl, ip, kind, speed, buffer, now);
         // Core prepares the options once for the batch (an error there is item 0's).
-        let (inner, opts) = (&self.inner, self.options(py, &given)?);
+        let (inner, opts) = (&self.inner, self.sign_options(py, &given)?);
         let batch = py.detach(|| inner.sign_many_joined(&texts, &opts))?;
         Ok(PyList::new(py, batch.iter())?)
     }
@@ -263,7 +284,7 @@ impl Signer {
         let url = convert::url_text(url)?;
         let given = given!(expires, ttl, ip, kind, speed, buffer, now);
         let opts = st::ManifestOptions {
-            sign: self.options(py, &given)?,
+            sign: self.sign_options(py, &given)?,
             outside: outside
                 .map(st::Outside::from_str)
                 .transpose()?
@@ -313,7 +334,7 @@ impl Signer {
         let given = given!(expires, ttl, ip, kind, speed, buffer, now);
         Ok(self
             .inner
-            .token_with(path, &self.options(py, &given)?)?
+            .token_with(path, &self.sign_options(py, &given)?)?
             .into())
     }
 
@@ -339,7 +360,7 @@ impl Signer {
         let account = convert::str_or_int(account, "account")?;
         let stream = stream.map(st::StreamKind::from_str).transpose()?;
         let given = given!(expires, ttl, ip, now);
-        let opts = self.options(py, &given)?;
+        let opts = self.sign_options(py, &given)?;
         let (base, stream) = (base.unwrap_or(""), stream.unwrap_or(st::StreamKind::Vod));
         Ok(self
             .inner
@@ -363,7 +384,7 @@ impl Signer {
         let given = given!(expires, ttl, ip, now);
         Ok(self
             .inner
-            .stream_token(&account, id, &self.options(py, &given)?)?
+            .stream_token(&account, id, &self.sign_options(py, &given)?)?
             .into())
     }
 
@@ -384,7 +405,7 @@ impl Signer {
         kind: Arg,
     ) -> Res<Verdict> {
         let given = given!(ip, now, kind);
-        let opts = self.options(py, &given)?;
+        let opts = self.verify_options(py, &given)?;
         Ok(self.inner.verify(convert::url_text(url)?, &opts)?.into())
     }
 
@@ -406,7 +427,7 @@ impl Signer {
         let given = given!(ip, now, kind);
         Ok(self
             .inner
-            .verify_request(target, &self.options(py, &given)?)
+            .verify_request(target, &self.verify_options(py, &given)?)
             .into())
     }
 
@@ -425,7 +446,7 @@ impl Signer {
         kind: Arg,
     ) -> Res<Verdict> {
         let given = given!(ip, now, kind);
-        let opts = self.options(py, &given)?;
+        let opts = self.verify_options(py, &given)?;
         Ok(self.inner.verify_decoded(path, query, &opts).into())
     }
 
@@ -441,7 +462,7 @@ impl Signer {
         // Explaining reads the signing options ip, kind and expires, checked by the schema.
         let given = given!(ip, kind, expires);
         let mut sign = st::SignOptions::default();
-        given.apply(&mut sign)?;
+        given.apply(|name, v| sign.set(name, v))?;
         let opts = st::ExplainOptions {
             ip: sign.ip,
             kind: sign.kind,
