@@ -67,15 +67,6 @@ fn wrong_type(name: &str, form: Form, obj: &Bound<'_, PyAny>) -> PyErr {
     PyTypeError::new_err(format!("{name} must be {expected}, not {got}"))
 }
 
-/// A converted value, owning its text (which `Value::Text` then borrows).
-enum Held {
-    Absent,
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-    Text(PyBackedStr),
-}
-
 /// An `int` (not a `bool`) as `i64`.
 fn int64(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
     obj.extract::<i64>()
@@ -112,37 +103,47 @@ fn is<'py>(
     obj.is_instance(cell.import(obj.py(), m, t)?)
 }
 
-fn held(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Held> {
+/// The `Value` of a given option, borrowing a `str`'s UTF-8 in place; text this makes (an
+/// `int` as decimal text, an `ipaddress` object's `str`) is kept in `made` meanwhile.
+fn value<'a, 'py>(
+    name: &str,
+    obj: &'a Bound<'py, PyAny>,
+    made: &'a mut Option<Bound<'py, PyString>>,
+) -> PyResult<st::Value<'a>> {
     let form = Form::of(name);
+    let int = obj.is_instance_of::<PyInt>();
     Ok(if obj.is_none() {
-        Held::Absent
-    } else if obj.is_instance_of::<PyBool>() {
-        Held::Bool(obj.extract()?)
-    } else if obj.is_instance_of::<PyInt>() && form == Form::NumberText {
-        Held::Text(obj.str()?.extract()?)
-    } else if obj.is_instance_of::<PyInt>() {
-        Held::Int(int64(obj, name)?)
+        st::Value::Absent
+    } else if let Ok(b) = obj.cast::<PyBool>() {
+        st::Value::Bool(b.is_true())
+    } else if int && form == Form::NumberText {
+        st::Value::Text(made.insert(obj.str()?).to_str()?)
+    } else if int {
+        st::Value::Int(int64(obj, name)?)
     } else if obj.is_instance_of::<PyFloat>() {
-        Held::Float(obj.extract()?)
-    } else if obj.is_instance_of::<PyString>() {
-        Held::Text(obj.extract()?)
+        st::Value::Float(obj.extract()?)
+    } else if let Ok(s) = obj.cast::<PyString>() {
+        st::Value::Text(s.to_str()?)
     } else if form == Form::Time && is(obj, &DATETIME, "datetime", "datetime")? {
-        Held::Int(datetime_seconds(obj, name)?)
+        st::Value::Int(datetime_seconds(obj, name)?)
     } else if form == Form::Lifetime && is(obj, &TIMEDELTA, "datetime", "timedelta")? {
-        Held::Int(timedelta_seconds(obj, name)?)
+        st::Value::Int(timedelta_seconds(obj, name)?)
     } else if form == Form::Ip
         && (is(obj, &IPV4, "ipaddress", "IPv4Address")?
             || is(obj, &IPV6, "ipaddress", "IPv6Address")?)
     {
-        Held::Text(obj.str()?.extract()?)
+        st::Value::Text(made.insert(obj.str()?).to_str()?)
     } else {
         return Err(wrong_type(name, form, obj));
     })
 }
 
-/// The options of one call as given (each keyword parameter by its name), converted; core
-/// reads them with `apply`. Built by `given!(expires, ttl, ...)` from the parameters.
-pub struct Given<'a, 'py, const N: usize>([(&'static str, Arg<'a, 'py>, Held); N]);
+/// The options of one call as given (each keyword parameter by its name); core reads them
+/// with `apply`. Built by `given!(expires, ttl, ...)` from the parameters.
+pub struct Given<'a, 'py, const N: usize> {
+    items: [(&'static str, Arg<'a, 'py>); N],
+    made: [Option<Bound<'py, PyString>>; N],
+}
 
 pub type Arg<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
 
@@ -150,41 +151,28 @@ pub type Arg<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
 #[macro_export]
 macro_rules! given {
     ($($name:ident),* $(,)?) => {
-        $crate::convert::Given::new([$((stringify!($name), $name)),*])?
+        $crate::convert::Given::new([$((stringify!($name), $name)),*])
     };
 }
 
 impl<'a, 'py, const N: usize> Given<'a, 'py, N> {
-    pub fn new(items: [(&'static str, Arg<'a, 'py>); N]) -> PyResult<Self> {
-        let mut given = Given(items.map(|(name, obj)| (name, obj, Held::Absent)));
-        for (name, obj, h) in &mut given.0 {
-            if let Some(obj) = obj {
-                *h = held(name, obj)?;
-            }
-        }
-        Ok(given)
+    pub fn new(items: [(&'static str, Arg<'a, 'py>); N]) -> Self {
+        let made = std::array::from_fn(|_| None);
+        Given { items, made }
     }
 
     /// Hands every given option to `set` (core's `SignOptions::set` / `VerifyOptions::set`),
     /// which checks its type and range. A wrong type is a `TypeError` (Python's convention),
     /// worded with the Python types the option takes.
     pub fn apply<'s>(
-        &'s self,
+        &'s mut self,
         mut set: impl FnMut(&str, st::Value<'s>) -> st::Result<()>,
     ) -> Res<()> {
-        for (name, obj, h) in &self.0 {
-            let v = match h {
-                Held::Absent => continue,
-                Held::Int(i) => st::Value::Int(*i),
-                Held::Float(f) => st::Value::Float(*f),
-                Held::Bool(b) => st::Value::Bool(*b),
-                Held::Text(s) => st::Value::Text(s),
-            };
-            set(name, v).map_err(|e| match (e, obj) {
-                (st::Error::OptionType { .. }, Some(obj)) => {
-                    Fail::Py(wrong_type(name, Form::of(name), obj))
-                }
-                (e, _) => Fail::Core(e),
+        for (&(name, obj), made) in self.items.iter().zip(self.made.iter_mut()) {
+            let Some(obj) = obj else { continue };
+            set(name, value(name, obj, made)?).map_err(|e| match e {
+                st::Error::OptionType { .. } => Fail::Py(wrong_type(name, Form::of(name), obj)),
+                e => Fail::Core(e),
             })?;
         }
         Ok(())

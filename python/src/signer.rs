@@ -39,7 +39,7 @@ impl Signer {
     fn sign_options<'a, const N: usize>(
         &self,
         py: Python,
-        g: &'a Given<N>,
+        g: &'a mut Given<'_, '_, N>,
     ) -> Res<st::SignOptions<'a>> {
         let mut opts = st::SignOptions::default();
         g.apply(|name, v| opts.set(name, v))?;
@@ -51,7 +51,7 @@ impl Signer {
     fn verify_options<'a, const N: usize>(
         &self,
         py: Python,
-        g: &'a Given<N>,
+        g: &'a mut Given<'_, '_, N>,
     ) -> Res<st::VerifyOptions<'a>> {
         let mut opts = st::VerifyOptions::default();
         g.apply(|name, v| opts.set(name, v))?;
@@ -167,10 +167,10 @@ macro_rules! signer_methods {
             /// checks it: ``expires`` or ``ttl`` (or the default lifetime), from ``now`` or the clock.
             #[pyo3(signature = (*, expires=None, ttl=None, now=None))]
             fn resolve_expires(&self, py: Python<'_>, expires: Arg, ttl: Arg, now: Arg) -> Res<i64> {
-                let given = given!(expires, ttl, now);
+                let mut given = given!(expires, ttl, now);
                 Ok(self
                     .inner
-                    .resolve_expires(&self.sign_options(py, &given)?)?)
+                    .resolve_expires(&self.sign_options(py, &mut given)?)?)
             }
 
             /// Signs a URL: ``https://host/path?query``, ``//host/path`` or ``/path?query``.
@@ -196,8 +196,8 @@ macro_rules! signer_methods {
                 $($s: Arg,)*
             ) -> Res<String> {
                 let url = convert::url_text(url)?;
-                let given = given!($($s),*);
-                Ok(self.inner.sign_url(url, &self.sign_options(py, &given)?)?)
+                let mut given = given!($($s),*);
+                Ok(self.inner.sign_url(url, &self.sign_options(py, &mut given)?)?)
             }
 
             /// Signs many URLs with the same options (those of ``sign_url``): a ``list[str]`` in the
@@ -230,9 +230,9 @@ macro_rules! signer_methods {
                     convert::url_text(s).map_err(|error| st::BatchError { index, error })
                 });
                 let texts = texts.collect::<Result<Vec<&str>, _>>()?;
-                let given = given!($($s),*);
+                let mut given = given!($($s),*);
                 // Core prepares the options once for the batch (an error there is item 0's).
-                let (inner, opts) = (&self.inner, self.sign_options(py, &given)?);
+                let (inner, opts) = (&self.inner, self.sign_options(py, &mut given)?);
                 let batch = py.detach(|| inner.sign_many_joined(&texts, &opts))?;
                 Ok(PyList::new(py, batch.iter())?)
             }
@@ -266,9 +266,9 @@ macro_rules! signer_methods {
                     reason: "is a str with lone surrogates, which has no UTF-8 form",
                 })?;
                 let url = convert::url_text(url)?;
-                let given = given!($($s),*);
+                let mut given = given!($($s),*);
                 let opts = st::ManifestOptions {
-                    sign: self.sign_options(py, &given)?,
+                    sign: self.sign_options(py, &mut given)?,
                     outside: outside
                         .map(st::Outside::from_str)
                         .transpose()?
@@ -301,10 +301,10 @@ macro_rules! signer_methods {
                 path: &str,
                 $($s: Arg,)*
             ) -> Res<SignedToken> {
-                let given = given!($($s),*);
+                let mut given = given!($($s),*);
                 Ok(self
                     .inner
-                    .token_with(path, &self.sign_options(py, &given)?)?
+                    .token_with(path, &self.sign_options(py, &mut given)?)?
                     .into())
             }
 
@@ -328,8 +328,8 @@ macro_rules! signer_methods {
             ) -> Res<String> {
                 let account = convert::str_or_int(account, "account")?;
                 let stream = stream.map(st::StreamKind::from_str).transpose()?;
-                let given = given!(expires, ttl, ip, now);
-                let opts = self.sign_options(py, &given)?;
+                let mut given = given!(expires, ttl, ip, now);
+                let opts = self.sign_options(py, &mut given)?;
                 let (base, stream) = (base.unwrap_or(""), stream.unwrap_or(st::StreamKind::Vod));
                 Ok(self
                     .inner
@@ -349,10 +349,10 @@ macro_rules! signer_methods {
                 now: Arg,
             ) -> Res<SignedToken> {
                 let account = convert::str_or_int(account, "account")?;
-                let given = given!(expires, ttl, ip, now);
+                let mut given = given!(expires, ttl, ip, now);
                 Ok(self
                     .inner
-                    .stream_token(&account, id, &self.sign_options(py, &given)?)?
+                    .stream_token(&account, id, &self.sign_options(py, &mut given)?)?
                     .into())
             }
 
@@ -369,8 +369,8 @@ macro_rules! signer_methods {
                 url: &Bound<'_, PyString>,
                 $($v: Arg,)*
             ) -> Res<Verdict> {
-                let given = given!($($v),*);
-                let opts = self.verify_options(py, &given)?;
+                let mut given = given!($($v),*);
+                let opts = self.verify_options(py, &mut given)?;
                 Ok(self.inner.verify(convert::url_text(url)?, &opts)?.into())
             }
 
@@ -386,10 +386,10 @@ macro_rules! signer_methods {
                 target: &[u8],
                 $($v: Arg,)*
             ) -> Res<Verdict> {
-                let given = given!($($v),*);
+                let mut given = given!($($v),*);
                 Ok(self
                     .inner
-                    .verify_request(target, &self.verify_options(py, &given)?)
+                    .verify_request(target, &self.verify_options(py, &mut given)?)
                     .into())
             }
 
@@ -404,8 +404,8 @@ macro_rules! signer_methods {
                 query: &[u8],
                 $($v: Arg,)*
             ) -> Res<Verdict> {
-                let given = given!($($v),*);
-                let opts = self.verify_options(py, &given)?;
+                let mut given = given!($($v),*);
+                let opts = self.verify_options(py, &mut given)?;
                 Ok(self.inner.verify_decoded(path, query, &opts).into())
             }
 
@@ -419,7 +419,7 @@ macro_rules! signer_methods {
                 expires: Arg,
             ) -> Res<Explanation> {
                 // Explaining reads the signing options ip, kind and expires, checked by the schema.
-                let given = given!(ip, kind, expires);
+                let mut given = given!(ip, kind, expires);
                 let mut sign = st::SignOptions::default();
                 given.apply(|name, v| sign.set(name, v))?;
                 let opts = st::ExplainOptions {
