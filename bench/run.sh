@@ -23,7 +23,10 @@ gcc -O2 -std=c99 -Wall -Wextra -o target/c_bench bench/c_bench.c -Iinclude \
 target/c_bench | tee -a "$OUT"
 
 echo "== Python"
-.venv/bin/python python/bench/bench.py --n 100000 --repeat 5 | tee "$OUT.py"
+# BENCH_BEFORE_PY=WHEEL (an earlier build's wheel, e.g. main's) adds its figures in "before:"
+# rows and columns of the same run.
+.venv/bin/python python/bench/bench.py --n 100000 --repeat 5 \
+  ${BENCH_BEFORE_PY:+--before "$BENCH_BEFORE_PY"} | tee "$OUT.py"
 awk '/^vendor snippet/ {print "python reference", $(NF-2)}
      /^optimized pure Python/ {print "python optimized", $(NF-2)}
      /sign_url \(one by one\)/ {print "python sign_url", $(NF-2)}

@@ -525,3 +525,32 @@ def test_no_client_bytes_raise(signer: Signer) -> None:
         for v in (signer.verify_request(target), signer.verify_decoded(target, target)):
             assert v.http_status in (200, 400, 403, 410, 414)
             assert (v.reason is None) == v.valid
+
+
+def test_keyword_options_are_core_schema() -> None:
+    # The options are core's (SignOptions::set / VerifyOptions::set check them); the keyword
+    # parameters only name them, and must name exactly those, in core's order.
+    import inspect
+
+    from cdn_secure_token import _native
+
+    def keywords(fn: Any) -> list[str]:
+        return [p.name for p in inspect.signature(fn).parameters.values() if p.kind is p.KEYWORD_ONLY]
+
+    sign = list(_native.SIGN_OPTIONS)
+    assert sign == ["expires", "ttl", "ip", "kind", "speed", "buffer", "now"]
+    for fn in (Signer.sign_url, Signer.sign_many, Signer.token, Signer.signed_token):
+        assert keywords(fn) == sign, fn
+    assert keywords(Signer.sign_manifest)[: len(sign)] == sign
+    for fn in (Signer.verify, Signer.verify_request, Signer.verify_decoded):
+        assert keywords(fn) == list(_native.VERIFY_OPTIONS), fn
+    subset = [n for n in sign if n in ("expires", "ttl", "ip", "now")]
+    assert keywords(Signer.stream_token) == subset
+    assert keywords(Signer.resolve_expires) == ["expires", "ttl", "now"]
+    # A type core refuses is a TypeError naming the field and the Python types it takes.
+    with pytest.raises(TypeError, match=r"^speed must be a str or an int, not float$"):
+        Signer(KEY).sign_url("/m.mp4", kind="mp4", speed=1.5, expires=FAR)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^kind must be a str, not int$"):
+        Signer(KEY).verify("/a", kind=3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^now must be int Unix seconds or an aware datetime, not bool$"):
+        Signer(KEY).verify("/a", now=True)

@@ -22,10 +22,12 @@ __all__ = [
     "MAX_KEYS",
     "MAX_KEY_LEN",
     "MIN_KEY_LEN",
+    "SIGN_OPTIONS",
     "SecureTokenError",
     "SignedToken",
     "Signer",
     "TOKEN_LEN",
+    "VERIFY_OPTIONS",
     "Verdict",
     "__version__",
 ]
@@ -36,6 +38,10 @@ MAX_EXPIRES: Final[int]
 MIN_KEY_LEN: Final[int]
 MAX_KEY_LEN: Final[int]
 MAX_KEYS: Final[int]
+#: The option names of core's schema: the keyword arguments of the signing calls
+#: (``sign_url``, ``sign_many``, ``token``, ...) and of the verifying calls.
+SIGN_OPTIONS: Final[tuple[str, ...]]
+VERIFY_OPTIONS: Final[tuple[str, ...]]
 
 _Key: TypeAlias = str | bytes
 _Time: TypeAlias = int | datetime
