@@ -2,8 +2,15 @@
 /* eslint-disable */
 
 // signMany and signManyAsync are written in main.js over signJoined / signJoinedAsync (one
-// string each way across the addon boundary); their types are declared here.
+// string each way across the addon boundary), and signUrl is set on each signer by its
+// constructor (src/lib.rs, bind_sign_url); their types are declared here.
 export interface Signer {
+  /**
+   * Signs a URL (absolute, scheme-relative or path-and-query) and returns it with `md5`
+   * and `expires` (and for MP4 `speed` / `buffer`) in its query; the path is
+   * percent-encoded so that the edge decodes it back to exactly what was hashed.
+   */
+  signUrl(url: string, options?: SignOptions | PreparedOptions): string
   /**
    * Signs many URLs with the same options, in one call. A failure names the item
    * (`err.index`, and `item N:` in the message).
@@ -18,7 +25,11 @@ export interface Signer {
 }
 
 declare const prepared: unique symbol
-/** Only `signer.prepare` makes one: a plain object never passes for it. */
+/**
+ * Sign options read and checked once by `signer.prepare(options)`, for a hot loop: every
+ * sign call takes it wherever it takes an options object. Only `signer.prepare` makes one
+ * (an opaque external value): a plain object never passes for it.
+ */
 export interface PreparedOptions {
   readonly [prepared]: true
 }
