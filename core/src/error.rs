@@ -22,6 +22,41 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, in the order of their numbers.
+    pub const ALL: [ErrorKind; 6] = [
+        ErrorKind::Key,
+        ErrorKind::Path,
+        ErrorKind::Ip,
+        ErrorKind::Expiry,
+        ErrorKind::Url,
+        ErrorKind::Argument,
+    ];
+
+    /// The stable number of the kind: the C `st_status` value (`ST_ERR_INVALID_KEY = 10`,
+    /// ...). Never renumbered; 0 to 9 are the C boundary's own statuses.
+    pub fn number(self) -> i32 {
+        match self {
+            ErrorKind::Key => 10,
+            ErrorKind::Path => 11,
+            ErrorKind::Ip => 12,
+            ErrorKind::Expiry => 13,
+            ErrorKind::Url => 14,
+            ErrorKind::Argument => 15,
+        }
+    }
+
+    /// A stable snake_case name (`"key"`, `"path"`, ...), for class and constant names.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Key => "key",
+            ErrorKind::Path => "path",
+            ErrorKind::Ip => "ip",
+            ErrorKind::Expiry => "expiry",
+            ErrorKind::Url => "url",
+            ErrorKind::Argument => "argument",
+        }
+    }
+
     /// A stable upper-case identifier (`INVALID_KEY`, ...), used for Node error codes and
     /// the CLI's JSON output.
     pub fn code(self) -> &'static str {
@@ -105,6 +140,16 @@ pub enum Error {
         name: &'static str,
         reason: &'static str,
     },
+    /// An option given with a value of the wrong type (see [`crate::Value`]).
+    #[error("{name} must be {expected}, got {got}")]
+    OptionType {
+        name: &'static str,
+        expected: &'static str,
+        got: &'static str,
+    },
+    /// An option name that is not in the schema ([`crate::SIGN_OPTIONS`]).
+    #[error("unknown option '{name}'")]
+    UnknownOption { name: String },
 }
 
 impl Error {
@@ -133,7 +178,7 @@ impl Error {
             | ExpiresAndTtl
             | ExpiresMissing => ErrorKind::Expiry,
             Url { .. } | UrlTooLong { .. } | RequestTooLong { .. } => ErrorKind::Url,
-            Argument { .. } => ErrorKind::Argument,
+            Argument { .. } | OptionType { .. } | UnknownOption { .. } => ErrorKind::Argument,
         }
     }
 
@@ -146,7 +191,8 @@ impl Error {
 /// Result alias of the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// A failure inside a batch: which input failed and why.
+/// A failure inside a batch: which input failed and why. Its `Display`, `item {index}:
+/// {error}`, is the one place that wording lives; faces show it as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("item {index}: {error}")]
 pub struct BatchError {
@@ -154,4 +200,29 @@ pub struct BatchError {
     pub index: usize,
     /// What was wrong with it.
     pub error: Error,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_have_distinct_stable_numbers_names_and_codes() {
+        let numbers: Vec<i32> = ErrorKind::ALL.iter().map(|k| k.number()).collect();
+        assert_eq!(numbers, [10, 11, 12, 13, 14, 15]);
+        let names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names, ["key", "path", "ip", "expiry", "url", "argument"]);
+        for k in ErrorKind::ALL {
+            assert_eq!(k.code(), format!("INVALID_{}", k.name().to_uppercase()));
+        }
+    }
+
+    #[test]
+    fn a_batch_error_says_which_item() {
+        let e = BatchError {
+            index: 3,
+            error: Error::PathEmpty,
+        };
+        assert_eq!(e.to_string(), "item 3: path is empty");
+    }
 }

@@ -37,22 +37,32 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_debug_implementations)]
 
+mod ascii;
+mod batch;
+mod codec;
 mod error;
 mod ip;
 mod key;
+mod layout;
 pub mod manifest;
 pub mod multi_md5;
 mod options;
 mod path;
-mod pool;
+mod prepared;
 mod refresh;
 mod request;
 #[doc(hidden)]
 pub mod scan;
+mod schema;
 mod served;
 mod signer;
+mod stream;
 mod url;
+mod verdict;
+mod verify;
 
+pub use batch::SignedBatch;
+pub use codec::TOKEN_LEN;
 pub use error::{BatchError, Error, ErrorKind, Result};
 pub use ip::CanonicalIp;
 pub use key::{Key, MAX_KEY_LEN, MIN_KEY_LEN};
@@ -61,17 +71,17 @@ pub use options::{
     Clock, FixedClock, SignOptions, StreamKind, SystemClock, TokenKind, VerifyOptions,
 };
 pub use path::MAX_PATH_LEN;
+pub use prepared::{Prepared, MAX_EXPIRES};
 pub use refresh::{
     RefreshAsk, RefreshConfig, RefreshEndpoint, RefreshRequest, RefreshResponse, RefreshToken,
     Refusal, TrustedProxies, REFRESH_ABSOLUTE_FROM, REFRESH_HEADERS,
 };
 pub use request::DEFAULT_MAX_REQUEST_LEN;
+pub use schema::{OptionSpec, Value, SIGN_OPTIONS, VERIFY_OPTIONS};
 pub use served::Received;
-pub use signer::{
-    ExplainOptions, Explanation, InvalidReason, SignedBatch, SignedToken, Signer, SignerBuilder,
-    Verdict, MAX_EXPIRES, MAX_KEYS, TOKEN_LEN,
-};
+pub use signer::{SignedToken, Signer, SignerBuilder, MAX_KEYS};
 pub use url::MAX_URL_LEN;
+pub use verdict::{ExplainOptions, Explanation, InvalidReason, Verdict, REASONS};
 
 /// The crate version (one version for every face).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

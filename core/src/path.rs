@@ -4,6 +4,7 @@
 
 use smallvec::SmallVec;
 
+use crate::ascii::AsciiWriter;
 use crate::error::{Error, Result};
 
 /// Longest decoded path accepted (nginx's default request line buffer is 8 KiB).
@@ -214,20 +215,11 @@ pub(crate) const fn path_safe_table() -> [bool; 256] {
 }
 
 static PATH_SAFE: [bool; 256] = path_safe_table();
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Appends `path` percent-encoded so that nginx decodes it back to exactly `path`.
-/// Only ASCII is written.
-pub(crate) fn encode_into(path: &[u8], out: &mut Vec<u8>) {
-    let mut start = 0;
-    for (i, &b) in path.iter().enumerate() {
-        if !PATH_SAFE[b as usize] {
-            out.extend_from_slice(&path[start..i]);
-            out.extend_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
-            start = i + 1;
-        }
-    }
-    out.extend_from_slice(&path[start..]);
+#[inline]
+pub(crate) fn encode_into(path: &[u8], out: &mut AsciiWriter) {
+    out.push_escaped(path, |b| !PATH_SAFE[b as usize]);
 }
 
 /// The directory part of a canonical path: everything up to and including the last `/`.
@@ -327,18 +319,18 @@ mod tests {
                 canonicalize(raw.as_bytes(), PathInput::Encoded, &mut full).map(|()| full.to_vec());
             assert_eq!(fast.clone().map(|f| f.0), slow, "{raw}");
             if let Ok((bytes, true)) = fast {
-                let mut s = Vec::new();
+                let mut s = AsciiWriter::default();
                 encode_into(&bytes, &mut s);
-                assert_eq!(s, raw.as_bytes(), "verbatim path must need no escaping");
+                assert_eq!(s.into_string(), raw, "verbatim path must need no escaping");
             }
         }
     }
 
     #[test]
     fn encodes_reversibly() {
-        let mut s = Vec::new();
+        let mut s = AsciiWriter::default();
         encode_into("/a b/é?#%+".as_bytes(), &mut s);
-        let s = String::from_utf8(s).unwrap();
+        let s = s.into_string();
         assert_eq!(s, "/a%20b/%C3%A9%3F%23%25+");
         assert_eq!(canon(&s).unwrap(), "/a b/é?#%+");
     }

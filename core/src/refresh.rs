@@ -43,7 +43,8 @@ use std::net::IpAddr;
 use crate::error::{Error, Result};
 use crate::ip::CanonicalIp;
 use crate::options::{SignOptions, StreamKind};
-use crate::signer::{Signer, MAX_EXPIRES};
+use crate::prepared::MAX_EXPIRES;
+use crate::signer::Signer;
 
 /// An `expire` value at or above this is an absolute Unix time, below it a lifetime in seconds
 /// (as Gcore's example endpoint reads it). 10^9 s is 2001-09-09: no lifetime is that long and
@@ -220,7 +221,7 @@ impl RefreshConfig {
     /// resource (or `""` for paths without a host), also used for `url_ip` until [`RefreshConfig::cdn_ip_url`] is set. The
     /// lifetime defaults to 60 s, capped at 3600 s; no proxy is trusted.
     pub fn new(account: &str, cdn_url: &str) -> Result<Self> {
-        crate::signer::check_stream_ids(account, "x")?;
+        crate::prepared::check_stream_ids(account, "x")?;
         let cdn_url = check_base(cdn_url, "cdn_url")?;
         Ok(RefreshConfig {
             account: account.to_owned(),
@@ -564,7 +565,7 @@ impl RefreshEndpoint {
                 "the query needs video=<video slug or stream id>",
             )
         })?;
-        crate::signer::check_stream_ids(&self.config.account, &video).map_err(|_| {
+        crate::prepared::check_stream_ids(&self.config.account, &video).map_err(|_| {
             Refusal::bad(
                 "bad_video",
                 "video must be 1 to 128 letters, digits, '-' or '_'",

@@ -1,6 +1,7 @@
 //! Splitting a URL (or a path-and-query) into the parts the signer keeps, rewrites or reads,
 //! and reading query parameters the way nginx's `$arg_NAME` does (scheme page §3).
 
+use crate::ascii::AsciiWriter;
 use crate::error::{Error, Result};
 
 /// Longest URL accepted.
@@ -344,18 +345,9 @@ pub(crate) fn query_byte_needs_escape(b: u8) -> bool {
 }
 
 /// Appends `s` with the bytes of [`query_byte_needs_escape`] percent-encoded.
-pub(crate) fn push_query_text(s: &str, out: &mut Vec<u8>) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let s = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in s.iter().enumerate() {
-        if query_byte_needs_escape(b) {
-            out.extend_from_slice(&s[start..i]);
-            out.extend_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
-            start = i + 1;
-        }
-    }
-    out.extend_from_slice(&s[start..]);
+#[inline]
+pub(crate) fn push_query_text(s: &str, out: &mut AsciiWriter) {
+    out.push_escaped(s.as_bytes(), query_byte_needs_escape);
 }
 
 #[cfg(test)]
@@ -409,9 +401,9 @@ mod tests {
                 canonicalize(path.as_bytes(), PathInput::Encoded, &mut out)
                     .unwrap_or_else(|e| panic!("{path:?}: {e}"));
                 assert_eq!(&out[..], path.as_bytes(), "{path}");
-                let mut enc = Vec::new();
+                let mut enc = crate::ascii::AsciiWriter::default();
                 encode_into(&out, &mut enc);
-                assert_eq!(enc, path.as_bytes(), "{path}");
+                assert_eq!(enc.into_string(), path, "{path}");
             }
         }
         assert!(clean > 1000, "only {clean} clean paths generated");

@@ -1,0 +1,145 @@
+//! The 64-lane orchestration: a batch's links hashed 64 messages at a time by the
+//! multi-buffer MD5.
+
+use crate::error::BatchError;
+use crate::path::PathBytes;
+use crate::prepared::Resolved;
+use crate::signer::{url_path, Signer};
+use crate::url::{self, UrlParts};
+
+use super::Sink;
+
+/// Messages hashed at once by a batch: 64 lets the multi-buffer MD5 interleave four vector
+/// groups.
+const LANES: usize = 64;
+
+/// The smallest group of links a batch hashes in lanes; smaller groups go link by link as
+/// `sign_url` does. Below one AVX2 vector (8 lanes) the lanes' setup costs more than it
+/// saves (criterion `batch_vs_loop`: see core/benches/sign.rs).
+const MIN_LANES: usize = 8;
+
+/// A batch's per-thread lane buffers, sized to the group it signs (at most [`LANES`]).
+struct Lanes {
+    paths: Vec<PathBytes>,
+    verbatim: Vec<bool>,
+    /// Messages up to SHORT_MESSAGE bytes (typical links), written straight into two-block
+    /// buffers and padded there.
+    short_bufs: Vec<[u8; 128]>,
+    short_lens: Vec<usize>,
+    digests: Vec<[u8; 16]>,
+    /// Longer messages, one after the other.
+    arena: Vec<u8>,
+}
+
+impl Lanes {
+    fn new(n: usize) -> Self {
+        Lanes {
+            paths: (0..n).map(|_| PathBytes::new()).collect(),
+            verbatim: vec![false; n],
+            short_bufs: vec![[0; 128]; n],
+            short_lens: vec![0; n],
+            digests: vec![[0; 16]; n],
+            arena: Vec::new(),
+        }
+    }
+}
+
+/// The message buffers held key bytes: wiped however the batch ends.
+impl Drop for Lanes {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.arena);
+        zeroize::Zeroize::zeroize(&mut self.short_bufs);
+    }
+}
+
+impl Signer {
+    /// Signs `urls` on this thread into `sink`. The one batching policy: groups of
+    /// [`LANES`] messages go through the multi-buffer MD5 with lanes sized to the group; a
+    /// group smaller than [`MIN_LANES`] (a small batch, or the tail of a large one) is
+    /// hashed link by link through [`Signer::link_digest`], as `sign_url` does, since the
+    /// lanes' setup costs more than they save there.
+    pub(super) fn sign_chunk<S: AsRef<str>, K: Sink>(
+        &self,
+        urls: &[S],
+        base_index: usize,
+        p: &Resolved<'_>,
+        sink: &mut K,
+    ) -> Result<(), BatchError> {
+        let key = self.signing_key();
+        let max = self.max_request_len;
+        let lanes = urls.len().min(LANES);
+        let mut lane = (lanes >= MIN_LANES).then(|| Lanes::new(lanes));
+
+        for (c, chunk) in urls.chunks(LANES).enumerate() {
+            let at = |j: usize| base_index + c * LANES + j;
+            let Some(l) = lane.as_mut().filter(|_| chunk.len() >= MIN_LANES) else {
+                let mut buf = PathBytes::new();
+                for (j, u) in chunk.iter().enumerate() {
+                    let fail = |error| BatchError {
+                        index: at(j),
+                        error,
+                    };
+                    let parts = url::split(u.as_ref()).map_err(fail)?;
+                    let (canon, verbatim, digest) =
+                        self.link_digest(&parts, &mut buf, p).map_err(fail)?;
+                    sink.put(&parts, canon, verbatim, &digest, p, max)
+                        .map_err(fail)?;
+                }
+                continue;
+            };
+            let mut parts: smallvec::SmallVec<[UrlParts<'_>; LANES]> = smallvec::SmallVec::new();
+            let mut all_short = true;
+            for (j, u) in chunk.iter().enumerate() {
+                let fail = |error| BatchError {
+                    index: at(j),
+                    error,
+                };
+                let pr = url::split(u.as_ref()).map_err(fail)?;
+                let (canon, v) = url_path(&pr, &mut l.paths[j]).map_err(fail)?;
+                l.verbatim[j] = v;
+                if all_short {
+                    match p.layout(canon).write_short(key, &mut l.short_bufs[j]) {
+                        Some(n) => l.short_lens[j] = n,
+                        None => all_short = false,
+                    }
+                }
+                parts.push(pr);
+            }
+            let n = chunk.len();
+            let (paths, verbatim) = (&l.paths, &l.verbatim);
+            let canon = |j: usize| -> &[u8] {
+                if verbatim[j] {
+                    parts[j].path_or_root().as_bytes()
+                } else {
+                    &paths[j][..]
+                }
+            };
+            if all_short {
+                crate::multi_md5::md5_short_many(
+                    &mut l.short_bufs[..n],
+                    &l.short_lens[..n],
+                    &mut l.digests[..n],
+                );
+            } else {
+                l.arena.clear();
+                let mut bounds = [(0usize, 0usize); LANES];
+                for (j, bound) in bounds[..n].iter_mut().enumerate() {
+                    let start = l.arena.len();
+                    p.layout(canon(j)).write(key, &mut l.arena);
+                    *bound = (start, l.arena.len());
+                }
+                let msgs: smallvec::SmallVec<[&[u8]; LANES]> =
+                    bounds[..n].iter().map(|&(s, e)| &l.arena[s..e]).collect();
+                crate::multi_md5::md5_many(&msgs, &mut l.digests[..n]);
+            }
+            for j in 0..n {
+                sink.put(&parts[j], canon(j), verbatim[j], &l.digests[j], p, max)
+                    .map_err(|error| BatchError {
+                        index: at(j),
+                        error,
+                    })?;
+            }
+        }
+        Ok(())
+    }
+}
