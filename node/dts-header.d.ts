@@ -24,6 +24,13 @@ export interface Signer {
   signManyAsync(urls: readonly string[], options?: SignOptions | PreparedOptions): Promise<string[]>
 }
 
+/** Options of `signManifest`: those of `signUrl`, and what to do with URIs the token does not cover. */
+export type ManifestOptions = SignOptions & ManifestFields
+/** Options of `streamToken`: the expiry and the client IP. */
+export type StreamTokenOptions = Pick<SignOptions, 'expires' | 'ttl' | 'ip' | 'now'>
+/** Options of `streamUrl`: which video or stream, and when the link expires. */
+export type StreamUrlOptions = StreamFields & StreamTokenOptions
+
 declare const prepared: unique symbol
 /**
  * Sign options read and checked once by `signer.prepare(options)`, for a hot loop: every
