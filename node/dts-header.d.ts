@@ -2,8 +2,8 @@
 /* eslint-disable */
 
 // signMany and signManyAsync are written in main.js over signJoined / signJoinedAsync (one
-// string each way across the addon boundary), and signUrl is set on each signer by its
-// constructor (src/lib.rs, bind_sign_url); their types are declared here.
+// string each way across the addon boundary), and signUrl and signJoined are set on each
+// signer by its constructor (src/lib.rs, bind_calls); their types are declared here.
 export interface Signer {
   /**
    * Signs a URL (absolute, scheme-relative or path-and-query) and returns it with `md5`
@@ -11,6 +11,16 @@ export interface Signer {
    * percent-encoded so that the edge decodes it back to exactly what was hashed.
    */
   signUrl(url: string, options?: SignOptions | PreparedOptions): string
+  /**
+   * Signs the URLs of `text`, one per line (separated by newlines; `''` is no URL, a
+   * trailing newline ends the last one), with the same options, and returns the signed
+   * URLs joined the same way: a batch crosses into the addon as one string each way
+   * (`signMany` joins its list into such a text). A failure names its line (`err.index`,
+   * and `item N:` in the message). With `item`, `text` is item number `item` of a list (a
+   * string, taken whole), or with `item` -1 what was given instead of a list (a
+   * `TypeError`).
+   */
+  signJoined(text: string, options?: SignOptions | PreparedOptions, item?: number): string
   /**
    * Signs many URLs with the same options, in one call. A failure names the item
    * (`err.index`, and `item N:` in the message).

@@ -168,7 +168,7 @@ impl Signer {
             }
             Ok(Arc::new(b.build()?))
         })?;
-        bind_sign_url(&env, &mut this, &inner)?;
+        bind_calls(&env, &mut this, &inner)?;
         Ok(Signer { inner })
     }
 
@@ -209,27 +209,6 @@ impl Signer {
                 fields,
                 prepared,
             })))
-        })
-    }
-
-    /// Signs the URLs of `text`, one per line (separated by newlines; `''` is no URL, a
-    /// trailing newline ends the last one), with the same options, and returns the signed
-    /// URLs joined the same way: a batch crosses into the addon as one string each way
-    /// (`signMany` joins its list into such a text). A failure names its line (`err.index`,
-    /// and `item N:` in the message). With `item`, `text` is item number `item` of a list (a
-    /// string, taken whole), or with `item` -1 what was given instead of a list (a
-    /// `TypeError`).
-    #[napi(ts_args_type = "text: string, options?: SignOptions | PreparedOptions, item?: number")]
-    pub fn sign_joined(
-        &self,
-        env: Env,
-        text: Value,
-        options: Option<SignOpts>,
-        item: Option<i64>,
-    ) -> napi::Result<String> {
-        guard(&env, || {
-            let (text, p) = batch_input(&self.inner, text, options, item)?;
-            sign_text(&self.inner, &text, &p, item)
         })
     }
 
@@ -335,10 +314,7 @@ impl Signer {
         options: Option<Opts<SignOptions>>,
     ) -> napi::Result<SignedToken> {
         guard(&env, || {
-            let account = match account.check(Js::Size, "account")? {
-                Value::Str(s) => s,
-                v => return Err(v.wrong(ErrorKind::Argument, "account", "a string or a number")),
-            };
+            let account = options::account(account)?;
             let id = id.string(ErrorKind::Argument, "id")?;
             let o = sign_fields(options)?;
             Ok(self.inner.stream_token(&account, &id, &o.sign()?)?.into())
@@ -403,27 +379,44 @@ impl Signer {
     }
 }
 
-/// `signUrl`, the one hot single call, is a function made for each signer (napi-rs's
-/// `create_function_from_closure`, holding the signer) and set on the instance, instead of a
-/// `#[napi]` method: a method call unwraps `this` and opens napi-rs's native-borrow scope
-/// with a guard in a global map (~2,900 of ~8,400 instructions per call, callgrind), which a
-/// signer that is never mutated does not need. One run of a bench.js loop, load 4.7:
-/// 826 -> 450 ns per call with prepared options (the snippet: 1,615).
-fn bind_sign_url(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::Result<()> {
-    let signer = Arc::clone(signer);
-    let f = env.create_function_from_closure::<(String, Object), _, _>("signUrl", move |ctx| {
-        let url: Value = ctx.get(0)?;
-        let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
-        guard(ctx.env, || {
-            let url = url.string(ErrorKind::Url, "url")?;
-            Ok(signer.sign_prepared(&url, &prepared(&signer, options)?.prepared)?)
-        })
-    })?;
+/// `signUrl` and `signJoined` (the call under `signMany`), the hot calls, are functions
+/// made for each signer (napi-rs's `create_function_from_closure`, holding the signer) and
+/// set on the instance, instead of `#[napi]` methods: a method call unwraps `this` and opens
+/// napi-rs's native-borrow scope with a guard in a global map (~2,900 of ~8,400
+/// instructions per prepared `signUrl`, callgrind), which a signer that is never mutated
+/// does not need. One run of a bench.js loop, load 4.7: 826 -> 450 ns per prepared
+/// `signUrl` (the snippet: 1,615). Their types are in dts-header.d.ts.
+fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::Result<()> {
+    let s = Arc::clone(signer);
+    let sign_url =
+        env.create_function_from_closure::<(String, Object), _, _>("signUrl", move |ctx| {
+            let url: Value = ctx.get(0)?;
+            let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
+            guard(ctx.env, || {
+                let url = url.string(ErrorKind::Url, "url")?;
+                Ok(s.sign_prepared(&url, &prepared(&s, options)?.prepared)?)
+            })
+        })?;
+    let s = Arc::clone(signer);
+    let sign_joined =
+        env.create_function_from_closure::<(String, Object), _, _>("signJoined", move |ctx| {
+            let text: Value = ctx.get(0)?;
+            let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
+            let item: Option<i64> = if ctx.length() > 2 { ctx.get(2)? } else { None };
+            guard(ctx.env, || {
+                let (text, p) = batch_input(&s, text, options, item)?;
+                sign_text(&s, &text, &p, item)
+            })
+        })?;
     let attributes = PropertyAttributes::Writable | PropertyAttributes::Configurable;
-    this.define_properties(&[Property::new()
-        .with_utf8_name("signUrl")?
-        .with_value(&f)
-        .with_property_attributes(attributes)])
+    let property = |name, f| -> napi::Result<Property> {
+        let p = Property::new().with_utf8_name(name)?.with_value(f);
+        Ok(p.with_property_attributes(attributes))
+    };
+    this.define_properties(&[
+        property("signUrl", &sign_url)?,
+        property("signJoined", &sign_joined)?,
+    ])
 }
 
 /// The core's `Prepared` of a sign call's options argument.

@@ -232,21 +232,23 @@ impl TryFrom<StreamFields> for Stream {
             None => Ok(None),
         };
         let stream = text(o.stream, ErrorKind::Argument, "stream")?;
-        let account = match o.account.check(Js::Size, "account")? {
-            Value::Str(s) => s,
-            v => return Err(v.wrong(ErrorKind::Argument, "account", "a string or a number")),
-        };
         Ok(Stream {
             base: text(o.base, ErrorKind::Url, "base")?.unwrap_or_default(),
             stream: stream
                 .map(|s| s.parse::<StreamKind>())
                 .transpose()?
                 .unwrap_or_default(),
-            account,
+            account: account(o.account)?,
             id: o.id.string(ErrorKind::Argument, "id")?,
             file: text(o.file, ErrorKind::Argument, "file")?,
         })
     }
+}
+
+/// A stream account id: a string, or a number as its decimal text.
+pub fn account(v: Value) -> Result<String, Fail> {
+    v.check(Js::Size, "account")?
+        .string(ErrorKind::Argument, "account")
 }
 
 /// The options argument of the sign calls: a `PreparedOptions` (an External holding the
