@@ -7,16 +7,16 @@ use super::sched::{self, Engine};
 
 /// Proof that the CPU supports AVX2: only [`Avx2::new`] makes one.
 #[derive(Clone, Copy)]
-pub(super) struct Avx2(());
+pub(in crate::multi_md5) struct Avx2(());
 
 impl Avx2 {
-    pub(super) fn new() -> Option<Self> {
+    pub(in crate::multi_md5) fn new() -> Option<Self> {
         is_x86_feature_detected!("avx2").then_some(Avx2(()))
     }
 
     /// Hashes `msgs` into `out` with as many interleaved 8-lane groups as
     /// the batch can fill, up to 4.
-    pub(super) fn run(self, msgs: &[&[u8]], out: &mut [[u8; 16]]) {
+    pub(in crate::multi_md5) fn run(self, msgs: &[&[u8]], out: &mut [[u8; 16]]) {
         match msgs.len() {
             0..=8 => sched::run::<8, _>(self, msgs, out),
             9..=16 => sched::run::<16, _>(self, msgs, out),
@@ -25,7 +25,12 @@ impl Avx2 {
     }
 
     /// Hashes up to 64 padded messages (see `sched::run_short`), 32 lanes at a time.
-    pub(super) fn run_short(self, bufs: &[[u8; 128]], two: u64, out: &mut [[u8; 16]]) {
+    pub(in crate::multi_md5) fn run_short(
+        self,
+        bufs: &[[u8; 128]],
+        two: u64,
+        out: &mut [[u8; 16]],
+    ) {
         if bufs.len() > 32 {
             let (out_a, out_b) = out.split_at_mut(32);
             self.run_short(&bufs[..32], two, out_a);

@@ -62,7 +62,7 @@ impl Tail {
             // than a variable-length one; the bytes it writes before `TAIL`
             // are never read.
             Some(last) => self.buf[TAIL + rem - 64..TAIL + rem].copy_from_slice(last),
-            None => super::copy_small(&mut self.buf[TAIL..TAIL + rem], rest),
+            None => super::super::portable::copy_small(&mut self.buf[TAIL..TAIL + rem], rest),
         }
         self.buf[TAIL + rem] = 0x80;
         let end = TAIL + if rem < 56 { 64 } else { 128 };
@@ -107,7 +107,7 @@ pub(super) fn run<'a, const L: usize, E: Engine<L>>(
     const { assert!(L <= 64, "lanes are tracked in a u64") };
     assert_eq!(msgs.len(), out.len());
     if msgs.len() <= E::SCALAR_TAIL {
-        return super::scalar(msgs, out);
+        return super::super::portable::scalar(msgs, out);
     }
 
     // Lane `i` works on message `job[i]` (`None`: idle). `body[i]` is what is

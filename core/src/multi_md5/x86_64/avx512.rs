@@ -10,16 +10,16 @@ use super::sched::{self, Engine};
 
 /// Proof that the CPU supports AVX-512F: only [`Avx512::new`] makes one.
 #[derive(Clone, Copy)]
-pub(super) struct Avx512(());
+pub(in crate::multi_md5) struct Avx512(());
 
 impl Avx512 {
-    pub(super) fn new() -> Option<Self> {
+    pub(in crate::multi_md5) fn new() -> Option<Self> {
         is_x86_feature_detected!("avx512f").then_some(Avx512(()))
     }
 
     /// Hashes `msgs` into `out` with as many interleaved 16-lane groups as
     /// the batch can fill, up to 4.
-    pub(super) fn run(self, msgs: &[&[u8]], out: &mut [[u8; 16]]) {
+    pub(in crate::multi_md5) fn run(self, msgs: &[&[u8]], out: &mut [[u8; 16]]) {
         match msgs.len() {
             0..=16 => sched::run::<16, _>(self, msgs, out),
             17..=32 => sched::run::<32, _>(self, msgs, out),
@@ -28,7 +28,12 @@ impl Avx512 {
     }
 
     /// Hashes up to 64 padded messages (see `sched::run_short`).
-    pub(super) fn run_short(self, bufs: &[[u8; 128]], two: u64, out: &mut [[u8; 16]]) {
+    pub(in crate::multi_md5) fn run_short(
+        self,
+        bufs: &[[u8; 128]],
+        two: u64,
+        out: &mut [[u8; 16]],
+    ) {
         match bufs.len() {
             0..=16 => sched::run_short::<16, _>(self, bufs, two, out),
             17..=32 => sched::run_short::<32, _>(self, bufs, two, out),
