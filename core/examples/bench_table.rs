@@ -1,12 +1,15 @@
 //! Rust figures for `bench/run.sh`: ns per link for the raw MD5 of the string-to-sign (the
 //! reference: nothing can sign faster than it hashes), `sign_url` one at a time, and
 //! `sign_many` on 100,000 URLs (multi-buffer MD5, all cores). Best of several rounds.
+//! Then the batch table of issue 11: at each batch size, a loop of `sign_url` against
+//! `sign_many`, `sign_many_joined` and `sign_many_into` (a reused output), in ns per URL;
+//! the batch must never cost more per URL than the loop.
 //! Prints `rust <case> <ns>` lines. Run: cargo run --release -p cdn-secure-token --example bench_table
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use cdn_secure_token::{SignOptions, Signer};
+use cdn_secure_token::{SignOptions, SignedBatch, Signer};
 use md5::{Digest, Md5};
 
 const KEY: &str = "bench-secret-key";
@@ -78,4 +81,58 @@ fn main() {
         cdn_secure_token::multi_md5::backend(),
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+
+    // The batch table: every size signs ~200,000 URLs per round (a whole number of batches).
+    let prepared = signer.prepare(&opts).unwrap();
+    println!("rust batch table (ns per URL, best of 5 rounds; ratio = loop / sign_many)");
+    println!(
+        "rust {:>7} {:>14} {:>10} {:>17} {:>15} {:>6}",
+        "size", "loop_sign_url", "sign_many", "sign_many_joined", "sign_many_into", "ratio"
+    );
+    for size in [1usize, 2, 8, 64, 1_000, 100_000] {
+        let batch = &urls[..size];
+        let reps = (200_000 / size).max(2);
+        let total = reps * size;
+        let lp = best_ns_per(total, 5, || {
+            (0..reps)
+                .map(|_| {
+                    black_box(batch)
+                        .iter()
+                        .map(|u| signer.sign_url(u, &opts).unwrap())
+                        .collect::<Vec<_>>()
+                        .len()
+                })
+                .sum()
+        });
+        let sm = best_ns_per(total, 5, || {
+            (0..reps)
+                .map(|_| signer.sign_many(black_box(batch), &opts).unwrap().len())
+                .sum()
+        });
+        let sj = best_ns_per(total, 5, || {
+            (0..reps)
+                .map(|_| {
+                    signer
+                        .sign_many_joined(black_box(batch), &opts)
+                        .unwrap()
+                        .len()
+                })
+                .sum()
+        });
+        let mut out = SignedBatch::default();
+        let si = best_ns_per(total, 5, || {
+            (0..reps)
+                .map(|_| {
+                    signer
+                        .sign_many_into(black_box(batch), &prepared, &mut out)
+                        .unwrap();
+                    out.len()
+                })
+                .sum()
+        });
+        println!(
+            "rust {size:>7} {lp:>14.1} {sm:>10.1} {sj:>17.1} {si:>15.1} {:>5.2}x",
+            lp / sm
+        );
+    }
 }

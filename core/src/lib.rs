@@ -45,6 +45,9 @@ mod ip;
 mod key;
 mod layout;
 pub mod manifest;
+// Public only for the fuzz target (fuzz/src/checks.rs) and core's own multi_md5 bench and
+// tests; not part of the API.
+#[doc(hidden)]
 pub mod multi_md5;
 mod options;
 mod path;

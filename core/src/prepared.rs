@@ -78,8 +78,8 @@ pub struct Prepared {
     kind: TokenKind,
     expiry: Expiry,
     ip: Option<CanonicalIp>,
-    speed: String,
-    buffer: String,
+    speed: Box<str>,
+    buffer: Box<str>,
 }
 
 impl Prepared {
@@ -172,6 +172,7 @@ impl Signer {
     /// `now` (or the signer's default lifetime) is checked now and resolved again from the
     /// clock at every call. Stream tokens are refused: they go in the path
     /// ([`Signer::stream_url`]).
+    #[inline]
     pub fn prepare(&self, opts: &SignOptions<'_>) -> Result<Prepared> {
         if opts.kind == TokenKind::Stream {
             return Err(stream_kind_error());
@@ -209,8 +210,8 @@ impl Signer {
                 None => Expiry::Fixed(Digits::new(expires)),
             },
             ip,
-            speed: speed.to_owned(),
-            buffer: buffer.to_owned(),
+            speed: speed.into(),
+            buffer: buffer.into(),
         })
     }
 }

@@ -207,6 +207,7 @@ impl Signer {
     }
 
     /// [`Signer::sign_url`] with options checked once by [`Signer::prepare`].
+    #[inline]
     pub fn sign_prepared(&self, url: &str, p: &Prepared) -> Result<String> {
         let p = p.resolve(&*self.clock)?;
         let p = &p;

@@ -53,6 +53,29 @@ impl Drop for Lanes {
 }
 
 impl Signer {
+    /// Signs `urls` into `sink` one by one, through [`Signer::link_digest`] as `sign_url`
+    /// does.
+    fn sign_each<S: AsRef<str>, K: Sink>(
+        &self,
+        urls: &[S],
+        base_index: usize,
+        p: &Resolved<'_>,
+        sink: &mut K,
+    ) -> Result<(), BatchError> {
+        let mut buf = PathBytes::new();
+        for (j, u) in urls.iter().enumerate() {
+            let fail = |error| BatchError {
+                index: base_index + j,
+                error,
+            };
+            let parts = url::split(u.as_ref()).map_err(fail)?;
+            let (canon, verbatim, digest) = self.link_digest(&parts, &mut buf, p).map_err(fail)?;
+            sink.put(&parts, canon, verbatim, &digest, p, self.max_request_len)
+                .map_err(fail)?;
+        }
+        Ok(())
+    }
+
     /// Signs `urls` on this thread into `sink`. The one batching policy: groups of
     /// [`LANES`] messages go through the multi-buffer MD5 with lanes sized to the group; a
     /// group smaller than [`MIN_LANES`] (a small batch, or the tail of a large one) is
@@ -67,26 +90,19 @@ impl Signer {
     ) -> Result<(), BatchError> {
         let key = self.signing_key();
         let max = self.max_request_len;
-        let lanes = urls.len().min(LANES);
-        let mut lane = (lanes >= MIN_LANES).then(|| Lanes::new(lanes));
+        if urls.len() < MIN_LANES {
+            return self.sign_each(urls, base_index, p, sink);
+        }
+        let mut lane = Lanes::new(urls.len().min(LANES));
 
         for (c, chunk) in urls.chunks(LANES).enumerate() {
             let at = |j: usize| base_index + c * LANES + j;
-            let Some(l) = lane.as_mut().filter(|_| chunk.len() >= MIN_LANES) else {
-                let mut buf = PathBytes::new();
-                for (j, u) in chunk.iter().enumerate() {
-                    let fail = |error| BatchError {
-                        index: at(j),
-                        error,
-                    };
-                    let parts = url::split(u.as_ref()).map_err(fail)?;
-                    let (canon, verbatim, digest) =
-                        self.link_digest(&parts, &mut buf, p).map_err(fail)?;
-                    sink.put(&parts, canon, verbatim, &digest, p, max)
-                        .map_err(fail)?;
-                }
+            if chunk.len() < MIN_LANES {
+                // The tail of the batch.
+                self.sign_each(chunk, at(0), p, sink)?;
                 continue;
-            };
+            }
+            let l = &mut lane;
             let mut parts: smallvec::SmallVec<[UrlParts<'_>; LANES]> = smallvec::SmallVec::new();
             let mut all_short = true;
             for (j, u) in chunk.iter().enumerate() {

@@ -21,9 +21,9 @@ use crate::url::UrlParts;
 /// costs more than the half of the batch it would sign.
 const PARALLEL_BATCH: usize = 4096;
 
-/// Bytes a signed link takes in a batch's text, to reserve up front (a typical link is
-/// 80-120 bytes; more is reallocated as it is written).
-const BYTES_PER_LINK: usize = 96;
+/// Bytes a signed link adds to its URL, besides the expiry and MP4 parameters: `?md5=`
+/// or `&md5=`, the token, the `'\n'` after it.
+const ADDED_BYTES: usize = 1 + "md5=".len() + crate::codec::TOKEN_LEN + 1;
 
 /// The threading policy, the one place it is decided: how many threads sign a batch of
 /// `len` URLs. The core count is asked only for large batches (the call reads cgroup files
@@ -40,8 +40,8 @@ fn threads_for(len: usize) -> usize {
 /// text ([`SignedBatch`]). Each slice of a batch fills its own sink on the thread that
 /// signs it; `append` joins them in order.
 trait Sink: Send + Default {
-    /// Room for `len` more links.
-    fn reserve(&mut self, len: usize);
+    /// Room for the links of `urls` (usually enough: escapes can make more).
+    fn reserve<S: AsRef<str>>(&mut self, urls: &[S], p: &Resolved<'_>);
     /// Empties it, keeping its buffers.
     fn clear(&mut self);
     /// Writes one signed link, refusing it if the edge would answer 414.
@@ -59,8 +59,8 @@ trait Sink: Send + Default {
 }
 
 impl Sink for Vec<String> {
-    fn reserve(&mut self, len: usize) {
-        Vec::reserve(self, len);
+    fn reserve<S: AsRef<str>>(&mut self, urls: &[S], _: &Resolved<'_>) {
+        Vec::reserve(self, urls.len());
     }
 
     fn clear(&mut self) {
@@ -101,9 +101,15 @@ struct Joined {
 }
 
 impl Sink for Joined {
-    fn reserve(&mut self, len: usize) {
-        self.text.reserve(len * BYTES_PER_LINK);
-        self.ends.reserve(len);
+    fn reserve<S: AsRef<str>>(&mut self, urls: &[S], p: &Resolved<'_>) {
+        let per_link = ADDED_BYTES
+            + p.expires_text.param().len()
+            + "&speed=&buffer=".len()
+            + p.speed.len()
+            + p.buffer.len();
+        let text: usize = urls.iter().map(|u| u.as_ref().len()).sum();
+        self.text.reserve(text + urls.len() * per_link);
+        self.ends.reserve(urls.len());
     }
 
     fn clear(&mut self) {
@@ -272,11 +278,10 @@ impl Signer {
             ends: std::mem::take(&mut out.ends),
         };
         mine.clear();
-        mine.reserve(urls.len());
-        let result = p
-            .resolve(&*self.clock)
-            .map_err(at_index_0)
-            .and_then(|p| self.sign_batch(urls, &p, &mut mine, &mut out.spare));
+        let result = p.resolve(&*self.clock).map_err(at_index_0).and_then(|p| {
+            mine.reserve(urls, &p);
+            self.sign_batch(urls, &p, &mut mine, &mut out.spare)
+        });
         if result.is_err() {
             mine.clear();
         }
@@ -332,7 +337,7 @@ impl Signer {
             .enumerate()
             .map(|(i, chunk)| {
                 let mut sink = spare.pop().unwrap_or_default();
-                sink.reserve(chunk.len());
+                sink.reserve(chunk, p);
                 ((i + 1) * per, chunk, sink)
             })
             .collect();
