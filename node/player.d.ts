@@ -57,9 +57,19 @@ export declare function hlsLoader(Hls: { DefaultConfig: { loader: any } }, refre
 /** An hls.js `xhrSetup`. */
 export declare function hlsXhrSetup(refresher: TokenRefresher): (xhr: XMLHttpRequest, url: string) => void
 
-/** A dash.js request modifier factory for `player.extend('RequestModifier', ..., true)`. */
+/**
+ * A dash.js 5 request interceptor:
+ * `player.addRequestInterceptor(dashRequestInterceptor(refresher))`.
+ */
+export declare function dashRequestInterceptor(
+  refresher: TokenRefresher,
+): <R extends { url: string }>(request: R) => Promise<R>
+
+/**
+ * A dash.js 4 request modifier factory:
+ * `player.extend('RequestModifier', dashRequestModifier(refresher), true)`.
+ */
 export declare function dashRequestModifier(refresher: TokenRefresher): () => {
-  modifyRequestHeader: (xhr: XMLHttpRequest) => XMLHttpRequest
+  modifyRequestHeader: <X>(xhr: X) => X
   modifyRequestURL: (url: string) => string
-  modifyRequest: <R extends { url: string }>(request: R) => R
 }

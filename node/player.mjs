@@ -175,18 +175,27 @@ export function hlsXhrSetup(refresher) {
 }
 
 /**
- * A dash.js request modifier: `player.extend('RequestModifier', dashRequestModifier(refresher),
- * true)` (dash.js 4), or `modifyRequest` for dash.js 5's `addRequestInterceptor`.
+ * A dash.js 5 request interceptor (dash.js 5 has no `RequestModifier`):
+ * `player.addRequestInterceptor(dashRequestInterceptor(refresher))`. Every request (MPD,
+ * init and media segments) goes out on the URL with the latest token.
+ */
+export function dashRequestInterceptor(refresher) {
+  return (request) => {
+    request.url = refresher.rewrite(request.url)
+    return Promise.resolve(request)
+  }
+}
+
+/**
+ * A dash.js 4 request modifier:
+ * `player.extend('RequestModifier', dashRequestModifier(refresher), true)`. dash.js 4 calls
+ * `modifyRequestURL` for every request it makes (dash.js 5: use `dashRequestInterceptor`).
  */
 export function dashRequestModifier(refresher) {
   return function RequestModifier() {
     return {
       modifyRequestHeader: (xhr) => xhr,
       modifyRequestURL: (url) => refresher.rewrite(url),
-      modifyRequest: (request) => {
-        request.url = refresher.rewrite(request.url)
-        return request
-      },
     }
   }
 }

@@ -2,10 +2,10 @@
 //! part of any message.
 
 use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use cdn_secure_token::{Signer, TokenKind};
+use cdn_secure_token::{Signer, TokenKind, TrustedProxies};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -153,54 +153,12 @@ impl Default for Limits {
     }
 }
 
-/// A CIDR block of trusted proxies.
-#[derive(Debug, Clone, Copy)]
-pub struct Cidr {
-    addr: IpAddr,
-    bits: u8,
-}
-
-impl Cidr {
-    pub fn parse(s: &str) -> Option<Cidr> {
-        let (a, bits) = match s.split_once('/') {
-            Some((a, b)) => (a, Some(b.parse::<u8>().ok()?)),
-            None => (s, None),
-        };
-        let addr: IpAddr = a.trim().parse().ok()?;
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let bits = bits.unwrap_or(max);
-        (bits <= max).then_some(Cidr { addr, bits })
-    }
-
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = match ip {
-            IpAddr::V6(v6) if self.addr.is_ipv4() => match v6.to_ipv4_mapped() {
-                Some(v4) => IpAddr::V4(v4),
-                None => return false,
-            },
-            other => other,
-        };
-        match (self.addr, ip) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.bits)).unwrap_or(0);
-                u32::from(n) & mask == u32::from(a) & mask
-            }
-            (IpAddr::V6(n), IpAddr::V6(a)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.bits))
-                    .unwrap_or(0);
-                u128::from(n) & mask == u128::from(a) & mask
-            }
-            _ => false,
-        }
-    }
-}
-
 /// Everything `serve` runs with.
 pub struct Config {
     pub listen: Vec<SocketAddr>,
     pub signer: Signer,
-    pub trusted: Vec<Cidr>,
+    /// The one client-IP rule of the core (the refresh endpoints use it too).
+    pub trusted: TrustedProxies,
     pub debug: bool,
     pub limits: Limits,
     pub locations: Vec<Location>,
@@ -316,15 +274,16 @@ impl File {
         let signer = b
             .build()
             .map_err(|e| ConfigError::new("key", e.to_string()))?;
-        let mut trusted = Vec::new();
         for (i, t) in self.trusted_proxies.iter().enumerate() {
-            trusted.push(Cidr::parse(t).ok_or_else(|| {
+            TrustedProxies::new([t]).map_err(|_| {
                 ConfigError::new(
                     format!("trusted_proxies[{i}]"),
                     format!("{t:?} is not an IP address or CIDR block"),
                 )
-            })?);
+            })?;
         }
+        let trusted = TrustedProxies::new(&self.trusted_proxies)
+            .map_err(|e| ConfigError::new("trusted_proxies", e.to_string()))?;
         let d = Limits::default();
         let l = &self.limits;
         let limits = Limits {
@@ -493,21 +452,5 @@ mod tests {
         ] {
             assert_eq!(parse_size(bad), None, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn cidr() {
-        let c = Cidr::parse("10.0.0.0/8").unwrap();
-        assert!(c.contains("10.1.2.3".parse().unwrap()));
-        assert!(!c.contains("11.1.2.3".parse().unwrap()));
-        assert!(c.contains("::ffff:10.0.0.1".parse().unwrap()));
-        let one = Cidr::parse("127.0.0.1").unwrap();
-        assert!(one.contains("127.0.0.1".parse().unwrap()));
-        assert!(!one.contains("127.0.0.2".parse().unwrap()));
-        assert!(Cidr::parse("10.0.0.0/33").is_none());
-        assert!(Cidr::parse("nope").is_none());
-        assert!(Cidr::parse("::/0")
-            .unwrap()
-            .contains("2001:db8::1".parse().unwrap()));
     }
 }

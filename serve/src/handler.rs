@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use cdn_secure_token::{
-    ExplainOptions, ManifestOptions, Outside, Received, SignOptions, TokenKind, Verdict,
-    VerifyOptions,
+    CanonicalIp, ExplainOptions, ManifestOptions, Outside, Received, Refusal, SignOptions,
+    TokenKind, Verdict, VerifyOptions,
 };
 use http::{header, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{combinators::UnsyncBoxBody, BodyExt, Full, Limited};
@@ -81,9 +81,13 @@ pub async fn handle(st: &State, peer: SocketAddr, req: Request<Incoming>) -> Res
     let started = Instant::now();
     let method = req.method().clone();
     let client = client_ip(&st.cfg, peer.ip(), req.headers());
-    let (resp, log) = route(st, client, req).await;
+    let shown = match &client {
+        Ok(ip) => *ip,
+        Err(_) => CanonicalIp::from_addr(peer.ip().to_canonical()),
+    };
+    let (resp, log) = route(st, &client, shown, req).await;
     eprintln!(
-        "{client} {method} {} {} {} {}ms",
+        "{shown} {method} {} {} {} {}ms",
         resp.status().as_u16(),
         log.reason,
         Shown(&log.path),
@@ -92,46 +96,31 @@ pub async fn handle(st: &State, peer: SocketAddr, req: Request<Incoming>) -> Res
     resp
 }
 
-/// The client address: the peer, or what a trusted proxy says (`X-Forwarded-For` read from
-/// the right, skipping trusted proxies; else `X-Real-IP`).
-pub fn client_ip(cfg: &Config, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
-    let peer = peer.to_canonical();
-    let trusted = |ip: IpAddr| cfg.trusted.iter().any(|c| c.contains(ip));
-    if !trusted(peer) {
-        return peer;
-    }
-    let mut chain: Vec<&[u8]> = Vec::new();
-    for v in headers.get_all("x-forwarded-for") {
-        chain.extend(v.as_bytes().split(|&c| c == b','));
-    }
-    if !chain.is_empty() {
-        let mut last = peer;
-        for part in chain.iter().rev() {
-            let Some(ip) = std::str::from_utf8(part)
-                .ok()
-                .and_then(|s| s.trim().parse::<IpAddr>().ok())
-            else {
-                return last;
-            };
-            let ip = ip.to_canonical();
-            if !trusted(ip) {
-                return ip;
-            }
-            last = ip;
-        }
-        return last;
-    }
-    if let Some(ip) = headers
-        .get("x-real-ip")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.trim().parse::<IpAddr>().ok())
-    {
-        return ip.to_canonical();
-    }
-    peer
+/// The client address by the core's one rule ([`TrustedProxies::client_ip`], the one the
+/// token-refresh endpoints use): the peer, or what a trusted proxy's `X-Forwarded-For`
+/// (every such header, joined with `,`) or `X-Real-IP` says. A malformed address where the
+/// client should be is the core's refusal (400 `bad_client_ip`), never a guess.
+pub fn client_ip(cfg: &Config, peer: IpAddr, headers: &HeaderMap) -> Result<CanonicalIp, Refusal> {
+    let text = |v: &HeaderValue| String::from_utf8_lossy(v.as_bytes()).into_owned();
+    let xff: Vec<String> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(text)
+        .collect();
+    let xff = (!xff.is_empty()).then(|| xff.join(","));
+    let xri = headers.get("x-real-ip").map(text);
+    cfg.trusted
+        .client_ip(&peer.to_string(), xff.as_deref(), xri.as_deref())
 }
 
-async fn route(st: &State, client: IpAddr, req: Request<Incoming>) -> (Response<Body>, Log) {
+/// `client` is the rule's answer; `shown` is that address, or the peer's when the rule
+/// refused (for the log and the `X-Forwarded-For` sent to an origin).
+async fn route(
+    st: &State,
+    client: &Result<CanonicalIp, Refusal>,
+    shown: CanonicalIp,
+    req: Request<Incoming>,
+) -> (Response<Body>, Log) {
     let cfg = &st.cfg;
     let deny = |status: u16, reason: &'static str, path: Vec<u8>| {
         let msg = StatusCode::from_u16(status)
@@ -169,9 +158,16 @@ async fn route(st: &State, client: IpAddr, req: Request<Incoming>) -> (Response<
         let path = received.map(|r| r.uri).unwrap_or_default();
         return deny(404, "no_location", path);
     };
-    let ip_text = client.to_string();
+    let ip_text = match (loc.ip, client) {
+        (false, _) => None,
+        (true, Ok(ip)) => Some(ip),
+        (true, Err(refusal)) => {
+            let path = received.map(|r| r.uri).unwrap_or_default();
+            return deny(refusal.status, refusal.code, path);
+        }
+    };
     let opts = VerifyOptions {
-        ip: loc.ip.then_some(ip_text.as_str()),
+        ip: ip_text.map(CanonicalIp::as_str),
         kind: loc.kind,
         now: None,
     };
@@ -224,7 +220,7 @@ async fn route(st: &State, client: IpAddr, req: Request<Incoming>) -> (Response<
                 Err((status, reason)) => return deny(status, reason, path),
             }
         }
-        Backend::Origin(origin) => match proxy(st, origin, &received, client, req).await {
+        Backend::Origin(origin) => match proxy(st, origin, &received, shown, req).await {
             Ok(r) => r,
             Err((status, reason)) => return deny(status, reason, path),
         },
@@ -418,7 +414,7 @@ async fn proxy(
     st: &State,
     origin: &http::Uri,
     received: &Received,
-    client: IpAddr,
+    client: CanonicalIp,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, (u16, &'static str)> {
     let base = origin.path().trim_end_matches('/');

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end: `cdn-secure-token serve` (Video Streaming path tokens), the Node face's token
-# endpoint behind it, a 70 s ffmpeg HLS stream, hls.js + cdn-secure-token/player in headless
-# Chromium, token lifetime 20 s. Needs: the CLI built (target/debug or CDN_SECURE_TOKEN_BIN),
-# the Node addon built, ffmpeg, chromium, tests/refresh/node_modules (test.sh installs them).
+# endpoint behind it, a 70 s ffmpeg stream as HLS and as DASH, hls.js, dash.js 5 and dash.js 4 (each with
+# cdn-secure-token/player, and without it) in headless Chromium, token lifetime 20 s.
+# Needs: the CLI built (target/debug or CDN_SECURE_TOKEN_BIN), the Node addon built, ffmpeg,
+# chromium, tests/refresh/node_modules (test.sh installs them).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -23,12 +24,20 @@ ffmpeg -hide_banner -loglevel error -f lavfi -i "testsrc=size=320x180:rate=25:du
   -f hls -hls_time 2 -hls_playlist_type vod -hls_segment_filename "$media/seg%03d.ts" \
   "$media/index.m3u8"
 printf '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=400000,RESOLUTION=320x180\nindex.m3u8\n' >"$media/master.m3u8"
+# The same as DASH (SegmentTemplate with $Number$, fMP4, 2 s segments) for dash.js.
+dash="$work/media/videos/12345_e2e-dash"
+mkdir -p "$dash"
+(cd "$dash" && ffmpeg -hide_banner -loglevel error -f lavfi -i "testsrc=size=320x180:rate=25:duration=$seconds" \
+  -c:v libx264 -preset ultrafast -pix_fmt yuv420p -g 50 -keyint_min 50 -sc_threshold 0 \
+  -f dash -seg_duration 2 -use_template 1 -use_timeline 0 manifest.mpd)
 
-# The page, hls.js and the player helper, served without tokens.
+# The pages, hls.js, dash.js and the player helper, served without tokens.
 site="$work/site"
 mkdir -p "$site"
-cp "$here/page/index.html" "$site/"
+cp "$here/page/index.html" "$here/page/dash.html" "$site/"
 cp "$here/node_modules/hls.js/dist/hls.min.js" "$site/"
+cp "$here/node_modules/dashjs/dist/modern/umd/dash.all.min.js" "$site/"
+cp "$here/node_modules/dashjs4/dist/dash.all.min.js" "$site/dash4.all.min.js"
 cp "$root/node/player.mjs" "$site/"
 
 port_file="$work/face.port"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The token-refresh suite (issue 16): the core's unit tests, the shared contract checker's
 # self-test, the Node face (plain http and Express) served for real and checked with
-# contract.py, and the end-to-end playback in headless Chromium through `serve`.
+# contract.py, the player helper's types, and the end-to-end playback (hls.js, dash.js 5 and
+# dash.js 4) in headless Chromium through `serve`.
 # Ends with "refresh: N passed, N failed".
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -37,7 +38,11 @@ echo "== builds (addon, CLI with serve, test dependencies)"
 (cd "$root/node" && { [ -d node_modules ] || npm ci --no-audit --no-fund >/dev/null; } && npx napi build --platform --release >/dev/null 2>&1) ||
   step_fail "node addon builds"
 (cd "$root" && cargo build -q -p cdn-secure-token-cli 2>&1 | tail -5) || step_fail "CLI builds"
-(cd "$here" && { [ -d node_modules ] || npm ci --no-audit --no-fund >/dev/null; }) || step_fail "npm ci in tests/refresh"
+# npm ci again whenever package-lock.json changed since the last install (a stamp of its hash).
+lock_sum="$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)"
+(cd "$here" && { [ "$(cat node_modules/.lock-sha256 2>/dev/null)" = "$lock_sum" ] ||
+  { npm ci --no-audit --no-fund >/dev/null 2>&1 && echo "$lock_sum" >node_modules/.lock-sha256; }; }) ||
+  step_fail "npm ci in tests/refresh"
 
 echo "== CLI: stream --json prints the contract"
 cli="$root/target/debug/cdn-secure-token"
@@ -111,7 +116,16 @@ face_checks "python flask" "${fp:+http://127.0.0.1:$fp/api/token}" 1
 face_checks "python django" "${dp:+http://127.0.0.1:$dp/api/token}" 1
 kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; rm -f "$srv_out"
 
-echo "== end to end: serve + Node face + hls.js with the player helper in Chromium"
+echo "== player helper: its types against hls.js / dash.js 5 / dash.js 4 types, and the options it reads"
+if out="$(cd "$here" && npx tsc -p types 2>&1)"; then
+  echo "ok - tsc -p tests/refresh/types (player.d.ts with the players' own types)"; pass=$((pass + 1))
+else
+  echo "$out" | head -20; step_fail "tsc -p tests/refresh/types (player.d.ts with the players' own types)"
+fi
+out="$(cd "$here" && node player-options.mjs 2>&1)"; echo "$out"; tally "$out"
+grep -q '^ok - ' <<<"$out" || step_fail "player-options.mjs ran"
+
+echo "== end to end: serve + Node face + hls.js, dash.js 5 and dash.js 4 with the player helper in Chromium"
 out="$(bash "$here/e2e.sh" 2>&1)"; echo "$out"; tally "$out"
 grep -q '^# e2e [1-9][0-9]* passed' <<<"$out" || step_fail "the e2e run reported its checks"
 

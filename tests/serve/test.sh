@@ -221,6 +221,13 @@ check "ip: bound to another address 403" 403 "$(code "$(sign --expires $FUT --ip
 check "ip: trusted proxy's X-Forwarded-For 200" 200 "$(code -H 'X-Forwarded-For: 203.0.113.9' "$(sign --expires $FUT --ip 203.0.113.9 "$B/x.jpg")")"
 check "ip: X-Forwarded-For read from the right" 200 "$(code -H 'X-Forwarded-For: 1.1.1.1, 203.0.113.9' "$(sign --expires $FUT --ip 203.0.113.9 "$B/x.jpg")")"
 check "ip: trusted proxy's X-Real-IP 200" 200 "$(code -H 'X-Real-IP: 2001:db8::7' "$(sign --expires $FUT --ip 2001:0db8:0::7 "$B/x.jpg")")"
+check "ip: X-Forwarded-For over two headers is one chain" 200 "$(code -H 'X-Forwarded-For: 203.0.113.9' -H 'X-Forwarded-For: 127.0.0.1' "$(sign --expires $FUT --ip 203.0.113.9 "$B/x.jpg")")"
+check "ip: a trusted proxy's IPv4-mapped address is the IPv4 client" 200 "$(code -H 'X-Real-IP: ::ffff:198.51.100.4' "$(sign --expires $FUT --ip 198.51.100.4 "$B/x.jpg")")"
+# The core's rule (the one the token-refresh endpoints use): a malformed address where the
+# client should be is 400 bad_client_ip, not a fall back to the proxy's own address.
+check "ip: malformed X-Forwarded-For from a trusted proxy 400" 400 "$(code -H 'X-Forwarded-For: 203.0.113.x' "$(sign --expires $FUT --ip 127.0.0.1 "$B/x.jpg")")"
+check "ip: malformed X-Real-IP from a trusted proxy 400" 400 "$(code -H 'X-Real-IP: nowhere' "$(sign --expires $FUT --ip 127.0.0.1 "$B/x.jpg")")"
+contains "ip: the log names bad_client_ip" " 400 bad_client_ip /x.jpg" "$W/ip.log"
 stop ip
 P=$(free_port)
 start ip2 "$P" --root "$DOC" --kind file --ip --key-file "$KEY" || true
@@ -391,6 +398,96 @@ PY
 check "slowloris: a normal client is served meanwhile; all 30 slow ones are cut within the header timeout" "200 30 True" "$SL"
 check "slowloris: healthy afterwards" 200 "$(code "$(sign --expires $FUT "$B/x.jpg")")"
 stop slow
+
+# ---------------------------------------------------------------- connection limit
+echo "== connection limit"
+P=$(free_port)
+cat > "$W/conn.toml" <<EOF
+listen = ["127.0.0.1:$P"]
+[key]
+file = "$KEY"
+[limits]
+max_connections = 4
+header_timeout_secs = 10
+[[location]]
+root = "$DOC"
+EOF
+start conn "$P" --config "$W/conn.toml" || true
+B="http://127.0.0.1:$P"
+CL=$(python3 - "$P" "$(sign --expires $FUT "$B/x.jpg")" <<'PY'
+import socket, sys, time
+port, url = int(sys.argv[1]), sys.argv[2]
+target = url.split(str(port), 1)[1].encode()
+req = b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+def status(s):
+    try:
+        data = s.recv(100)
+    except socket.timeout:
+        return "none"
+    return data.split(b" ")[1].decode() if data else "closed"
+# Four connections hold every slot (connected, nothing sent; the idle timeout is 60 s).
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+time.sleep(0.5)
+fifth = socket.create_connection(("127.0.0.1", port), timeout=2)
+fifth.sendall(req)
+waiting = status(fifth)          # no slot: not served while the four are held
+held.pop().close()               # one slot frees up
+fifth.settimeout(5)
+after = status(fifth)            # now the fifth is served
+for h in held: h.close()
+time.sleep(0.3)
+again = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(4)]
+for a in again: a.sendall(req)
+print(waiting, after, " ".join(status(a) for a in again))
+PY
+)
+check "connections: a fifth client waits while 4 (the limit) are held, is served once one closes, and all 4 slots come back" "none 200 200 200 200 200" "$CL"
+stop conn
+
+# ---------------------------------------------------------------- request bodies and keep-alive
+echo "== request bodies on a kept-alive connection (no smuggling)"
+P=$(free_port)
+start body "$P" --root "$DOC" --key-file "$KEY" || true
+B="http://127.0.0.1:$P"
+BK=$(python3 - "$P" "$(sign --expires $FUT "$B/x.jpg")" "$(sign --expires $FUT "$B/private/secret.txt")" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+x = sys.argv[2].split(str(port), 1)[1].encode()
+secret = sys.argv[3].split(str(port), 1)[1].encode()
+def exchange(payload):
+    s = socket.create_connection(("127.0.0.1", port), timeout=3)
+    s.sendall(payload)
+    data = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except (socket.timeout, ConnectionResetError):
+        pass
+    s.close()
+    return data
+smuggled = b"GET " + secret + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+# A Content-Length body, then a second request on the same connection: both answered.
+cl = exchange(b"POST " + x + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+              + b"GET " + x + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+# A chunked body whose chunk holds a whole request, and a request after it: one answer with
+# Connection: close, then the connection ends; neither inner nor following request is answered.
+body = b"%x\r\n" % len(smuggled) + smuggled + b"\r\n0\r\n\r\n"
+ch = exchange(b"POST " + x + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body
+              + smuggled)
+# A body cut short: the bytes sent are the body's, never read as a request.
+cut = exchange(b"POST " + x + b" HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (len(smuggled) + 20) + smuggled)
+codes = lambda d: "+".join(l.split(b" ")[1].decode() for l in d.split(b"\r\n") if l.startswith(b"HTTP/1.1 "))
+# (POST to a file is 405, as nginx answers it; the answers' statuses are joined with +.)
+print(codes(cl), cl.count(b"hello\n"), codes(ch), b"connection: close" in ch.lower(), codes(cut),
+      (cl + ch + cut).count(b"secret"))
+PY
+)
+check "bodies: Content-Length body then a kept-alive request: both answered; chunked body: one answer with Connection: close, the request inside and after it never answered; a short body never read as a request" "405+200 1 405 True 405 0" "$BK"
+check "bodies: healthy afterwards" 200 "$(code "$(sign --expires $FUT "$B/x.jpg")")"
+stop body
 
 # ---------------------------------------------------------------- raw differential against nginx
 echo "== raw differential against the real nginx"
