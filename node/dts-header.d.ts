@@ -2,8 +2,25 @@
 /* eslint-disable */
 
 // signMany and signManyAsync are written in main.js over signJoined / signJoinedAsync (one
-// string each way across the addon boundary); their types are declared here.
+// string each way across the addon boundary), and signUrl and signJoined are set on each
+// signer by its constructor (src/lib.rs, bind_calls); their types are declared here.
 export interface Signer {
+  /**
+   * Signs a URL (absolute, scheme-relative or path-and-query) and returns it with `md5`
+   * and `expires` (and for MP4 `speed` / `buffer`) in its query; the path is
+   * percent-encoded so that the edge decodes it back to exactly what was hashed.
+   */
+  signUrl(url: string, options?: SignOptions | PreparedOptions): string
+  /**
+   * Signs the URLs of `text`, one per line (separated by newlines; `''` is no URL, a
+   * trailing newline ends the last one), with the same options, and returns the signed
+   * URLs joined the same way: a batch crosses into the addon as one string each way
+   * (`signMany` joins its list into such a text). A failure names its line (`err.index`,
+   * and `item N:` in the message). With `item`, `text` is item number `item` of a list (a
+   * string, taken whole), or with `item` -1 what was given instead of a list (a
+   * `TypeError`).
+   */
+  signJoined(text: string, options?: SignOptions | PreparedOptions, item?: number): string
   /**
    * Signs many URLs with the same options, in one call. A failure names the item
    * (`err.index`, and `item N:` in the message).
@@ -17,8 +34,19 @@ export interface Signer {
   signManyAsync(urls: readonly string[], options?: SignOptions | PreparedOptions): Promise<string[]>
 }
 
+/** Options of `signManifest`: those of `signUrl`, and what to do with URIs the token does not cover. */
+export type ManifestOptions = SignOptions & ManifestFields
+/** Options of `streamToken`: the expiry and the client IP. */
+export type StreamTokenOptions = Pick<SignOptions, 'expires' | 'ttl' | 'ip' | 'now'>
+/** Options of `streamUrl`: which video or stream, and when the link expires. */
+export type StreamUrlOptions = StreamFields & StreamTokenOptions
+
 declare const prepared: unique symbol
-/** Only `signer.prepare` makes one: a plain object never passes for it. */
+/**
+ * Sign options read and checked once by `signer.prepare(options)`, for a hot loop: every
+ * sign call takes it wherever it takes an options object. Only `signer.prepare` makes one
+ * (an opaque external value): a plain object never passes for it.
+ */
 export interface PreparedOptions {
   readonly [prepared]: true
 }

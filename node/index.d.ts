@@ -2,8 +2,25 @@
 /* eslint-disable */
 
 // signMany and signManyAsync are written in main.js over signJoined / signJoinedAsync (one
-// string each way across the addon boundary); their types are declared here.
+// string each way across the addon boundary), and signUrl and signJoined are set on each
+// signer by its constructor (src/lib.rs, bind_calls); their types are declared here.
 export interface Signer {
+  /**
+   * Signs a URL (absolute, scheme-relative or path-and-query) and returns it with `md5`
+   * and `expires` (and for MP4 `speed` / `buffer`) in its query; the path is
+   * percent-encoded so that the edge decodes it back to exactly what was hashed.
+   */
+  signUrl(url: string, options?: SignOptions | PreparedOptions): string
+  /**
+   * Signs the URLs of `text`, one per line (separated by newlines; `''` is no URL, a
+   * trailing newline ends the last one), with the same options, and returns the signed
+   * URLs joined the same way: a batch crosses into the addon as one string each way
+   * (`signMany` joins its list into such a text). A failure names its line (`err.index`,
+   * and `item N:` in the message). With `item`, `text` is item number `item` of a list (a
+   * string, taken whole), or with `item` -1 what was given instead of a list (a
+   * `TypeError`).
+   */
+  signJoined(text: string, options?: SignOptions | PreparedOptions, item?: number): string
   /**
    * Signs many URLs with the same options, in one call. A failure names the item
    * (`err.index`, and `item N:` in the message).
@@ -17,8 +34,19 @@ export interface Signer {
   signManyAsync(urls: readonly string[], options?: SignOptions | PreparedOptions): Promise<string[]>
 }
 
+/** Options of `signManifest`: those of `signUrl`, and what to do with URIs the token does not cover. */
+export type ManifestOptions = SignOptions & ManifestFields
+/** Options of `streamToken`: the expiry and the client IP. */
+export type StreamTokenOptions = Pick<SignOptions, 'expires' | 'ttl' | 'ip' | 'now'>
+/** Options of `streamUrl`: which video or stream, and when the link expires. */
+export type StreamUrlOptions = StreamFields & StreamTokenOptions
+
 declare const prepared: unique symbol
-/** Only `signer.prepare` makes one: a plain object never passes for it. */
+/**
+ * Sign options read and checked once by `signer.prepare(options)`, for a hot loop: every
+ * sign call takes it wherever it takes an options object. Only `signer.prepare` makes one
+ * (an opaque external value): a plain object never passes for it.
+ */
 export interface PreparedOptions {
   readonly [prepared]: true
 }
@@ -30,14 +58,6 @@ export interface PreparedOptions {
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
-
-/**
- * Sign options read and checked once by `signer.prepare(options)`, for a hot loop: every
- * sign call takes it wherever it takes an options object. Reading a plain options object
- * costs one property lookup per option field, given or not: about half of a `signUrl` call
- * (measured in one run of bench/bench.js: `signUrl` 1,969 ns with `{ expires }`, 866 prepared).
- */
-export declare class PreparedOptions {}
 
 /** A well-formed ask, for the authorization hook to judge. */
 export declare class RefreshAsk {
@@ -80,26 +100,11 @@ export declare class Signer {
   /** The current Unix time by this signer's clock. */
   now(): number
   /**
-   * Signs a URL (absolute, scheme-relative or path-and-query) and returns it with `md5`
-   * and `expires` (and for MP4 `speed` / `buffer`) in its query; the path is
-   * percent-encoded so that the edge decodes it back to exactly what was hashed.
-   */
-  signUrl(url: string, options?: SignOptions | PreparedOptions): string
-  /**
    * Sign options checked once, to pass to the sign calls in a hot loop instead of an
    * options object (which is read field by field on every call). Throws what a sign call
    * with these options would throw (the URL aside).
    */
   prepare(options?: SignOptions): PreparedOptions
-  /**
-   * Signs the URLs of `text`, one per line (separated by newlines; `''` is no URL), with
-   * the same options, and returns the signed URLs joined the same way: a batch crosses into the
-   * addon as one string each way (`signMany` joins its list into such a text). A failure
-   * names its line (`err.index`, and `item N:` in the message). With `item`, `text` is
-   * item number `item` of a list (a string, taken whole, newlines included), or with
-   * `item` -1 what was given instead of a list (a `TypeError`).
-   */
-  signJoined(text: string, options?: SignOptions | PreparedOptions, item?: number): string
   /**
    * Like `signJoined`, but hashes on a libuv worker thread so that the event loop stays
    * free. Every failure, bad arguments included, rejects the promise (only an exception
@@ -179,27 +184,10 @@ export interface Explanation {
 }
 
 /**
- * Options of `signManifest`: those of `signUrl`, and what to do with URIs the token does
+ * What `signManifest` takes besides the sign options: what to do with URIs the token does
  * not cover.
  */
-export interface ManifestOptions {
-  /** Absolute expiry: Unix time in seconds, or a `Date`; one expiry for the whole manifest. */
-  expires?: number | Date
-  /** Lifetime in seconds from now (instead of `expires`). */
-  ttl?: number
-  /** Client IP to bind every URI to, in any valid spelling. */
-  ip?: string
-  /**
-   * `'file'` (default) or `'mp4'`: a token per URI; `'directory'`: the manifest
-   * directory's token on every URI inside it (needed for DASH `$Number$` templates).
-   */
-  kind?: 'file' | 'directory' | 'mp4'
-  /** MP4 only: the `speed` limit, e.g. `'1m'`. */
-  speed?: string | number
-  /** MP4 only: the `buffer` size, e.g. `'10m'`. */
-  buffer?: string | number
-  /** The current time (Unix seconds or a `Date`); defaults to the signer's clock. */
-  now?: number | Date
+export interface ManifestFields {
   /**
    * With `kind: 'directory'`: `'error'` (default) or `'keep'` a URI outside the manifest's
    * directory.
@@ -257,7 +245,10 @@ export interface SignerOptions {
   maxRequestLen?: number
 }
 
-/** Options of `signUrl`, `signMany`, `signManyAsync`, `token` and `tokenWith`. */
+/**
+ * Options of the sign calls (`signUrl`, `signMany`, `token`, `signManifest`, the stream
+ * calls take the expiry and IP fields).
+ */
 export interface SignOptions {
   /** Absolute expiry: Unix time in seconds, or a `Date`. Milliseconds are refused. */
   expires?: number | Date
@@ -265,7 +256,10 @@ export interface SignOptions {
   ttl?: number
   /** Client IP to bind the link to, in any valid spelling. */
   ip?: string
-  /** Token kind (default `'file'`). */
+  /**
+   * Token kind (default `'file'`); for `signManifest`, `'directory'` puts the manifest
+   * directory's token on every URI inside it (needed for DASH `$Number$` templates).
+   */
   kind?: 'file' | 'directory' | 'mp4'
   /** MP4 only: the `speed` limit as written in the link, e.g. `'1m'` or `'500k'`. */
   speed?: string | number
@@ -275,20 +269,8 @@ export interface SignOptions {
   now?: number | Date
 }
 
-/** Options of `streamToken`. */
-export interface StreamTokenOptions {
-  /** Absolute expiry: Unix time in seconds, or a `Date`. */
-  expires?: number | Date
-  /** Lifetime in seconds from now. */
-  ttl?: number
-  /** Client IP to bind the token to. */
-  ip?: string
-  /** The current time (Unix seconds or a `Date`). */
-  now?: number | Date
-}
-
-/** Options of `streamUrl`: which video or stream, and when the link expires. */
-export interface StreamUrlOptions {
+/** Which video or stream `streamUrl` links to (with the expiry and IP sign options). */
+export interface StreamFields {
   /** `''` (default) for a path, or `https://host[:port]`. */
   base?: string
   /** The Video Streaming layout (default `'vod'`). */
@@ -299,17 +281,9 @@ export interface StreamUrlOptions {
   id: string
   /** The file after the expiry segment (default `master.m3u8`, `playlist.m3u8` for `streams`). */
   file?: string
-  /** Absolute expiry: Unix time in seconds, or a `Date`. */
-  expires?: number | Date
-  /** Lifetime in seconds from now. */
-  ttl?: number
-  /** Client IP to bind the link to. */
-  ip?: string
-  /** The current time (Unix seconds or a `Date`). */
-  now?: number | Date
 }
 
-/** Options of `verify`, `verifyRequest` and `explain`. */
+/** Options of `verify` and `verifyRequest`. */
 export interface VerifyOptions {
   /** The client address the edge would see, in any valid spelling. */
   ip?: string

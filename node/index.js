@@ -835,7 +835,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.PreparedOptions = nativeBinding.PreparedOptions
 module.exports.RefreshAsk = nativeBinding.RefreshAsk
 module.exports.RefreshEndpoint = nativeBinding.RefreshEndpoint
 module.exports.Signer = nativeBinding.Signer

@@ -37,13 +37,13 @@ try {
 
 // signMany and signManyAsync: the batch crosses into the addon as ONE string each way
 // (signJoined), not one string per URL (100,000 URLs: 449 -> 256 ns per URL, one run of
-// bench/bench.js). An item the joined text cannot carry (not a string, or holding '\n', which
-// no signable URL does) ends the text: the URLs before it are signed (so that an earlier bad
+// bench/bench.js). An item the joined text cannot carry (not a string, empty, or holding '\n',
+// which no signable URL does) ends the text: the URLs before it are signed (so that an earlier bad
 // URL is the one reported), then the addon reports that item, by its index.
 function firstUnjoinable(urls) {
   for (let i = 0; i < urls.length; i++) {
     const u = urls[i]
-    if (typeof u !== 'string' || u.includes('\n')) return i
+    if (typeof u !== 'string' || u === '' || u.includes('\n')) return i
   }
   return urls.length
 }

@@ -1,25 +1,23 @@
-//! JavaScript values as napi-rs hands them over, and the one mapping of failures to
-//! JavaScript errors.
+//! JavaScript values as napi-rs hands them over, checked for their JavaScript type, and the
+//! one mapping of failures to JavaScript errors.
 //!
-//! Arguments and option fields arrive as [`Value`]: reading one never fails on a wrong
-//! type, so that the `TryFrom` conversions in `options.rs` can say which field is wrong,
-//! with the class and code Node's own errors use, instead of napi-rs's generic
-//! "Failed to convert" error.
+//! Arguments and option fields arrive as [`Value`]: reading one never fails on a wrong type,
+//! so that the error can name the field, with the class and code Node's own errors use,
+//! instead of napi-rs's generic "Failed to convert" error. What a value must be beyond its
+//! JavaScript type (ranges, names, IPs, kinds) the core checks.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use cdn_secure_token::{BatchError, Error as CoreError, ErrorKind, ManifestError};
+use cdn_secure_token::{self as core, BatchError, Error as CoreError, ErrorKind, ManifestError};
 use napi::bindgen_prelude::{
     Array, Env, FromNapiValue, JsObjectValue, JsValue, Object, TypeName, Uint8Array, Unknown,
     ValidateNapiValue,
 };
 use napi::{sys, JsError, JsRangeError, JsTypeError, Status, ValueType};
 
-/// Largest integer a JavaScript number holds exactly.
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
-
 /// An argument or option field: what came, or the name of its type when it is none of the
 /// types any call takes.
+#[derive(Default)]
 pub enum Value {
     Str(String),
     Num(f64),
@@ -30,8 +28,44 @@ pub enum Value {
     /// A `Uint8Array` (or `Buffer`): its bytes.
     Bytes(Vec<u8>),
     /// `undefined` or `null`: an option not given.
+    #[default]
     Absent,
     Other(&'static str),
+}
+
+/// The JavaScript type a field takes, and the kind of error a wrong one is.
+#[derive(Clone, Copy)]
+pub enum Js {
+    /// Unix seconds: a number or a `Date`.
+    Seconds,
+    /// A number of seconds.
+    Count,
+    /// A number.
+    Whole,
+    Text(ErrorKind),
+    /// A string, or a number given as its decimal text (MP4 sizes, account ids).
+    Size,
+    Flag,
+}
+
+impl Js {
+    fn expected(self) -> &'static str {
+        match self {
+            Js::Seconds => "a number of seconds or a Date",
+            Js::Count | Js::Whole => "a number",
+            Js::Text(_) => "a string",
+            Js::Size => "a string or a number",
+            Js::Flag => "a boolean",
+        }
+    }
+
+    fn kind(self) -> ErrorKind {
+        match self {
+            Js::Seconds | Js::Count => ErrorKind::Expiry,
+            Js::Text(kind) => kind,
+            Js::Whole | Js::Size | Js::Flag => ErrorKind::Argument,
+        }
+    }
 }
 
 impl TypeName for Value {
@@ -63,11 +97,9 @@ impl FromNapiValue for Value {
                 }
                 ValueType::Object if value.is_array()? => {
                     let array = Array::from_napi_value(env, raw)?;
-                    let mut items = Vec::with_capacity(array.len() as usize);
-                    for i in 0..array.len() {
-                        items.push(array.get::<Value>(i)?.unwrap_or(Value::Absent));
-                    }
-                    Value::List(items)
+                    let items = (0..array.len()).map(|i| array.get::<Value>(i));
+                    let items: napi::Result<Vec<_>> = items.collect();
+                    Value::List(items?.into_iter().map(Option::unwrap_or_default).collect())
                 }
                 ValueType::Object if value.is_typedarray()? => {
                     match Uint8Array::from_napi_value(env, raw) {
@@ -100,18 +132,42 @@ impl Value {
     }
 
     pub fn wrong(&self, kind: ErrorKind, name: &str, expected: &str) -> Fail {
+        let got = self.type_name();
         Fail::new(
             Class::Type,
             kind,
-            format!("{name} must be {expected}, got {}", self.type_name()),
+            format!("{name} must be {expected}, got {got}"),
         )
     }
 
-    /// `None` for an option not given.
-    pub fn given(self) -> Option<Value> {
+    /// The value checked for the JavaScript type `js` takes, in the form the core reads
+    /// ([`Value::core`]): a `Date` becomes its Unix second, a [`Js::Size`] number its
+    /// decimal text. `Absent` stays absent.
+    pub fn check(self, js: Js, name: &str) -> Result<Value, Fail> {
+        let kind = js.kind();
+        let whole = |n: f64| whole(n, kind, name, matches!(js, Js::Seconds | Js::Count));
+        match (js, self) {
+            (_, Value::Absent) => Ok(Value::Absent),
+            (Js::Seconds | Js::Count | Js::Whole, Value::Num(n)) => Ok(Value::Num(whole(n)?)),
+            (Js::Seconds, Value::Date(ms)) if ms.is_finite() => Ok(Value::Num((ms / 1e3).floor())),
+            (Js::Seconds, Value::Date(_)) => Err(Fail::new(
+                Class::Range,
+                kind,
+                format!("{name} is an invalid Date"),
+            )),
+            (Js::Size, Value::Num(n)) => Ok(Value::Str((whole(n)? as i64).to_string())),
+            (Js::Text(_) | Js::Size, v @ Value::Str(_)) | (Js::Flag, v @ Value::Bool(_)) => Ok(v),
+            (js, v) => Err(v.wrong(kind, name, js.expected())),
+        }
+    }
+
+    /// A checked value as the core's [`core::Value`].
+    pub fn core(&self) -> core::Value<'_> {
         match self {
-            Value::Absent => None,
-            v => Some(v),
+            Value::Str(s) => core::Value::Text(s),
+            Value::Num(n) => core::Value::Int(*n as i64),
+            Value::Bool(b) => core::Value::Bool(*b),
+            _ => core::Value::Absent,
         }
     }
 
@@ -125,61 +181,17 @@ impl Value {
     /// A request target: a `Uint8Array`'s bytes, or a string read one character per byte
     /// (latin1, as Node's `http` module reads a request line). A character above U+00FF
     /// cannot come from a request line; it is kept as its UTF-8 bytes.
-    pub fn target_bytes(self, kind: ErrorKind, name: &str) -> Result<Vec<u8>, Fail> {
+    pub fn target_bytes(self, name: &str) -> Result<Vec<u8>, Fail> {
         match self {
             Value::Bytes(b) => Ok(b),
-            Value::Str(s) => {
-                let mut out = Vec::with_capacity(s.len());
-                for c in s.chars() {
-                    match u8::try_from(u32::from(c)) {
-                        Ok(b) => out.push(b),
-                        Err(_) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
-                    }
-                }
-                Ok(out)
-            }
-            v => Err(v.wrong(kind, name, "a string or a Uint8Array")),
-        }
-    }
-
-    pub fn boolean(self, kind: ErrorKind, name: &str) -> Result<bool, Fail> {
-        match self {
-            Value::Bool(b) => Ok(b),
-            v => Err(v.wrong(kind, name, "a boolean")),
-        }
-    }
-
-    /// A number that must be a safe integer (`1.5`, `NaN`, `2 ** 60` are `RangeError`s, as
-    /// Node's own integer arguments are). `unit` completes "a whole number", e.g. " of
-    /// seconds".
-    pub fn integer(self, kind: ErrorKind, name: &str, unit: &str) -> Result<i64, Fail> {
-        match self {
-            Value::Num(n) => whole(n, kind, name, unit),
-            v => Err(v.wrong(kind, name, "a number")),
-        }
-    }
-
-    /// Unix seconds from a number of seconds or a `Date` (rounded down to the second).
-    pub fn seconds(self, kind: ErrorKind, name: &str) -> Result<i64, Fail> {
-        match self {
-            Value::Num(n) => whole(n, kind, name, " of seconds"),
-            Value::Date(ms) if ms.is_finite() => Ok((ms / 1000.0).floor() as i64),
-            Value::Date(_) => Err(Fail::new(
-                Class::Range,
-                kind,
-                format!("{name} is an invalid Date"),
-            )),
-            v => Err(v.wrong(kind, name, "a number of seconds or a Date")),
-        }
-    }
-
-    /// A string as given, or the decimal text of a whole number (MP4 `speed` / `buffer`,
-    /// the stream `account`).
-    pub fn text(self, kind: ErrorKind, name: &str) -> Result<String, Fail> {
-        match self {
-            Value::Str(s) => Ok(s),
-            Value::Num(n) => Ok(whole(n, kind, name, "")?.to_string()),
-            v => Err(v.wrong(kind, name, "a string or a number")),
+            Value::Str(s) => Ok(s
+                .chars()
+                .flat_map(|c| match u8::try_from(u32::from(c)) {
+                    Ok(b) => vec![b],
+                    Err(_) => c.to_string().into_bytes(),
+                })
+                .collect()),
+            v => Err(v.wrong(ErrorKind::Url, name, "a string or a Uint8Array")),
         }
     }
 
@@ -196,15 +208,22 @@ impl Value {
     }
 }
 
-fn whole(n: f64, kind: ErrorKind, name: &str, unit: &str) -> Result<i64, Fail> {
+/// An option field checked for `js`, `None` when not given.
+pub fn given(v: Option<Value>, js: Js, name: &str) -> Result<Option<Value>, Fail> {
+    let v = v.unwrap_or_default().check(js, name)?;
+    Ok(Some(v).filter(|v| !matches!(v, Value::Absent)))
+}
+
+/// A safe integer (`1.5`, `NaN`, `2 ** 60` are `RangeError`s, as Node's own integer
+/// arguments are).
+fn whole(n: f64, kind: ErrorKind, name: &str, seconds: bool) -> Result<f64, Fail> {
+    const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
     if n.is_finite() && n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
-        return Ok(n as i64);
+        return Ok(n);
     }
-    Err(Fail::new(
-        Class::Range,
-        kind,
-        format!("{name} must be a whole number{unit} (a safe integer), got {n}"),
-    ))
+    let unit = if seconds { " of seconds" } else { "" };
+    let text = format!("{name} must be a whole number{unit} (a safe integer), got {n}");
+    Err(Fail::new(Class::Range, kind, text))
 }
 
 /// An options argument: napi-rs reads the `#[napi(object)]` struct's fields when it is an
@@ -231,22 +250,23 @@ impl<T: FromNapiValue> ValidateNapiValue for Opts<T> {}
 
 impl<T: FromNapiValue> FromNapiValue for Opts<T> {
     unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> napi::Result<Self> {
-        // SAFETY: napi-rs passes a value of the calling environment.
-        let value = unsafe { Unknown::from_napi_value(env, raw)? };
-        Ok(match value.get_type()? {
-            ValueType::Undefined | ValueType::Null => Opts::Absent,
-            ValueType::Object if value.is_array()? => Opts::Wrong("an array"),
-            ValueType::Object if value.is_date()? => Opts::Wrong("a Date"),
-            // SAFETY: as above; an object, as the struct's conversion expects.
-            ValueType::Object => match unsafe { T::from_napi_value(env, raw) } {
-                Ok(t) => Opts::Given(t),
-                // A throwing getter: its exception stays pending and propagates.
-                Err(e) if e.status == Status::PendingException => return Err(e),
-                Err(e) => Opts::Unreadable(e.reason.clone()),
-            },
-            // SAFETY: as above.
-            _ => Opts::Wrong(unsafe { Value::from_napi_value(env, raw)? }.type_name()),
-        })
+        // SAFETY: napi-rs passes a value of the calling environment; `T`'s conversion gets
+        // an object, as it expects.
+        unsafe {
+            let value = Unknown::from_napi_value(env, raw)?;
+            Ok(match value.get_type()? {
+                ValueType::Undefined | ValueType::Null => Opts::Absent,
+                ValueType::Object if value.is_array()? => Opts::Wrong("an array"),
+                ValueType::Object if value.is_date()? => Opts::Wrong("a Date"),
+                ValueType::Object => match T::from_napi_value(env, raw) {
+                    Ok(t) => Opts::Given(t),
+                    // A throwing getter: its exception stays pending and propagates.
+                    Err(e) if e.status == Status::PendingException => return Err(e),
+                    Err(e) => Opts::Unreadable(e.reason.clone()),
+                },
+                _ => Opts::Wrong(Value::from_napi_value(env, raw)?.type_name()),
+            })
+        }
     }
 }
 
@@ -264,10 +284,10 @@ impl<T> Opts<T> {
 }
 
 /// The options of a call where they may be left out.
-pub fn or_default<T: Default>(o: Option<Opts<T>>, name: &str) -> Result<T, Fail> {
+pub fn or_default<T: Default>(o: Option<Opts<T>>) -> Result<T, Fail> {
     match o {
         None | Some(Opts::Absent) => Ok(T::default()),
-        Some(o) => o.required(name),
+        Some(o) => o.required("options"),
     }
 }
 
@@ -291,25 +311,30 @@ pub struct Fail {
 
 impl Fail {
     pub fn new(class: Class, kind: ErrorKind, message: String) -> Self {
+        let code = format!("ERR_SECURE_TOKEN_{}", kind.code());
+        let (index, line) = (None, None);
         Fail {
             class,
-            code: format!("ERR_SECURE_TOKEN_{}", kind.code()),
+            code,
             message,
-            index: None,
-            line: None,
+            index,
+            line,
         }
     }
 
     pub fn internal() -> Self {
         Fail {
-            class: Class::Error,
             code: "ERR_SECURE_TOKEN_INTERNAL".to_owned(),
-            message: "internal error in cdn-secure-token (a bug: please report it)".to_owned(),
-            index: None,
-            line: None,
+            ..Fail::new(
+                Class::Error,
+                ErrorKind::Argument,
+                "internal error in cdn-secure-token (a bug: please report it)".to_owned(),
+            )
         }
     }
 
+    /// A JavaScript type error of a batch's item (the core's failures come as
+    /// [`BatchError`]s, worded by the core).
     pub fn at(mut self, index: usize) -> Self {
         self.message = format!("item {index}: {}", self.message);
         self.index = Some(index);
@@ -325,12 +350,11 @@ impl Fail {
             Class::Range => JsRangeError::from(error).into_unknown(*env),
         };
         let mut object = Object::from_raw(env.raw(), value.raw());
+        // Without them the error still says which item or line in its message.
         if let Some(index) = self.index {
-            // Without `index` the error still says which item in its message.
             let _ = object.set_named_property("index", index as u32);
         }
         if let Some(line) = self.line {
-            // Likewise `line`: the message starts with `manifest line N`.
             let _ = object.set_named_property("line", line as u32);
         }
         napi::Error::from(value)
@@ -358,18 +382,23 @@ impl From<CoreError> for Fail {
 
 impl From<BatchError> for Fail {
     fn from(e: BatchError) -> Self {
-        Fail::from(e.error).at(e.index)
+        let message = e.to_string();
+        Fail {
+            message,
+            index: Some(e.index),
+            ..Fail::from(e.error)
+        }
     }
 }
 
 impl From<ManifestError> for Fail {
     fn from(e: ManifestError) -> Self {
-        let message = e.to_string();
-        let line = e.line;
-        let mut f = Fail::from(e.error);
-        f.message = message;
-        f.line = Some(line);
-        f
+        let (message, line) = (e.to_string(), Some(e.line));
+        Fail {
+            message,
+            line,
+            ..Fail::from(e.error)
+        }
     }
 }
 

@@ -36,15 +36,19 @@ with open(f"{work}/rec.jsonl") as f, open(f"{work}/rest.jsonl", "w") as rest, op
 PY
 
 start() { # start SCRIPT ARGS... -> sets $port
-  node "$@" > "$work/server.out" 2>&1 &
+  # One output file per server: the background redirect truncates its file only when the
+  # child runs, so with a shared file the loop below could read the previous server's port
+  # (seen: express-mp4 replayed against the dir server, every valid link a 403).
+  local out="$work/server.${#pids[@]}.out"
+  node "$@" > "$out" 2>&1 &
   pids+=($!)
   port=""
   for _ in $(seq 100); do
-    port="$(awk '/^listening / {print $2}' "$work/server.out")"
+    port="$(awk '/^listening / {print $2}' "$out" 2>/dev/null)"
     [ -n "$port" ] && break
     sleep 0.1
   done
-  [ -n "$port" ] || { cat "$work/server.out" >&2; exit 1; }
+  [ -n "$port" ] || { cat "$out" >&2; exit 1; }
 }
 
 status=0
