@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""README code blocks are tests: runs every fenced block of every README.md in the repository.
+"""README code blocks are tests: runs every fenced block of every README.md in the repository
+(and of the root guides ARCHITECTURE.md and CONTRIBUTING.md).
 
 Conventions (COMMON.md, "README code blocks are tests"):
 - Info string = language. `sh` runs with `bash -euo pipefail` in a fresh temp dir (the
@@ -119,15 +120,20 @@ def parse(readme: Path) -> list[Block]:
     return blocks
 
 
+# The contributor guides at the root hold commands and snippets too; they are read like READMEs.
+GUIDES = ("ARCHITECTURE.md", "CONTRIBUTING.md")
+
+
 def readmes(args: list[str]) -> list[Path]:
     if args:
         return [Path(a).resolve() for a in args]
-    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "*README.md"], cwd=ROOT,
+    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "*README.md", *GUIDES], cwd=ROOT,
                          text=True, capture_output=True).stdout.split()
     found = [ROOT / p for p in out if (ROOT / p).is_file() and "node_modules" not in p]
     if not found:  # not a git checkout
         found = [p for p in ROOT.rglob("README.md")
                  if not any(part in {"target", "node_modules", ".venv", ".git"} for part in p.parts)]
+        found += [ROOT / g for g in GUIDES if (ROOT / g).is_file()]
     return sorted(found)
 
 
