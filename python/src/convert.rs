@@ -237,10 +237,12 @@ pub fn key_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
 
 /// The UTF-8 text of a URL argument, borrowed from the `str`.
 pub fn url_text<'a>(s: &'a Bound<'_, PyString>) -> st::Result<&'a str> {
-    s.to_str().map_err(|_| st::Error::Url {
-        reason: "it is a str with lone surrogates, which has no UTF-8 form",
-    })
+    s.to_str()
+        .map_err(|_| st::Error::Url { reason: SURROGATES })
 }
+
+/// Why a URL `str` cannot be signed.
+pub const SURROGATES: &str = "it is a str with lone surrogates, which has no UTF-8 form";
 
 /// Text of a `str`, or the decimal text of an `int` (Video Streaming account ids).
 pub fn str_or_int(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<PyBackedStr> {
