@@ -207,8 +207,8 @@ macro_rules! signer_methods {
             /// Signs many URLs with the same options (those of ``sign_url``): a ``list[str]`` in the
             /// order given, all with one expiry. Any iterable of ``str`` works.
             ///
-            /// The signing runs without the GIL (other Python threads go on meanwhile), several
-            /// URLs at a time and, for large batches, on several cores. On the first bad URL nothing
+            /// A batch of 64 URLs or more is signed without the GIL (other Python threads go on
+            /// meanwhile), several URLs at a time and, for large batches, on several cores. On the first bad URL nothing
             /// is returned and the exception's ``index`` says which URL it was.
             #[pyo3(signature = (urls, *, $($s = None),*))]
             fn sign_many<'py>(
