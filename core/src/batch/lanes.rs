@@ -18,8 +18,10 @@ const LANES: usize = 64;
 /// saves (criterion `batch_vs_loop`: see core/benches/sign.rs).
 const MIN_LANES: usize = 8;
 
-/// A batch's per-thread lane buffers, sized to the group it signs (at most [`LANES`]).
-struct Lanes {
+/// A slice's lane buffers, grown to the largest group it signed (at most [`LANES`]) and
+/// kept by the caller's [`super::SignedBatch`] for the next batch.
+#[derive(Default)]
+pub(super) struct Lanes {
     paths: Vec<PathBytes>,
     verbatim: Vec<bool>,
     /// Messages up to SHORT_MESSAGE bytes (typical links), written straight into two-block
@@ -32,19 +34,30 @@ struct Lanes {
 }
 
 impl Lanes {
-    fn new(n: usize) -> Self {
-        Lanes {
-            paths: (0..n).map(|_| PathBytes::new()).collect(),
-            verbatim: vec![false; n],
-            short_bufs: vec![[0; 128]; n],
-            short_lens: vec![0; n],
-            digests: vec![[0; 16]; n],
-            arena: Vec::new(),
+    /// At least `n` lanes.
+    fn fit(&mut self, n: usize) {
+        if self.paths.len() < n {
+            self.paths.resize_with(n, PathBytes::new);
+            self.verbatim.resize(n, false);
+            self.short_bufs.resize(n, [0; 128]);
+            self.short_lens.resize(n, 0);
+            self.digests.resize(n, [0; 16]);
         }
+    }
+
+    /// Wipes the message buffers, which held key bytes: at the end of every slice, so that
+    /// a kept batch holds no key between calls.
+    fn wipe(&mut self) {
+        // (The whole capacity of the arena; the buffers one by one, since zeroizing the
+        // `Vec` would also empty it.)
+        zeroize::Zeroize::zeroize(&mut self.arena);
+        self.short_bufs
+            .iter_mut()
+            .for_each(zeroize::Zeroize::zeroize);
     }
 }
 
-/// The message buffers held key bytes: wiped however the batch ends.
+/// Wiped however the batch ends (a panic included).
 impl Drop for Lanes {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.arena);
@@ -64,6 +77,20 @@ impl Signer {
         n: usize,
         p: &Resolved<'_>,
         sink: &mut K,
+        lanes: &mut Lanes,
+    ) -> Result<(), (usize, Error)> {
+        let result = self.sign_groups(urls, n, p, sink, lanes);
+        lanes.wipe();
+        result
+    }
+
+    fn sign_groups<'u, K: Sink>(
+        &self,
+        urls: impl Iterator<Item = &'u str>,
+        n: usize,
+        p: &Resolved<'_>,
+        sink: &mut K,
+        lane: &mut Lanes,
     ) -> Result<(), (usize, Error)> {
         let mut urls = urls.take(n);
         if n < MIN_LANES {
@@ -74,7 +101,7 @@ impl Signer {
         }
         let key = self.signing_key();
         let max = self.max_request_len;
-        let mut lane = Lanes::new(n.min(LANES));
+        lane.fit(n.min(LANES));
         let mut done = 0;
         loop {
             let chunk: smallvec::SmallVec<[&str; LANES]> = urls.by_ref().take(LANES).collect();
@@ -89,7 +116,7 @@ impl Signer {
                 }
                 return Ok(());
             }
-            let l = &mut lane;
+            let l = &mut *lane;
             let mut parts: smallvec::SmallVec<[UrlParts<'_>; LANES]> = smallvec::SmallVec::new();
             let mut all_short = true;
             for (j, u) in chunk.iter().enumerate() {

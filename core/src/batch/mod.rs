@@ -155,6 +155,13 @@ impl Sink for Piece {
     }
 }
 
+/// What one slice of a batch writes into and works in: its sink, and its lane buffers.
+#[derive(Default)]
+struct Slot<K> {
+    sink: K,
+    lanes: lanes::Lanes,
+}
+
 /// The signed URLs of a batch, in input order, as consecutive pieces of text (one per
 /// slice a thread signed), the URLs of a piece separated by `'\n'` (a signed URL never
 /// contains a newline). A parallel batch is not copied into one string:
@@ -168,18 +175,21 @@ impl Sink for Piece {
 pub struct SignedBatch {
     /// One per slice of the last batch, in order; pieces past those are empty (spare
     /// buffers of an earlier, wider batch).
-    pieces: Vec<Piece>,
+    slots: Vec<Slot<Piece>>,
 }
 
 impl SignedBatch {
     /// The pieces holding links.
     fn used(&self) -> impl Iterator<Item = &Piece> + '_ {
-        self.pieces.iter().filter(|piece| !piece.ends.is_empty())
+        self.slots
+            .iter()
+            .map(|slot| &slot.sink)
+            .filter(|piece| !piece.ends.is_empty())
     }
 
     /// Number of URLs.
     pub fn len(&self) -> usize {
-        self.pieces.iter().map(|piece| piece.ends.len()).sum()
+        self.used().map(|piece| piece.ends.len()).sum()
     }
 
     /// True for an empty batch.
@@ -189,7 +199,7 @@ impl SignedBatch {
 
     /// The `i`-th signed URL.
     pub fn get(&self, mut i: usize) -> Option<&str> {
-        for piece in &self.pieces {
+        for piece in self.used() {
             if i < piece.ends.len() {
                 return piece.get(i);
             }
@@ -201,7 +211,7 @@ impl SignedBatch {
     /// The signed URLs in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         Links {
-            pieces: &self.pieces,
+            slots: &self.slots,
             at: 0,
             left: self.len(),
         }
@@ -223,13 +233,13 @@ impl SignedBatch {
 
     /// All URLs joined by `'\n'` (no trailing newline): no copy when there is one piece.
     pub fn into_joined(mut self) -> String {
-        let mut used = self.pieces.iter().filter(|piece| !piece.ends.is_empty());
+        let mut used = self.slots.iter().filter(|slot| !slot.sink.ends.is_empty());
         match (used.next().is_some(), used.next().is_some()) {
             (false, _) => String::new(),
             (true, false) => {
-                let at = self.pieces.iter().position(|piece| !piece.ends.is_empty());
-                let piece = self.pieces.swap_remove(at.unwrap_or_default());
-                piece.text.into_string()
+                let at = self.slots.iter().position(|s| !s.sink.ends.is_empty());
+                let slot = self.slots.swap_remove(at.unwrap_or_default());
+                slot.sink.text.into_string()
             }
             (true, true) => {
                 let mut text = String::with_capacity(self.joined_len());
@@ -246,13 +256,13 @@ impl SignedBatch {
 
     /// Empties it, keeping every buffer.
     fn clear(&mut self) {
-        self.pieces.iter_mut().for_each(Piece::clear);
+        self.slots.iter_mut().for_each(|slot| slot.sink.clear());
     }
 }
 
-/// [`SignedBatch::iter`]: link `at` of the first piece, then the next pieces.
+/// [`SignedBatch::iter`]: link `at` of the first slot's piece, then the next slots'.
 struct Links<'a> {
-    pieces: &'a [Piece],
+    slots: &'a [Slot<Piece>],
     at: usize,
     left: usize,
 }
@@ -262,13 +272,13 @@ impl<'a> Iterator for Links<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         loop {
-            let (piece, rest) = self.pieces.split_first()?;
-            if let Some(link) = piece.get(self.at) {
+            let (slot, rest) = self.slots.split_first()?;
+            if let Some(link) = slot.sink.get(self.at) {
                 self.at += 1;
                 self.left -= 1;
                 return Some(link);
             }
-            self.pieces = rest;
+            self.slots = rest;
             self.at = 0;
         }
     }
@@ -284,11 +294,14 @@ impl Clone for SignedBatch {
     /// The links (not the spare buffers).
     fn clone(&self) -> Self {
         SignedBatch {
-            pieces: self
+            slots: self
                 .used()
-                .map(|piece| Piece {
-                    text: piece.text.clone(),
-                    ends: piece.ends.clone(),
+                .map(|piece| Slot {
+                    sink: Piece {
+                        text: piece.text.clone(),
+                        ends: piece.ends.clone(),
+                    },
+                    lanes: lanes::Lanes::default(),
                 })
                 .collect(),
         }
@@ -420,19 +433,20 @@ impl<'a, S: AsRef<str>> Slice<'a, S> {
         &self,
         signer: &Signer,
         p: &Resolved<'_>,
-        sink: &mut K,
+        slot: &mut Slot<K>,
     ) -> std::result::Result<(), (usize, Error)> {
+        let Slot { sink, lanes } = slot;
         match *self {
             Slice::List { urls, .. } => {
                 let bytes = urls.iter().map(|u| u.as_ref().len()).sum();
                 sink.start(urls.len(), bytes, p);
-                signer.sign_chunk(urls.iter().map(AsRef::as_ref), urls.len(), p, sink)
+                signer.sign_chunk(urls.iter().map(AsRef::as_ref), urls.len(), p, sink, lanes)
             }
             Slice::Joined { text, sep, len, .. } => {
                 let len =
                     len.unwrap_or_else(|| memchr::memchr_iter(sep, text.as_bytes()).count() + 1);
                 sink.start(len, text.len() + 1 - len, p);
-                signer.sign_chunk(text.split(char::from(sep)), len, p, sink)
+                signer.sign_chunk(text.split(char::from(sep)), len, p, sink, lanes)
             }
         }
     }
@@ -461,13 +475,15 @@ impl Signer {
         let p = self.prepare(opts).map_err(at_index_0)?;
         let p = p.resolve(&*self.clock).map_err(at_index_0)?;
         // The first slice's list has room for all: the others are appended to it.
-        let mut sinks: smallvec::SmallVec<[Vec<String>; 1]> =
-            smallvec::smallvec![Vec::with_capacity(urls.len())];
-        self.sign_batch(&Urls::List(urls), &p, &mut sinks)?;
-        let mut sinks = sinks.into_iter();
-        let mut out = sinks.next().unwrap_or_default();
-        for mut more in sinks {
-            out.append(&mut more);
+        let mut slots: smallvec::SmallVec<[Slot<Vec<String>>; 1]> = smallvec::smallvec![Slot {
+            sink: Vec::with_capacity(urls.len()),
+            lanes: lanes::Lanes::default(),
+        }];
+        self.sign_batch(&Urls::List(urls), &p, &mut slots)?;
+        let mut slots = slots.into_iter();
+        let mut out = slots.next().map(|s| s.sink).unwrap_or_default();
+        for mut more in slots {
+            out.append(&mut more.sink);
         }
         Ok(out)
     }
@@ -538,7 +554,7 @@ impl Signer {
         let result = p
             .resolve(&*self.clock)
             .map_err(at_index_0)
-            .and_then(|p| self.sign_batch(urls, &p, &mut out.pieces));
+            .and_then(|p| self.sign_batch(urls, &p, &mut out.slots));
         if result.is_err() {
             out.clear();
         }
@@ -552,32 +568,34 @@ impl Signer {
         &self,
         urls: &Urls<'_, S>,
         p: &Resolved<'_>,
-        sinks: &mut V,
+        slots: &mut V,
     ) -> Result<(), BatchError>
     where
         S: AsRef<str> + Sync,
         K: Sink,
-        V: Sinks<K>,
+        V: Slots<K>,
     {
         let slices = urls.slices(threads_for(urls.len()));
-        let sinks = sinks.at_least(slices.len());
-        let (first_sink, rest) = sinks.split_first_mut().expect("at least one sink");
-        rest.iter_mut().skip(slices.len() - 1).for_each(K::clear);
+        let slots = slots.at_least(slices.len());
+        let (first_slot, rest) = slots.split_first_mut().expect("at least one slot");
+        rest.iter_mut()
+            .skip(slices.len() - 1)
+            .for_each(|slot| slot.sink.clear());
         let fail = |slice: &Slice<'_, S>, (j, error)| BatchError {
             index: urls.index(slice, j),
             error,
         };
         let (first, others) = slices.split_first().expect("at least one slice");
         if others.is_empty() {
-            return first.sign(self, p, first_sink).map_err(|e| fail(first, e));
+            return first.sign(self, p, first_slot).map_err(|e| fail(first, e));
         }
         let results = std::thread::scope(|s| {
             let handles: smallvec::SmallVec<[_; 8]> = others
                 .iter()
                 .zip(rest.iter_mut())
-                .map(|(slice, sink)| s.spawn(move || slice.sign(self, p, sink)))
+                .map(|(slice, slot)| s.spawn(move || slice.sign(self, p, slot)))
                 .collect();
-            let first = first.sign(self, p, first_sink);
+            let first = first.sign(self, p, first_slot);
             let others: smallvec::SmallVec<[_; 8]> = handles
                 .into_iter()
                 // A worker can only fail by panicking (a bug): pass the panic on to the
@@ -595,25 +613,25 @@ impl Signer {
     }
 }
 
-/// Where a batch keeps its sinks: a [`SignedBatch`]'s pieces or `sign_many`'s lists.
-trait Sinks<K> {
-    /// At least `n` sinks (new ones made empty), as one slice.
-    fn at_least(&mut self, n: usize) -> &mut [K];
+/// Where a batch keeps its slots: a [`SignedBatch`]'s or `sign_many`'s.
+trait Slots<K> {
+    /// At least `n` slots (new ones made empty), as one slice.
+    fn at_least(&mut self, n: usize) -> &mut [Slot<K>];
 }
 
-impl<K: Default> Sinks<K> for Vec<K> {
-    fn at_least(&mut self, n: usize) -> &mut [K] {
+impl<K: Default> Slots<K> for Vec<Slot<K>> {
+    fn at_least(&mut self, n: usize) -> &mut [Slot<K>] {
         if self.len() < n {
-            self.resize_with(n, K::default);
+            self.resize_with(n, Slot::default);
         }
         self
     }
 }
 
-impl<K: Default, A: smallvec::Array<Item = K>> Sinks<K> for smallvec::SmallVec<A> {
-    fn at_least(&mut self, n: usize) -> &mut [K] {
+impl<K: Default, A: smallvec::Array<Item = Slot<K>>> Slots<K> for smallvec::SmallVec<A> {
+    fn at_least(&mut self, n: usize) -> &mut [Slot<K>] {
         if self.len() < n {
-            self.resize_with(n, K::default);
+            self.resize_with(n, Slot::default);
         }
         self
     }
