@@ -31,6 +31,8 @@ pub(super) struct Lanes {
     digests: Vec<[u8; 16]>,
     /// Longer messages, one after the other.
     arena: Vec<u8>,
+    /// Key bytes may be in the buffers (they were used since the last wipe).
+    dirty: bool,
 }
 
 impl Lanes {
@@ -48,11 +50,13 @@ impl Lanes {
     /// Wipes the message buffers, which held key bytes: at the end of every slice, so that
     /// a kept batch holds no key between calls.
     fn wipe(&mut self) {
-        if self.paths.is_empty() {
-            // Never used: a batch of fewer than MIN_LANES links (zeroizing the empty
-            // buffers still calls memset, a measurable part of a one-link batch).
+        if !self.dirty {
+            // Unused since the last wipe, e.g. in a batch of fewer than MIN_LANES links
+            // (zeroizing even empty buffers calls memset: a measurable part of a one-link
+            // batch).
             return;
         }
+        self.dirty = false;
         // (The whole capacity of the arena; the buffers one by one, since zeroizing the
         // `Vec` would also empty it.)
         zeroize::Zeroize::zeroize(&mut self.arena);
@@ -106,6 +110,7 @@ impl Signer {
         let key = self.signing_key();
         let max = self.max_request_len;
         lane.fit(n.min(LANES));
+        lane.dirty = true;
         let mut done = 0;
         loop {
             let chunk: smallvec::SmallVec<[&str; LANES]> = urls.by_ref().take(LANES).collect();
