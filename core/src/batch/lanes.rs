@@ -57,12 +57,13 @@ impl Lanes {
             return;
         }
         self.dirty = false;
-        // (The whole capacity of the arena; the buffers one by one, since zeroizing the
-        // `Vec` would also empty it.)
-        zeroize::Zeroize::zeroize(&mut self.arena);
-        self.short_bufs
-            .iter_mut()
-            .for_each(zeroize::Zeroize::zeroize);
+        // One fill per buffer: each memset call is measurable at 8 links (zeroizing the
+        // 128-byte buffers one by one made a batch of 8 ~30% slower). The arena's whole
+        // capacity; the short buffers as one slice (zeroizing the `Vec` would empty it).
+        if self.arena.capacity() > 0 {
+            zeroize::Zeroize::zeroize(&mut self.arena);
+        }
+        zeroize::Zeroize::zeroize(self.short_bufs.as_flattened_mut());
     }
 }
 
