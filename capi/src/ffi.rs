@@ -1,15 +1,17 @@
 //! The one set of pointer helpers (the shape of rustls-ffi's `ffi.rs`). Handles are
 //! [`Castable`] boxes; `try_ref_from_ptr!` / `try_mut_from_ptr!` / `try_box_from_ptr!` turn
-//! them into references, `try_bytes!` / `try_str!` / `try_opt_str!` / `try_slice!` borrow
-//! inputs, `try_out!` and [`OutBuf`] check outputs. A NULL gives `ST_ERR_NULL_POINTER` naming
-//! the argument. Each macro holds an `unsafe` block and is used only in an exported function,
-//! whose contract (the crate docs) says the pointer is NULL or valid for that use.
+//! them into references, `try_bytes!` / `try_str!` / `try_slice!` / [`st_str::opt`] borrow
+//! inputs, `try_out!` / `opt_out!` ([`OutPtr`]) and `try_out_buf!` ([`OutBuf`]) check outputs.
+//! A NULL gives `ST_ERR_NULL_POINTER` naming the argument. Each macro holds an `unsafe` block
+//! and is used only in an exported function, whose contract (the crate docs) says the pointer
+//! is NULL or valid for that use.
 
 use std::cell::RefCell;
 
 use cdn_secure_token::Error;
 
 use crate::status::{st_status, status_of};
+use crate::types::st_str;
 
 pub(crate) type Outcome = Result<(), st_status>;
 
@@ -38,9 +40,13 @@ pub(crate) fn argument(msg: String) -> st_status {
     st_status::ST_ERR_INVALID_ARGUMENT
 }
 
-pub(crate) fn core_error(e: &Error) -> st_status {
-    set_last_error(e.to_string());
-    status_of(e.kind())
+/// A core error becomes its status, its message the thread's last error: `?` on any core
+/// call is the whole error mapping.
+impl From<Error> for st_status {
+    fn from(e: Error) -> st_status {
+        set_last_error(e.to_string());
+        status_of(e.kind())
+    }
 }
 
 /// An opaque C handle that is a `Box<RustType>` on the Rust side.
@@ -61,17 +67,13 @@ pub(crate) unsafe fn free_box<C: Castable>(p: *mut C) {
     }
 }
 
-pub(crate) fn rust_ptr<C: Castable>(p: *mut C) -> *mut C::RustType {
-    p.cast()
-}
-
-pub(crate) fn rust_const<C: Castable>(p: *const C) -> *const C::RustType {
-    p.cast()
+pub(crate) fn rust_ptr<C: Castable>(p: *const C) -> *mut C::RustType {
+    p.cast_mut().cast()
 }
 
 macro_rules! try_ref_from_ptr {
     ($p:ident) => {{
-        let $p = $crate::ffi::rust_const($p);
+        let $p = $crate::ffi::rust_ptr($p).cast_const();
         $crate::ffi::try_in!($p)
     }};
 }
@@ -80,10 +82,7 @@ macro_rules! try_mut_from_ptr {
     ($p:ident) => {{
         let p = $crate::ffi::rust_ptr($p);
         // SAFETY: NULL or a live handle used by no one else (the exported function's contract).
-        match unsafe { p.as_mut() } {
-            Some(r) => r,
-            None => return Err($crate::ffi::null(stringify!($p))),
-        }
+        unsafe { p.as_mut() }.ok_or_else(|| $crate::ffi::null(stringify!($p)))?
     }};
 }
 
@@ -100,10 +99,7 @@ macro_rules! opt_in {
 /// A required input struct (`const T *`, not a handle).
 macro_rules! try_in {
     ($p:ident) => {
-        match $crate::ffi::opt_in!($p) {
-            Some(r) => r,
-            None => return Err($crate::ffi::null(stringify!($p))),
-        }
+        $crate::ffi::opt_in!($p).ok_or_else(|| $crate::ffi::null(stringify!($p)))?
     };
 }
 
@@ -156,31 +152,27 @@ macro_rules! try_str {
 macro_rules! try_opt_str {
     ($s:expr, $name:expr) => {{
         let s: $crate::types::st_str = $s;
-        match s.ptr.is_null() {
-            true => None,
-            false => Some($crate::ffi::try_str!(s.ptr, s.len, $name)),
-        }
+        // SAFETY: NULL or readable for its length (the exported function's contract).
+        unsafe { s.opt($name) }?
     }};
 }
 
 /// An out-parameter, checked for NULL before any work is done.
 macro_rules! try_out {
     ($p:ident) => {{
-        let p = $p;
-        if p.is_null() {
+        if $p.is_null() {
             return Err($crate::ffi::null(stringify!($p)));
         }
-        // SAFETY: non-NULL, and writable by the exported function's contract.
-        unsafe { $crate::ffi::OutPtr::new(p) }
+        $crate::ffi::opt_out!($p)
     }};
 }
 
-/// An optional out-parameter: `None` for NULL.
+/// An optional out-parameter: writing to a NULL one does nothing.
 macro_rules! opt_out {
     ($p:ident) => {{
         let p = $p;
-        // SAFETY: NULL or writable by the exported function's contract; checked non-NULL.
-        (!p.is_null()).then(|| unsafe { $crate::ffi::OutPtr::new(p) })
+        // SAFETY: NULL or writable by the exported function's contract.
+        unsafe { $crate::ffi::OutPtr::new(p) }
     }};
 }
 
@@ -230,21 +222,41 @@ pub(crate) fn utf8<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, st_status
     })
 }
 
-/// A checked, writable out-parameter (made only by `try_out!`), written with `ptr::write`
-/// since the memory may be uninitialized.
+impl st_str {
+    /// The string, `None` when `ptr` is NULL; `ST_ERR_INVALID_UTF8` names it.
+    ///
+    /// # Safety
+    /// `ptr` is NULL or readable for `len` bytes, unmodified for `'a`.
+    pub(crate) unsafe fn opt<'a>(self, name: &str) -> Result<Option<&'a str>, st_status> {
+        match self.ptr.is_null() {
+            true => Ok(None),
+            // SAFETY: the caller's contract.
+            false => Ok(Some(utf8(
+                unsafe { slice_in(self.ptr.cast(), self.len, name) }?,
+                name,
+            )?)),
+        }
+    }
+}
+
+/// A checked out-parameter (made only by `try_out!`, or by `opt_out!` when NULL means "not
+/// wanted"), written with `ptr::write` since the memory may be uninitialized.
 #[derive(Clone, Copy)]
 pub(crate) struct OutPtr<T>(*mut T);
 
 impl<T> OutPtr<T> {
     /// # Safety
-    /// `p` is non-NULL, aligned and writable for the rest of the exported call.
+    /// `p` is NULL, or aligned and writable for the rest of the exported call.
     pub(crate) unsafe fn new(p: *mut T) -> Self {
         OutPtr(p)
     }
 
+    /// Writes `value`; nothing when the pointer is NULL.
     pub(crate) fn write(self, value: T) {
-        // SAFETY: guaranteed by `new`'s contract.
-        unsafe { self.0.write(value) }
+        if !self.0.is_null() {
+            // SAFETY: guaranteed by `new`'s contract.
+            unsafe { self.0.write(value) }
+        }
     }
 }
 
@@ -267,27 +279,35 @@ impl OutBuf {
     /// Writes `s` and a NUL when room allows; when it does not fit, only the size needed
     /// goes to `*out_len`.
     pub(crate) fn write(&self, s: &str) -> Outcome {
-        let len = s.len();
-        if len > self.cap {
-            // SAFETY: `new`'s contract.
-            unsafe { self.out_len.write(len) };
-            let cap = self.cap;
-            set_last_error(format!(
-                "output buffer too small: {len} bytes needed, capacity {cap}"
-            ));
+        self.write_pieces(s.len(), [s])
+    }
+
+    /// Writes `len` bytes given as consecutive pieces (e.g. a batch's), as [`OutBuf::write`].
+    pub(crate) fn write_pieces<'s>(
+        &self, len: usize, pieces: impl IntoIterator<Item = &'s str>,
+    ) -> Outcome {
+        let cap = self.cap;
+        // SAFETY (all three blocks): `new`'s contract: out_len is writable; `buf` is non-NULL
+        // when cap > 0 and holds `cap` bytes; at most `len <= cap` bytes are copied (the
+        // pieces' lengths are checked against `len`), the NUL only when len < cap.
+        unsafe { self.out_len.write(len) };
+        if len > cap {
+            let msg = format!("output buffer too small: {len} bytes needed, capacity {cap}");
+            set_last_error(msg);
             return Err(st_status::ST_ERR_BUFFER_TOO_SMALL);
         }
-        // SAFETY: len <= cap bytes (and the NUL only when len < cap) fit in the caller's
-        // buffer, which is non-NULL when len > 0 (NULL only with cap == 0) and overlaps no
-        // Rust memory; out_len is writable (`new`'s contract).
-        unsafe {
-            if len > 0 {
-                std::ptr::copy_nonoverlapping(s.as_ptr(), self.buf, len);
-            }
-            if len < self.cap {
-                self.buf.add(len).write(0);
-            }
-            self.out_len.write(len);
+        let mut at = 0;
+        for p in pieces.into_iter().filter(|p| !p.is_empty()) {
+            assert!(
+                p.len() <= len - at,
+                "pieces longer than their stated length"
+            );
+            unsafe { std::ptr::copy_nonoverlapping(p.as_ptr(), self.buf.add(at), p.len()) };
+            at += p.len();
+        }
+        assert_eq!(at, len, "pieces shorter than their stated length");
+        if len < cap {
+            unsafe { self.buf.add(len).write(0) };
         }
         Ok(())
     }

@@ -5,14 +5,13 @@ use std::ffi::c_char;
 use cdn_secure_token::{ExplainOptions, Verdict, VerifyOptions, REASONS};
 
 use crate::ffi::{
-    argument, core_error, free_box, null, to_boxed_ptr, try_bytes, try_out, try_out_buf,
-    try_ref_from_ptr, try_str,
+    argument, free_box, to_boxed_ptr, try_bytes, try_out, try_out_buf, try_ref_from_ptr, try_str,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::{c_static, st_status};
 use crate::types::{
-    st_explain_options, st_explanation, st_signer, st_token_kind, st_verify_options,
-    token_kind_out, try_options,
+    st_explain_options, st_explanation, st_signer, st_token_kind, st_verify_options, to_c,
+    try_options, TOKEN_KINDS,
 };
 
 /// Capacity of `st_verdict.message`, NUL included.
@@ -193,18 +192,13 @@ pub unsafe extern "C" fn st_signer_verify(
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
-        let reason_out = if reason_len.is_null() {
-            if !reason_buf.is_null() || reason_cap != 0 {
-                return Err(null("reason_len"));
-            }
-            None
-        } else {
-            Some(try_out_buf!(reason_buf, reason_cap, reason_len))
-        };
+        let skip = reason_buf.is_null() && reason_cap == 0 && reason_len.is_null();
+        let reason_out =
+            if skip { None } else { Some(try_out_buf!(reason_buf, reason_cap, reason_len)) };
         let signer = try_ref_from_ptr!(signer);
         let url = try_str!(url, url_len);
         let opts: VerifyOptions = try_options!(opts);
-        let verdict = signer.verify(url, &opts).map_err(|e| core_error(&e))?;
+        let verdict = signer.verify(url, &opts)?;
         if let Some(r) = &reason_out {
             r.write(&verdict.message().unwrap_or_default())?;
         }
@@ -289,8 +283,7 @@ pub unsafe extern "C" fn st_signer_explain(
         let signer = try_ref_from_ptr!(signer);
         let url = try_str!(url, url_len);
         let opts: ExplainOptions = try_options!(opts);
-        let e = signer.explain(url, &opts).map_err(|e| core_error(&e))?;
-        out.write(to_boxed_ptr::<st_explanation>(e));
+        out.write(to_boxed_ptr::<st_explanation>(signer.explain(url, &opts)?));
         Ok(())
     }
 }
@@ -305,7 +298,7 @@ pub unsafe extern "C" fn st_explanation_info(
         let out = try_out!(out);
         let e = try_ref_from_ptr!(explanation);
         out.write(st_explain_info {
-            kind: token_kind_out(e.kind),
+            kind: to_c(&TOKEN_KINDS, e.kind),
             has_ip: e.ip.is_some(),
             has_found_token: e.found_token.is_some(),
             matches: e.matches.map_or(-1, i8::from),
