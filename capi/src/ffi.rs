@@ -58,15 +58,6 @@ pub(crate) fn to_boxed_ptr<C: Castable>(value: C::RustType) -> *mut C {
     Box::into_raw(Box::new(value)).cast()
 }
 
-/// # Safety
-/// `p` is NULL or came from [`to_boxed_ptr`] and is not used afterwards.
-pub(crate) unsafe fn free_box<C: Castable>(p: *mut C) {
-    if !p.is_null() {
-        // SAFETY: made by Box::into_raw of a C::RustType (caller contract).
-        drop(unsafe { Box::from_raw(p.cast::<C::RustType>()) });
-    }
-}
-
 pub(crate) fn rust_ptr<C: Castable>(p: *const C) -> *mut C::RustType {
     p.cast_mut().cast()
 }
@@ -101,6 +92,17 @@ macro_rules! try_in {
     ($p:ident) => {
         $crate::ffi::opt_in!($p).ok_or_else(|| $crate::ffi::null(stringify!($p)))?
     };
+}
+
+/// Releases a handle (the body of a `_free` export); NULL is a no-op.
+macro_rules! free_box {
+    ($p:ident) => {{
+        let p = $crate::ffi::rust_ptr($p);
+        if !p.is_null() {
+            // SAFETY: a live handle from Box::into_raw, not used afterwards (`_free`'s contract).
+            drop(unsafe { Box::from_raw(p) });
+        }
+    }};
 }
 
 /// Takes a handle back as its `Box` (consuming it).
@@ -192,8 +194,8 @@ macro_rules! try_out_buf {
 }
 
 pub(crate) use {
-    opt_in, opt_out, try_box_from_ptr, try_bytes, try_in, try_mut_from_ptr, try_opt_str, try_out,
-    try_out_buf, try_ref_from_ptr, try_slice, try_str,
+    free_box, opt_in, opt_out, try_box_from_ptr, try_bytes, try_in, try_mut_from_ptr, try_opt_str,
+    try_out, try_out_buf, try_ref_from_ptr, try_slice, try_str,
 };
 
 /// # Safety
@@ -287,11 +289,9 @@ impl OutBuf {
         &self, len: usize, pieces: impl IntoIterator<Item = &'s str>,
     ) -> Outcome {
         let cap = self.cap;
-        // SAFETY (all three blocks): `new`'s contract: out_len is writable; `buf` is non-NULL
-        // when cap > 0 and holds `cap` bytes; at most `len <= cap` bytes are copied (the
-        // pieces' lengths are checked against `len`), the NUL only when len < cap.
-        unsafe { self.out_len.write(len) };
         if len > cap {
+            // SAFETY: `new`'s contract: out_len is writable.
+            unsafe { self.out_len.write(len) };
             let msg = format!("output buffer too small: {len} bytes needed, capacity {cap}");
             set_last_error(msg);
             return Err(st_status::ST_ERR_BUFFER_TOO_SMALL);
@@ -302,12 +302,18 @@ impl OutBuf {
                 p.len() <= len - at,
                 "pieces longer than their stated length"
             );
+            // SAFETY: `new`'s contract: `buf` holds `cap` bytes (non-NULL since cap >= at +
+            // p.len() > 0); this piece ends within `len <= cap`.
             unsafe { std::ptr::copy_nonoverlapping(p.as_ptr(), self.buf.add(at), p.len()) };
             at += p.len();
         }
         assert_eq!(at, len, "pieces shorter than their stated length");
-        if len < cap {
-            unsafe { self.buf.add(len).write(0) };
+        // SAFETY: `new`'s contract; the NUL only when it fits (len < cap).
+        unsafe {
+            if len < cap {
+                self.buf.add(len).write(0);
+            }
+            self.out_len.write(len);
         }
         Ok(())
     }

@@ -146,8 +146,7 @@ pub unsafe extern "C" fn st_refresh_new(
 /// Releases an endpoint. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_refresh_free(endpoint: *mut st_refresh) {
-    // SAFETY: caller contract.
-    ffi_panic_boundary! { -> (); unsafe { free_box(endpoint) } }
+    ffi_panic_boundary! { -> (); free_box!(endpoint) }
 }
 
 /// A string the client sent (or the server, for the peer) as text: bytes that are not UTF-8
@@ -251,6 +250,5 @@ pub unsafe extern "C" fn st_refresh_respond(
 /// Releases an ask. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_refresh_ask_free(ask: *mut st_refresh_ask) {
-    // SAFETY: caller contract.
-    ffi_panic_boundary! { -> (); unsafe { free_box(ask) } }
+    ffi_panic_boundary! { -> (); free_box!(ask) }
 }

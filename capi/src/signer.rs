@@ -75,8 +75,7 @@ pub unsafe extern "C" fn st_signer_new(
 /// Releases a signer. NULL is a no-op. The signer must not be in use by another thread.
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_free(signer: *mut st_signer) {
-    // SAFETY: caller contract.
-    ffi_panic_boundary! { -> (); unsafe { free_box(signer) } }
+    ffi_panic_boundary! { -> (); free_box!(signer) }
 }
 
 /// The number of keys a signer holds (signing key + rotation keys); 0 for NULL.
@@ -162,6 +161,5 @@ pub unsafe extern "C" fn st_signer_builder_build(
 /// Releases a builder that was not built. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_builder_free(builder: *mut st_signer_builder) {
-    // SAFETY: caller contract.
-    ffi_panic_boundary! { -> (); unsafe { free_box(builder) } }
+    ffi_panic_boundary! { -> (); free_box!(builder) }
 }

@@ -338,6 +338,5 @@ pub unsafe extern "C" fn st_explanation_get(
 /// Releases an explanation. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_explanation_free(explanation: *mut st_explanation) {
-    // SAFETY: caller contract.
-    ffi_panic_boundary! { -> (); unsafe { free_box(explanation) } }
+    ffi_panic_boundary! { -> (); free_box!(explanation) }
 }
