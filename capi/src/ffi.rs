@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 
-use cdn_secure_token::Error;
+use cdn_secure_token::{Error, SignedBatch};
 
 use crate::status::{st_status, status_of};
 use crate::types::st_str;
@@ -281,36 +281,52 @@ impl OutBuf {
     /// Writes `s` and a NUL when room allows; when it does not fit, only the size needed
     /// goes to `*out_len`.
     pub(crate) fn write(&self, s: &str) -> Outcome {
-        self.write_pieces(s.len(), [s])
+        self.write_pieces(std::iter::once(s), s.len(), b'\n')
     }
 
-    /// Writes `len` bytes given as consecutive pieces (e.g. a batch's), as [`OutBuf::write`].
-    pub(crate) fn write_pieces<'s>(
-        &self, len: usize, pieces: impl IntoIterator<Item = &'s str>,
+    /// [`OutBuf::write`] of a batch's text: its pieces (`len` bytes once joined) copied
+    /// once, straight into the caller's buffer, with `sep` between them and in place of
+    /// the `'\n'`s inside them (signed links hold no control bytes).
+    pub(crate) fn write_batch(&self, batch: &SignedBatch, sep: u8) -> Outcome {
+        self.write_pieces(batch.pieces(), batch.joined_len(), sep)
+    }
+
+    fn write_pieces<'a>(
+        &self, pieces: impl Iterator<Item = &'a str>, len: usize, sep: u8,
     ) -> Outcome {
-        let cap = self.cap;
-        if len > cap {
-            // SAFETY: `new`'s contract: out_len is writable.
+        if len > self.cap {
+            // SAFETY: `new`'s contract.
             unsafe { self.out_len.write(len) };
-            let msg = format!("output buffer too small: {len} bytes needed, capacity {cap}");
+            let msg = format!(
+                "output buffer too small: {len} bytes needed, capacity {}",
+                self.cap
+            );
             set_last_error(msg);
             return Err(st_status::ST_ERR_BUFFER_TOO_SMALL);
         }
-        let mut at = 0;
-        for p in pieces.into_iter().filter(|p| !p.is_empty()) {
-            assert!(
-                p.len() <= len - at,
-                "pieces longer than their stated length"
-            );
-            // SAFETY: `new`'s contract: `buf` holds `cap` bytes (non-NULL since cap >= at +
-            // p.len() > 0); this piece ends within `len <= cap`.
-            unsafe { std::ptr::copy_nonoverlapping(p.as_ptr(), self.buf.add(at), p.len()) };
-            at += p.len();
+        if len > 0 {
+            // SAFETY: len <= cap bytes fit in the caller's buffer, which is non-NULL when
+            // len > 0 and overlaps no Rust memory (`new`'s contract).
+            let out = unsafe { std::slice::from_raw_parts_mut(self.buf, len) };
+            let mut at = 0;
+            for (i, piece) in pieces.enumerate() {
+                if i > 0 {
+                    out[at] = sep;
+                    at += 1;
+                }
+                out[at..at + piece.len()].copy_from_slice(piece.as_bytes());
+                at += piece.len();
+            }
+            if sep != b'\n' {
+                out.iter_mut()
+                    .filter(|b| **b == b'\n')
+                    .for_each(|b| *b = sep);
+            }
         }
-        assert_eq!(at, len, "pieces shorter than their stated length");
-        // SAFETY: `new`'s contract; the NUL only when it fits (len < cap).
+        // SAFETY: the NUL only when len < cap (the buffer is then non-NULL); out_len is
+        // writable (`new`'s contract).
         unsafe {
-            if len < cap {
+            if len < self.cap {
                 self.buf.add(len).write(0);
             }
             self.out_len.write(len);

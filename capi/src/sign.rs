@@ -62,7 +62,7 @@ pub unsafe extern "C" fn st_signer_sign_many(
         let p = at(failed, 0, || Ok(signer.prepare(&try_options!(opts))?))?;
         let str_at = |(i, s): (usize, &st_str)| at(failed, i, || Ok(try_str!(s.ptr, s.len, "url")));
         let strs = items.iter().enumerate().map(str_at).collect::<Result<Vec<_>, _>>()?;
-        out.write(signer.sign_many_prepared(&strs, &p).map_err(batch_error(failed))?.as_joined())
+        out.write_batch(&signer.sign_many_prepared(&strs, &p).map_err(batch_error(failed))?, b'\n')
     }
 }
 
@@ -98,11 +98,7 @@ pub unsafe extern "C" fn st_signer_sign_joined(
             st_status::ST_ERR_INVALID_UTF8
         })?;
         let signed = signer.sign_joined(joined, sep, &p).map_err(batch_error(failed))?;
-        match sep {
-            b'\n' => out.write(signed.as_joined()),
-            // Signed URLs hold no control bytes, so every '\n' is a separator.
-            _ => out.write(&signed.as_joined().replace('\n', &char::from(sep).to_string())),
-        }
+        out.write_batch(&signed, sep)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The 64-lane orchestration: a batch's links hashed 64 messages at a time by the
 //! multi-buffer MD5.
 
-use crate::error::BatchError;
+use crate::error::Error;
 use crate::path::PathBytes;
 use crate::prepared::Resolved;
 use crate::signer::{url_path, Signer};
@@ -53,59 +53,48 @@ impl Drop for Lanes {
 }
 
 impl Signer {
-    /// Signs `urls` into `sink` one by one, as `sign_url` does (`Sink::put_url`).
-    fn sign_each<S: AsRef<str>, K: Sink>(
+    /// Signs the `n` URLs of `urls` on this thread into `sink`. The one batching policy:
+    /// groups of [`LANES`] messages go through the multi-buffer MD5 with lanes sized to the
+    /// group; a group smaller than [`MIN_LANES`] (a small batch, or the tail of a large
+    /// one) is signed link by link as `sign_url` signs (`Sink::put_url`), since the lanes'
+    /// setup costs more than they save there. An error carries the index within `urls`.
+    pub(super) fn sign_chunk<'u, K: Sink>(
         &self,
-        urls: &[S],
-        base_index: usize,
+        urls: impl Iterator<Item = &'u str>,
+        n: usize,
         p: &Resolved<'_>,
         sink: &mut K,
-    ) -> Result<(), BatchError> {
-        for (j, u) in urls.iter().enumerate() {
-            sink.put_url(self, u.as_ref(), p)
-                .map_err(|error| BatchError {
-                    index: base_index + j,
-                    error,
-                })?;
+    ) -> Result<(), (usize, Error)> {
+        let mut urls = urls.take(n);
+        if n < MIN_LANES {
+            for (j, u) in urls.enumerate() {
+                sink.put_url(self, u, p).map_err(|e| (j, e))?;
+            }
+            return Ok(());
         }
-        Ok(())
-    }
-
-    /// Signs `urls` on this thread into `sink`. The one batching policy: groups of
-    /// [`LANES`] messages go through the multi-buffer MD5 with lanes sized to the group; a
-    /// group smaller than [`MIN_LANES`] (a small batch, or the tail of a large one) is
-    /// hashed link by link through [`Signer::link_digest`], as `sign_url` does, since the
-    /// lanes' setup costs more than they save there.
-    pub(super) fn sign_chunk<S: AsRef<str>, K: Sink>(
-        &self,
-        urls: &[S],
-        base_index: usize,
-        p: &Resolved<'_>,
-        sink: &mut K,
-    ) -> Result<(), BatchError> {
         let key = self.signing_key();
         let max = self.max_request_len;
-        if urls.len() < MIN_LANES {
-            return self.sign_each(urls, base_index, p, sink);
-        }
-        let mut lane = Lanes::new(urls.len().min(LANES));
-
-        for (c, chunk) in urls.chunks(LANES).enumerate() {
-            let at = |j: usize| base_index + c * LANES + j;
+        let mut lane = Lanes::new(n.min(LANES));
+        let mut done = 0;
+        loop {
+            let chunk: smallvec::SmallVec<[&str; LANES]> = urls.by_ref().take(LANES).collect();
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let at = |j: usize| done + j;
             if chunk.len() < MIN_LANES {
                 // The tail of the batch.
-                self.sign_each(chunk, at(0), p, sink)?;
-                continue;
+                for (j, u) in chunk.iter().enumerate() {
+                    sink.put_url(self, u, p).map_err(|e| (at(j), e))?;
+                }
+                return Ok(());
             }
             let l = &mut lane;
             let mut parts: smallvec::SmallVec<[UrlParts<'_>; LANES]> = smallvec::SmallVec::new();
             let mut all_short = true;
             for (j, u) in chunk.iter().enumerate() {
-                let fail = |error| BatchError {
-                    index: at(j),
-                    error,
-                };
-                let pr = url::split(u.as_ref()).map_err(fail)?;
+                let fail = |error| (at(j), error);
+                let pr = url::split(u).map_err(fail)?;
                 let (canon, v) = url_path(&pr, &mut l.paths[j]).map_err(fail)?;
                 l.verbatim[j] = v;
                 if all_short {
@@ -145,12 +134,9 @@ impl Signer {
             }
             for j in 0..n {
                 sink.put(&parts[j], canon(j), verbatim[j], &l.digests[j], p, max)
-                    .map_err(|error| BatchError {
-                        index: at(j),
-                        error,
-                    })?;
+                    .map_err(|error| (at(j), error))?;
             }
+            done += n;
         }
-        Ok(())
     }
 }
