@@ -183,7 +183,7 @@ macro_rules! try_out_buf {
     ($buf:ident, $cap:expr, $out_len:ident) => {{
         let (buf, cap, out_len) = ($buf, $cap, $out_len);
         if out_len.is_null() {
-            return Err($crate::ffi::null(concat!(stringify!($buf), "_len")));
+            return Err($crate::ffi::null(stringify!($out_len)));
         }
         if buf.is_null() && cap != 0 {
             return Err($crate::ffi::null(stringify!($buf)));
