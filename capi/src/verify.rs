@@ -63,7 +63,8 @@ pub enum st_reason {
 }
 
 use st_reason::*;
-/// Every value but `ST_REASON_OTHER`, to find one by the core's number (`REASONS`).
+/// Every value but `ST_REASON_OTHER`, each at the index of its value, which is the core's
+/// number of its code (`REASONS`; checked by a test).
 #[rustfmt::skip]
 pub(crate) const ALL_REASONS: [st_reason; 11] = [
     ST_REASON_NONE, ST_REASON_MISSING_TOKEN, ST_REASON_MALFORMED_TOKEN,
@@ -72,16 +73,16 @@ pub(crate) const ALL_REASONS: [st_reason; 11] = [
     ST_REASON_BAD_CLIENT_IP, ST_REASON_EXPIRED,
 ];
 
-/// The C reason of a verdict: the number the core's `REASONS` table gives its code.
-pub(crate) fn reason_of(v: &Verdict) -> st_reason {
+/// The C reason of a verdict: the one at the number the core's `REASONS` gives its code.
+fn reason_of(v: &Verdict) -> st_reason {
     let Some(code) = v.reason_code() else {
         return ST_REASON_NONE;
     };
-    let number = REASONS.iter().find(|r| r.1 == code).map(|r| r.0);
-    ALL_REASONS
-        .into_iter()
-        .find(|r| Some(*r as i32) == number)
-        .unwrap_or(ST_REASON_OTHER)
+    let number = REASONS.iter().find(|r| r.1 == code).map_or(-1, |r| r.0);
+    *usize::try_from(number)
+        .ok()
+        .and_then(|n| ALL_REASONS.get(n))
+        .unwrap_or(&ST_REASON_OTHER)
 }
 
 /// The stable snake_case code of a refusal reason (`"mismatch"`, ...; `""` for
@@ -89,16 +90,9 @@ pub(crate) fn reason_of(v: &Verdict) -> st_reason {
 /// NUL-terminated. The codes are the core's.
 #[no_mangle]
 pub extern "C" fn st_reason_str(reason: std::ffi::c_int) -> *const c_char {
-    ffi_panic_boundary! { -> *const c_char; c_static(reason_code(reason)) }
-}
-
-pub(crate) fn reason_code(reason: std::ffi::c_int) -> &'static str {
-    match reason {
-        0 => "",
-        _ => REASONS
-            .iter()
-            .find(|r| r.0 == reason)
-            .map_or("other", |r| r.1),
+    ffi_panic_boundary! { -> *const c_char;
+        let code = REASONS.iter().find(|r| r.0 == reason).map_or("other", |r| r.1);
+        c_static(if reason == 0 { "" } else { code })
     }
 }
 
