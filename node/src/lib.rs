@@ -4,17 +4,20 @@
 
 use std::sync::Arc;
 
-use cdn_secure_token::{self as core, ErrorKind, FixedClock, Prepared, SignedBatch, Verdict};
+use cdn_secure_token::{self as core, ErrorKind, FixedClock, Prepared, Verdict};
 use napi::bindgen_prelude::{
-    AsyncTask, Env, External, FromNapiValue, JsObjectValue, Object, This, TypeName,
-    ValidateNapiValue,
+    AsyncTask, ClassInstance, Env, External, FromNapiValue, JsObjectValue, JsValue, Object, This,
+    TypeName, Unknown, ValidateNapiValue,
 };
-use napi::{sys, Property, PropertyAttributes, Task, ValueType};
+use napi::{sys, Property, PropertyAttributes, ValueType};
 use napi_derive::napi;
 
+mod batch;
 mod options;
 mod value;
 
+pub use batch::SignBuffer;
+use batch::{BatchTask, Work};
 use options::{sign_fields, Fields, SignOpts, Stream};
 pub use options::{
     ExplainOptions, ManifestFields, SignOptions, SignerOptions, StreamFields, VerifyOptions,
@@ -172,6 +175,14 @@ impl Signer {
         Ok(Signer { inner })
     }
 
+    fn task(&self, work: Result<(Work, Arc<PreparedOptions>), Fail>) -> AsyncTask<BatchTask> {
+        let signer = Arc::clone(&self.inner);
+        AsyncTask::new(BatchTask {
+            signer,
+            work: Some(work),
+        })
+    }
+
     /// How many keys this signer holds (the signing key and the `verifyKeys`).
     #[napi(getter)]
     pub fn key_count(&self) -> u32 {
@@ -216,20 +227,36 @@ impl Signer {
     /// free. Every failure, bad arguments included, rejects the promise (only an exception
     /// thrown by a getter of the options object propagates as it is thrown).
     #[napi(
-        ts_args_type = "text: string, options?: SignOptions | PreparedOptions, item?: number",
+        ts_args_type = "text: string, options?: SignOptions | PreparedOptions",
         ts_return_type = "Promise<string>"
     )]
     pub fn sign_joined_async(
         &self,
         text: Value,
         options: Option<SignOpts>,
-        item: Option<i64>,
-    ) -> AsyncTask<SignJoinedTask> {
-        AsyncTask::new(SignJoinedTask {
-            signer: Arc::clone(&self.inner),
-            input: Some(catch(|| batch_input(&self.inner, text, options, item))),
-            item,
-        })
+    ) -> AsyncTask<BatchTask> {
+        let work = catch(|| {
+            let text = text.string(ErrorKind::Url, "text")?;
+            Ok((Work::Text(text), prepared(&self.inner, options)?))
+        });
+        self.task(work)
+    }
+
+    /// What `signManyAsync` (main.js) calls: `signMany`'s pieces, hashed on a libuv worker.
+    #[napi(skip_typescript)]
+    pub fn sign_pieces_async(
+        &self,
+        env: Env,
+        urls: Unknown,
+        options: Option<SignOpts>,
+    ) -> AsyncTask<BatchTask> {
+        let work = catch(|| {
+            let mut buf = Box::<SignBuffer>::default();
+            buf.read(&env, urls.raw())?;
+            let p = prepared(&self.inner, options)?;
+            Ok((Work::List(buf), p))
+        });
+        self.task(work)
     }
 
     /// Signs an HLS playlist or DASH MPD served from `url`: every URI a player fetches gets a
@@ -389,7 +416,7 @@ impl Signer {
 fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::Result<()> {
     let s = Arc::clone(signer);
     let sign_url =
-        env.create_function_from_closure::<(String, Object), _, _>("signUrl", move |ctx| {
+        env.create_function_from_closure::<(Unknown, Object), _, _>("signUrl", move |ctx| {
             let url: Value = ctx.get(0)?;
             let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
             guard(ctx.env, || {
@@ -399,23 +426,42 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
         })?;
     let s = Arc::clone(signer);
     let sign_joined =
-        env.create_function_from_closure::<(String, Object), _, _>("signJoined", move |ctx| {
+        env.create_function_from_closure::<(Unknown, Object), _, _>("signJoined", move |ctx| {
             let text: Value = ctx.get(0)?;
             let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
-            let item: Option<i64> = if ctx.length() > 2 { ctx.get(2)? } else { None };
             guard(ctx.env, || {
-                let (text, p) = batch_input(&s, text, options, item)?;
-                sign_text(&s, &text, &p, item)
+                let text = text.string(ErrorKind::Url, "text")?;
+                let p = prepared(&s, options)?;
+                let batch = s.sign_joined(&text, b'\n', &p.prepared)?;
+                Ok(batch.into_joined())
+            })
+        })?;
+    let s = Arc::clone(signer);
+    let sign_pieces =
+        env.create_function_from_closure::<(Unknown, Object), _, _>("signPieces", move |ctx| {
+            let urls: Unknown = ctx.get(0)?;
+            let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
+            let mut given: Option<ClassInstance<SignBuffer>> =
+                if ctx.length() > 2 { ctx.get(2)? } else { None };
+            let mut fresh = SignBuffer::default();
+            let buf = given.as_deref_mut().unwrap_or(&mut fresh);
+            guard(ctx.env, || {
+                buf.read(ctx.env, urls.raw())?;
+                buf.sign(&s, &prepared(&s, options)?.prepared)?;
+                buf.pieces(ctx.env)
             })
         })?;
     let attributes = PropertyAttributes::Writable | PropertyAttributes::Configurable;
-    let property = |name, f| -> napi::Result<Property> {
-        let p = Property::new().with_utf8_name(name)?.with_value(f);
+    let property = |name, f: sys::napi_value| -> napi::Result<Property> {
+        let p = Property::new()
+            .with_utf8_name(name)?
+            .with_napi_value(env, f)?;
         Ok(p.with_property_attributes(attributes))
     };
     this.define_properties(&[
-        property("signUrl", &sign_url)?,
-        property("signJoined", &sign_joined)?,
+        property("signUrl", sign_url.raw())?,
+        property("signJoined", sign_joined.raw())?,
+        property("signPieces", sign_pieces.raw())?,
     ])
 }
 
@@ -433,69 +479,6 @@ fn prepared(
     };
     let prepared = signer.prepare(&fields.sign()?)?;
     Ok(Arc::new(PreparedOptions { fields, prepared }))
-}
-
-/// A batch's text and options; with `item`, the text is that item of the caller's list.
-fn batch_input(
-    signer: &core::Signer,
-    text: Value,
-    options: Option<SignOpts>,
-    item: Option<i64>,
-) -> Result<(String, Arc<PreparedOptions>), Fail> {
-    let text = match item {
-        Some(i) if i < 0 => return Err(text.wrong(ErrorKind::Url, "urls", "an array of strings")),
-        Some(i) => text
-            .string(ErrorKind::Url, "url")
-            .map_err(|f| f.at(i as usize))?,
-        None => text.string(ErrorKind::Url, "text")?,
-    };
-    Ok((text, prepared(signer, options)?))
-}
-
-/// The one batch call: the core's joined-text protocol (`text` whole, as list item `item`,
-/// is a batch of one), whose joined output is the result. One string each way instead of
-/// one per URL: `signMany` of 100,000 URLs 449 -> 256 ns per URL (one run of bench/bench.js).
-fn sign_text(
-    signer: &core::Signer,
-    text: &str,
-    p: &PreparedOptions,
-    item: Option<i64>,
-) -> Result<String, Fail> {
-    let batch = match item {
-        Some(i) => signer
-            .sign_many_prepared(&[text], &p.prepared)
-            .map_err(|mut e| {
-                e.index = i as usize;
-                e
-            }),
-        None => signer.sign_joined(text, b'\n', &p.prepared),
-    };
-    Ok(batch.map(SignedBatch::into_joined)?)
-}
-
-/// The work of `signJoinedAsync`: arguments read on the JavaScript thread, hashing on a
-/// libuv worker.
-pub struct SignJoinedTask {
-    signer: Arc<core::Signer>,
-    input: Option<Result<(String, Arc<PreparedOptions>), Fail>>,
-    item: Option<i64>,
-}
-
-impl Task for SignJoinedTask {
-    type Output = Result<String, Fail>;
-    type JsValue = String;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        let input = self.input.take();
-        Ok(catch(|| {
-            let (text, p) = input.unwrap_or_else(|| Err(Fail::internal()))?;
-            sign_text(&self.signer, &text, &p, self.item)
-        }))
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        output.map_err(|f| f.into_napi(&env))
-    }
 }
 
 /// One options object read as two `#[napi(object)]` structs (the sign options, and the

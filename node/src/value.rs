@@ -307,18 +307,21 @@ pub struct Fail {
     message: String,
     index: Option<usize>,
     line: Option<usize>,
+    /// An error napi-rs reported (a JavaScript exception already pending), passed on as is.
+    thrown: Option<napi::Error>,
 }
 
 impl Fail {
     pub fn new(class: Class, kind: ErrorKind, message: String) -> Self {
         let code = format!("ERR_SECURE_TOKEN_{}", kind.code());
-        let (index, line) = (None, None);
+        let (index, line, thrown) = (None, None, None);
         Fail {
             class,
             code,
             message,
             index,
             line,
+            thrown,
         }
     }
 
@@ -343,6 +346,9 @@ impl Fail {
 
     /// The JavaScript error object, wrapped so that napi-rs throws or rejects with it.
     pub fn into_napi(self, env: &Env) -> napi::Error {
+        if let Some(e) = self.thrown {
+            return e;
+        }
         let error = napi::Error::new(self.code, self.message);
         let value = match self.class {
             Class::Error => JsError::from(error).into_unknown(*env),
@@ -358,6 +364,15 @@ impl Fail {
             let _ = object.set_named_property("line", line as u32);
         }
         napi::Error::from(value)
+    }
+}
+
+impl From<napi::Error> for Fail {
+    fn from(e: napi::Error) -> Self {
+        Fail {
+            thrown: Some(e),
+            ..Fail::internal()
+        }
     }
 }
 
