@@ -13,7 +13,7 @@ use napi::sys;
 use napi_derive::napi;
 
 use crate::value::{catch, Fail, Value};
-use crate::PreparedOptions;
+use crate::Ready;
 
 /// Memory that `signMany` reuses from call to call when the caller passes it: the URLs read
 /// from the array and the signed batch with its worker buffers (the core's `SignedBatch`).
@@ -42,8 +42,8 @@ impl SignBuffer {
 impl SignBuffer {
     /// Reads the array `urls` as UTF-8 (lone surrogates become U+FFFD, as in every N-API
     /// string), up to its first item that is not a string.
-    pub fn read(&mut self, env: &Env, urls: sys::napi_value) -> Result<(), Fail> {
-        let env = env.raw();
+    pub fn read(&mut self, env: &Env, urls: &Unknown<'_>) -> Result<(), Fail> {
+        let (env, urls) = (env.raw(), urls.raw());
         self.input.clear();
         self.ends.clear();
         self.stop = None;
@@ -152,7 +152,7 @@ fn check(status: sys::napi_status) -> Result<(), Fail> {
 /// thread, hashing on a libuv worker.
 pub struct BatchTask {
     pub signer: Arc<core::Signer>,
-    pub work: Option<Result<(Work, Arc<PreparedOptions>), Fail>>,
+    pub work: Option<Result<(Work, Ready), Fail>>,
 }
 
 pub enum Work {
@@ -175,11 +175,11 @@ impl Task for BatchTask {
             let (work, p) = work.unwrap_or_else(|| Err(Fail::internal()))?;
             Ok(match work {
                 Work::Text(text) => {
-                    let batch = self.signer.sign_joined(&text, b'\n', &p.prepared)?;
+                    let batch = self.signer.sign_joined(&text, b'\n', &p)?;
                     Done::Text(batch.into_joined())
                 }
                 Work::List(mut buf) => {
-                    buf.sign(&self.signer, &p.prepared)?;
+                    buf.sign(&self.signer, &p)?;
                     Done::List(buf)
                 }
             })

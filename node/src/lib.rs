@@ -6,10 +6,9 @@ use std::sync::Arc;
 
 use cdn_secure_token::{self as core, ErrorKind, FixedClock, Prepared, Verdict};
 use napi::bindgen_prelude::{
-    AsyncTask, ClassInstance, Env, External, FromNapiValue, JsObjectValue, JsValue, Object, This,
-    TypeName, Unknown, ValidateNapiValue,
+    AsyncTask, ClassInstance, Env, External, JsObjectValue, JsValue, Object, This, Unknown,
 };
-use napi::{sys, Property, PropertyAttributes, ValueType};
+use napi::{sys, Property, PropertyAttributes};
 use napi_derive::napi;
 
 mod batch;
@@ -18,11 +17,11 @@ mod value;
 
 pub use batch::SignBuffer;
 use batch::{BatchTask, Work};
-use options::{sign_fields, Fields, SignOpts, Stream};
 pub use options::{
     ExplainOptions, ManifestFields, SignOptions, SignerOptions, StreamFields, VerifyOptions,
 };
-use value::{catch, given, guard, or_default, Class, Fail, Js, Opts, Value};
+use options::{Fields, SignOpts, Stream};
+use value::{catch, guard, or_default, Class, Fail, Opts, Value};
 
 /// The library version (one version for every face of cdn-secure-token).
 #[napi]
@@ -138,31 +137,27 @@ impl Signer {
     /// A signer for `key` (the CDN resource's secret, 6 to 255 bytes), with
     /// `{ verifyKeys, defaultTtl, allowPastExpiry, now, maxRequestLen }`.
     #[napi(constructor, ts_args_type = "key: string, options?: SignerOptions")]
-    pub fn new(
-        env: Env,
-        mut this: This,
-        key: Value,
-        options: Option<Opts<SignerOptions>>,
-    ) -> napi::Result<Self> {
+    pub fn new(env: Env, mut this: This, key: Value, options: Option<Opts>) -> napi::Result<Self> {
         let inner = guard(&env, || {
             let mut b = core::Signer::builder(&key.string(ErrorKind::Key, "key")?);
-            let o = or_default(options)?;
-            if let Some(keys) = o.verify_keys.filter(|v| !matches!(v, Value::Absent)) {
-                b = keys
-                    .strings(ErrorKind::Key, "verifyKeys")?
-                    .iter()
-                    .fold(b, |b, k| b.verify_key(k));
+            let mut o = or_default(options)?;
+            match o.take("verifyKeys") {
+                Value::Absent => {}
+                keys => {
+                    let keys = keys.strings(ErrorKind::Key, "verifyKeys")?;
+                    b = keys.iter().fold(b, |b, k| b.verify_key(k));
+                }
             }
-            if let Some(Value::Num(t)) = given(o.default_ttl, Js::Count, "defaultTtl")? {
+            if let Value::Num(t) = o.field("defaultTtl")? {
                 b = b.default_ttl(t as i64);
             }
-            if let Some(Value::Bool(a)) = given(o.allow_past_expiry, Js::Flag, "allowPastExpiry")? {
+            if let Value::Bool(a) = o.field("allowPastExpiry")? {
                 b = b.allow_past_expiry(a);
             }
-            if let Some(Value::Num(now)) = given(o.now, Js::Seconds, "now")? {
+            if let Value::Num(now) = o.field("now")? {
                 b = b.clock(Arc::new(FixedClock(now as i64)));
             }
-            if let Some(Value::Num(n)) = given(o.max_request_len, Js::Whole, "maxRequestLen")? {
+            if let Value::Num(n) = o.field("maxRequestLen")? {
                 if n < 0.0 {
                     let m = format!("maxRequestLen must not be negative, got {n}");
                     return Err(Fail::new(Class::Range, ErrorKind::Argument, m));
@@ -175,7 +170,7 @@ impl Signer {
         Ok(Signer { inner })
     }
 
-    fn task(&self, work: Result<(Work, Arc<PreparedOptions>), Fail>) -> AsyncTask<BatchTask> {
+    fn task(&self, work: Result<(Work, Ready), Fail>) -> AsyncTask<BatchTask> {
         let signer = Arc::clone(&self.inner);
         AsyncTask::new(BatchTask {
             signer,
@@ -211,10 +206,10 @@ impl Signer {
     pub fn prepare(
         &self,
         env: Env,
-        options: Option<Opts<SignOptions>>,
+        options: Option<Opts>,
     ) -> napi::Result<External<Arc<PreparedOptions>>> {
         guard(&env, || {
-            let fields = sign_fields(options)?;
+            let fields = Fields::signing(&mut or_default(options)?)?;
             let prepared = self.inner.prepare(&fields.sign()?)?;
             Ok(External::new(Arc::new(PreparedOptions {
                 fields,
@@ -252,7 +247,7 @@ impl Signer {
     ) -> AsyncTask<BatchTask> {
         let work = catch(|| {
             let mut buf = Box::<SignBuffer>::default();
-            buf.read(&env, urls.raw())?;
+            buf.read(&env, &urls)?;
             let p = prepared(&self.inner, options)?;
             Ok((Work::List(buf), p))
         });
@@ -269,14 +264,14 @@ impl Signer {
         env: Env,
         text: Value,
         url: Value,
-        options: Option<Both<SignOptions, ManifestFields>>,
+        options: Option<Opts>,
     ) -> napi::Result<String> {
         guard(&env, || {
             let text = text.string(ErrorKind::Argument, "text")?;
             let url = url.string(ErrorKind::Url, "url")?;
-            let (sign, more) = options.map_or((None, None), |o| (Some(o.0), Some(o.1)));
-            let sign = sign_fields(sign)?;
-            let (outside, other_hosts) = options::manifest(or_default(more)?)?;
+            let mut o = or_default(options)?;
+            let sign = Fields::signing(&mut o)?;
+            let (outside, other_hosts) = options::manifest(&mut o)?;
             let sign = sign.sign()?;
             let o = core::ManifestOptions {
                 sign,
@@ -307,7 +302,7 @@ impl Signer {
             let token = |f: &Fields| Ok(self.inner.token_with(&path, &f.sign()?)?.into());
             match options {
                 Some(SignOpts::Prepared(p)) => token(&p.fields),
-                Some(SignOpts::Plain(o)) => token(&sign_fields(Some(*o))?),
+                Some(SignOpts::Plain(o)) => token(&Fields::signing(&mut or_default(Some(o))?)?),
                 None => token(&Fields::default()),
             }
         })
@@ -316,14 +311,11 @@ impl Signer {
     /// A Video Streaming link:
     /// `{base}/{videos|cmaf|mpegts|streams}/{account}_{id}/{token}/{expires}/{file}`.
     #[napi(ts_args_type = "options: StreamUrlOptions")]
-    pub fn stream_url(
-        &self,
-        env: Env,
-        options: Both<StreamFields, SignOptions>,
-    ) -> napi::Result<String> {
+    pub fn stream_url(&self, env: Env, options: Opts) -> napi::Result<String> {
         guard(&env, || {
-            let s = Stream::try_from(options.0.required("options")?)?;
-            let sign = sign_fields(Some(options.1))?;
+            let mut o = options.required("options")?;
+            let s = Stream::try_from(&mut o)?;
+            let sign = Fields::signing(&mut o)?;
             let (file, o) = (s.file.as_deref(), sign.sign()?);
             Ok(self
                 .inner
@@ -338,12 +330,12 @@ impl Signer {
         env: Env,
         account: Value,
         id: Value,
-        options: Option<Opts<SignOptions>>,
+        options: Option<Opts>,
     ) -> napi::Result<SignedToken> {
         guard(&env, || {
             let account = options::account(account)?;
             let id = id.string(ErrorKind::Argument, "id")?;
-            let o = sign_fields(options)?;
+            let o = Fields::signing(&mut or_default(options)?)?;
             Ok(self.inner.stream_token(&account, &id, &o.sign()?)?.into())
         })
     }
@@ -356,11 +348,11 @@ impl Signer {
         &self,
         env: Env,
         url: Value,
-        options: Option<Opts<VerifyOptions>>,
+        options: Option<Opts>,
     ) -> napi::Result<VerifyResult> {
         guard(&env, || {
             let url = url.string(ErrorKind::Url, "url")?;
-            let o = Fields::try_from(or_default(options)?)?;
+            let o = Fields::verifying(&mut or_default(options)?)?;
             Ok(self.inner.verify(&url, &o.verify()?)?.into())
         })
     }
@@ -375,11 +367,11 @@ impl Signer {
         &self,
         env: Env,
         target: Value,
-        options: Option<Opts<VerifyOptions>>,
+        options: Option<Opts>,
     ) -> napi::Result<VerifyResult> {
         guard(&env, || {
             let target = target.target_bytes("target")?;
-            let o = Fields::try_from(or_default(options)?)?;
+            let o = Fields::verifying(&mut or_default(options)?)?;
             Ok(self.inner.verify_request(&target, &o.verify()?).into())
         })
     }
@@ -390,11 +382,11 @@ impl Signer {
         &self,
         env: Env,
         url: Value,
-        options: Option<Opts<ExplainOptions>>,
+        options: Option<Opts>,
     ) -> napi::Result<Explanation> {
         guard(&env, || {
             let url = url.string(ErrorKind::Url, "url")?;
-            let f = Fields::try_from(or_default(options)?)?;
+            let f = Fields::explaining(&mut or_default(options)?)?;
             let s = f.sign()?;
             let o = core::ExplainOptions {
                 ip: s.ip,
@@ -421,7 +413,7 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
             let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
             guard(ctx.env, || {
                 let url = url.string(ErrorKind::Url, "url")?;
-                Ok(s.sign_prepared(&url, &prepared(&s, options)?.prepared)?)
+                Ok(s.sign_prepared(&url, &*prepared(&s, options)?)?)
             })
         })?;
     let s = Arc::clone(signer);
@@ -432,7 +424,7 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
             guard(ctx.env, || {
                 let text = text.string(ErrorKind::Url, "text")?;
                 let p = prepared(&s, options)?;
-                let batch = s.sign_joined(&text, b'\n', &p.prepared)?;
+                let batch = s.sign_joined(&text, b'\n', &p)?;
                 Ok(batch.into_joined())
             })
         })?;
@@ -446,8 +438,8 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
             let mut fresh = SignBuffer::default();
             let buf = given.as_deref_mut().unwrap_or(&mut fresh);
             guard(ctx.env, || {
-                buf.read(ctx.env, urls.raw())?;
-                buf.sign(&s, &prepared(&s, options)?.prepared)?;
+                buf.read(ctx.env, &urls)?;
+                buf.sign(&s, &*prepared(&s, options)?)?;
                 buf.pieces(ctx.env)
             })
         })?;
@@ -465,48 +457,29 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
     ])
 }
 
-/// The core's `Prepared` of a sign call's options argument.
-fn prepared(
-    signer: &core::Signer,
-    options: Option<SignOpts>,
-) -> Result<Arc<PreparedOptions>, Fail> {
-    if let Some(SignOpts::Prepared(p)) = options {
-        return Ok(p);
-    }
-    let fields = match options {
-        Some(SignOpts::Plain(o)) => sign_fields(Some(*o))?,
-        _ => Fields::default(),
-    };
-    let prepared = signer.prepare(&fields.sign()?)?;
-    Ok(Arc::new(PreparedOptions { fields, prepared }))
+/// The core's `Prepared` of a sign call's options argument: the caller's, or made now.
+pub enum Ready {
+    Shared(Arc<PreparedOptions>),
+    Own(Prepared),
 }
 
-/// One options object read as two `#[napi(object)]` structs (the sign options, and the
-/// fields a call takes besides them), so that no struct repeats the sign options.
-pub struct Both<A, B>(Opts<A>, Opts<B>);
-
-impl<A, B> TypeName for Both<A, B> {
-    fn type_name() -> &'static str {
-        "Options"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl<A: FromNapiValue, B: FromNapiValue> ValidateNapiValue for Both<A, B> {}
-
-impl<A: FromNapiValue, B: FromNapiValue> FromNapiValue for Both<A, B> {
-    unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> napi::Result<Self> {
-        // SAFETY: napi-rs passes a value of the calling environment, read twice.
-        unsafe {
-            Ok(Both(
-                Opts::from_napi_value(env, raw)?,
-                Opts::from_napi_value(env, raw)?,
-            ))
+impl std::ops::Deref for Ready {
+    type Target = Prepared;
+    fn deref(&self) -> &Prepared {
+        match self {
+            Ready::Shared(p) => &p.prepared,
+            Ready::Own(p) => p,
         }
     }
+}
+
+fn prepared(signer: &core::Signer, options: Option<SignOpts>) -> Result<Ready, Fail> {
+    let fields = match options {
+        Some(SignOpts::Prepared(p)) => return Ok(Ready::Shared(p)),
+        Some(SignOpts::Plain(o)) => Fields::signing(&mut or_default(Some(o))?)?,
+        None => Fields::default(),
+    };
+    Ok(Ready::Own(signer.prepare(&fields.sign()?)?))
 }
 
 /// Panics on purpose, so that the tests can check that no panic reaches JavaScript.
