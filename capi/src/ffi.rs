@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 
-use cdn_secure_token::Error;
+use cdn_secure_token::{Error, SignedBatch};
 
 use crate::status::{st_status, status_of};
 
@@ -267,7 +267,19 @@ impl OutBuf {
     /// Writes `s` and a NUL when room allows; when it does not fit, only the size needed
     /// goes to `*out_len`.
     pub(crate) fn write(&self, s: &str) -> Outcome {
-        let len = s.len();
+        self.write_pieces(std::iter::once(s), s.len(), b'\n')
+    }
+
+    /// [`OutBuf::write`] of a batch's text: its pieces (`len` bytes once joined) copied
+    /// once, straight into the caller's buffer, with `sep` between them and in place of
+    /// the `'\n'`s inside them (signed links hold no control bytes).
+    pub(crate) fn write_batch(&self, batch: &SignedBatch, sep: u8) -> Outcome {
+        self.write_pieces(batch.pieces(), batch.joined_len(), sep)
+    }
+
+    fn write_pieces<'a>(
+        &self, pieces: impl Iterator<Item = &'a str>, len: usize, sep: u8,
+    ) -> Outcome {
         if len > self.cap {
             // SAFETY: `new`'s contract.
             unsafe { self.out_len.write(len) };
@@ -277,13 +289,28 @@ impl OutBuf {
             ));
             return Err(st_status::ST_ERR_BUFFER_TOO_SMALL);
         }
-        // SAFETY: len <= cap bytes (and the NUL only when len < cap) fit in the caller's
-        // buffer, which is non-NULL when len > 0 (NULL only with cap == 0) and overlaps no
-        // Rust memory; out_len is writable (`new`'s contract).
-        unsafe {
-            if len > 0 {
-                std::ptr::copy_nonoverlapping(s.as_ptr(), self.buf, len);
+        if len > 0 {
+            // SAFETY: len <= cap bytes fit in the caller's buffer, which is non-NULL when
+            // len > 0 and overlaps no Rust memory (`new`'s contract).
+            let out = unsafe { std::slice::from_raw_parts_mut(self.buf, len) };
+            let mut at = 0;
+            for (i, piece) in pieces.enumerate() {
+                if i > 0 {
+                    out[at] = sep;
+                    at += 1;
+                }
+                out[at..at + piece.len()].copy_from_slice(piece.as_bytes());
+                at += piece.len();
             }
+            if sep != b'\n' {
+                out.iter_mut()
+                    .filter(|b| **b == b'\n')
+                    .for_each(|b| *b = sep);
+            }
+        }
+        // SAFETY: the NUL only when len < cap (the buffer is then non-NULL); out_len is
+        // writable (`new`'s contract).
+        unsafe {
             if len < self.cap {
                 self.buf.add(len).write(0);
             }

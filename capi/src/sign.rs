@@ -75,7 +75,7 @@ pub unsafe extern "C" fn st_signer_sign_many(
         for (i, s) in items.iter().enumerate() {
             strs.push((|| Ok(try_str!(s.ptr, s.len, "url")))().map_err(|e| batch_failure(failed, i, e))?);
         }
-        out.write(signer.sign_many_prepared(&strs, &p).map_err(batch_error(failed))?.as_joined())
+        out.write_batch(&signer.sign_many_prepared(&strs, &p).map_err(batch_error(failed))?, b'\n')
     }
 }
 
@@ -112,11 +112,7 @@ pub unsafe extern "C" fn st_signer_sign_joined(
             batch_failure(failed, index, st_status::ST_ERR_INVALID_UTF8)
         })?;
         let signed = signer.sign_joined(joined, sep, &p).map_err(batch_error(failed))?;
-        match sep {
-            b'\n' => out.write(signed.as_joined()),
-            // Signed URLs hold no control bytes, so every '\n' is a separator.
-            _ => out.write(&signed.as_joined().replace('\n', &char::from(sep).to_string())),
-        }
+        out.write_batch(&signed, sep)
     }
 }
 

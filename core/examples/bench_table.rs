@@ -5,6 +5,11 @@
 //! `sign_many`, `sign_many_joined` and `sign_many_into` (a reused output), in ns per URL;
 //! the batch must never cost more per URL than the loop.
 //! Prints `rust <case> <ns>` lines. Run: cargo run --release -p cdn-secure-token --example bench_table
+//!
+//! `bench_table calls CASE SIZE COUNT` (CASE: sign_many, sign_many_joined, sign_many_into,
+//! sign_joined, loop) makes only COUNT calls of one case on SIZE URLs, for counting what a
+//! call costs the system: `perf stat -e page-faults,task-clock` of two counts, the
+//! difference divided by the extra calls, is the page faults per call.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -27,7 +32,64 @@ fn best_ns_per<F: FnMut() -> usize>(n: usize, rounds: usize, mut f: F) -> f64 {
     best
 }
 
+/// The URLs every case signs.
+fn bench_urls(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("https://cdn.example.com/videos/{}/segment-{i}.ts", i % 997))
+        .collect()
+}
+
+/// `calls CASE SIZE COUNT`: COUNT calls of one case, nothing else.
+fn calls(args: &[String]) {
+    let [case, size, count] = args else {
+        panic!("usage: bench_table calls CASE SIZE COUNT");
+    };
+    let size: usize = size.parse().expect("SIZE");
+    let count: usize = count.parse().expect("COUNT");
+    let signer = Signer::new(KEY).unwrap();
+    let opts = SignOptions {
+        expires: Some(EXPIRES),
+        now: Some(1_700_000_000),
+        ..Default::default()
+    };
+    let prepared = signer.prepare(&opts).unwrap();
+    let urls = bench_urls(size);
+    let text = urls.join("\n");
+    let mut out = SignedBatch::default();
+    let mut sink = 0;
+    for _ in 0..count {
+        sink += match case.as_str() {
+            "sign_many" => signer.sign_many(black_box(&urls), &opts).unwrap().len(),
+            "sign_many_joined" => signer
+                .sign_many_joined(black_box(&urls), &opts)
+                .unwrap()
+                .len(),
+            "sign_many_into" => {
+                signer
+                    .sign_many_into(black_box(&urls), &prepared, &mut out)
+                    .unwrap();
+                out.len()
+            }
+            "sign_joined" => signer
+                .sign_joined(black_box(&text), b'\n', &prepared)
+                .unwrap()
+                .len(),
+            "loop" => urls
+                .iter()
+                .map(|u| signer.sign_url(black_box(u), &opts).unwrap())
+                .collect::<Vec<_>>()
+                .len(),
+            other => panic!("unknown case {other}"),
+        };
+    }
+    println!("rust calls {case} {size} x{count}: {sink} links");
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("calls") {
+        return calls(&args[1..]);
+    }
     let n = 100_000;
     let signer = Signer::new(KEY).unwrap();
     let opts = SignOptions {

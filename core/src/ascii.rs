@@ -11,7 +11,7 @@ use crate::codec::{encode_token_into, TOKEN_LEN};
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// A growing text that is valid UTF-8 at every step.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct AsciiWriter {
     /// Invariant: valid UTF-8 (every method appends a whole `&str` or ASCII bytes only).
     buf: Vec<u8>,
@@ -26,15 +26,6 @@ impl AsciiWriter {
         }
     }
 
-    /// An empty writer over the allocation of `s` (its text is dropped), for a caller that
-    /// reuses its buffers.
-    pub(crate) fn reuse(mut s: String) -> Self {
-        s.clear();
-        AsciiWriter {
-            buf: s.into_bytes(),
-        }
-    }
-
     /// Bytes written so far.
     #[inline]
     pub(crate) fn len(&self) -> usize {
@@ -44,11 +35,6 @@ impl AsciiWriter {
     /// Empties it, keeping its allocation.
     pub(crate) fn clear(&mut self) {
         self.buf.clear();
-    }
-
-    /// Appends the text of `other` and empties it.
-    pub(crate) fn append(&mut self, other: &mut AsciiWriter) {
-        self.buf.append(&mut other.buf);
     }
 
     /// Room for `additional` more bytes.
@@ -109,6 +95,14 @@ impl AsciiWriter {
         encode_token_into(digest, token);
     }
 
+    /// The text so far.
+    #[inline]
+    pub(crate) fn as_str(&self) -> &str {
+        debug_assert!(std::str::from_utf8(&self.buf).is_ok());
+        // SAFETY: `buf` is valid UTF-8, as for `into_string` below.
+        unsafe { std::str::from_utf8_unchecked(&self.buf) }
+    }
+
     /// The text.
     #[inline]
     pub(crate) fn into_string(self) -> String {
@@ -141,7 +135,7 @@ mod tests {
 
     #[test]
     fn tokens_are_base64url() {
-        let mut w = AsciiWriter::reuse(String::from("old text"));
+        let mut w = AsciiWriter::default();
         w.push_token(&[0xff; 16]);
         assert_eq!(w.into_string(), "_____________________w");
     }

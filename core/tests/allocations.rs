@@ -89,3 +89,38 @@ fn the_counter_counts() {
     assert_eq!(v.len(), 4);
     assert_eq!(n, 1);
 }
+
+/// A batch allocates nothing per URL: signed into a batch the caller holds, nothing at all
+/// once it has grown (lane buffers included); a fresh joined batch only its own buffers
+/// (as many for 8 URLs as for 4,095); `sign_many` one `String` per URL and its list. Sizes below the multi-thread
+/// threshold (the parallel case: tests/batch_allocations.rs).
+#[test]
+fn a_batch_allocates_nothing_per_url() {
+    let signer = Signer::new("secret-key").unwrap();
+    let opts = SignOptions {
+        expires: Some(2_000_000_000),
+        now: Some(1_700_000_000),
+        ..Default::default()
+    };
+    let p = signer.prepare(&opts).unwrap();
+    let all: Vec<String> = (0..4095)
+        .map(|i| format!("https://cdn.example.com/v/{i}/a b.ts?x={i}"))
+        .collect();
+    let mut out = cdn_secure_token::SignedBatch::default();
+    signer.sign_many_into(&all, &p, &mut out).unwrap();
+    for n in [0, 1, 2, 7, 8, 9, 64, 65, 200, 1000, 4095] {
+        let urls = &all[..n];
+        let ((), allocs) = count(|| signer.sign_many_into(urls, &p, &mut out).unwrap());
+        assert_eq!((out.len(), allocs), (n, 0), "sign_many_into of {n}");
+        let text = urls.join("\n");
+        let (batch, allocs) = count(|| signer.sign_joined(&text, b'\n', &p).unwrap());
+        assert_eq!(batch.len(), n);
+        // Its slot, its text and its offsets, and from 8 URLs the lane buffers (5).
+        let most = if n < 8 { 3 } else { 8 };
+        assert!(allocs <= most, "sign_joined of {n}: {allocs} allocations");
+        let (batch, allocs) = count(|| signer.sign_many(urls, &opts).unwrap());
+        // One String per URL, the list, the lane buffers.
+        assert!(allocs >= n && allocs - n <= 6, "sign_many of {n}: {allocs}");
+        drop(batch);
+    }
+}

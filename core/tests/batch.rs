@@ -40,7 +40,13 @@ fn batch_equals_one_by_one_for_every_kind_and_size() {
                 }
                 let joined = signer.sign_many_joined(&input, &opts).unwrap();
                 assert_eq!(joined.len(), n);
-                assert_eq!(joined.as_joined(), batch.join("\n"));
+                assert_eq!(joined.joined_len(), batch.join("\n").len());
+                assert_eq!(
+                    joined.pieces().collect::<Vec<_>>().join("\n"),
+                    batch.join("\n")
+                );
+                assert_eq!(joined.clone().into_joined(), batch.join("\n"));
+                assert_eq!(joined.pieces().next().is_none(), n == 0);
                 assert!(joined.iter().eq(batch.iter().map(String::as_str)));
                 assert_eq!(joined.get(n), None);
                 if n > 0 {
@@ -95,17 +101,62 @@ fn next_batch_reuses_the_output_buffer() {
             .into_joined();
         let mut out = SignedBatch::default();
         signer.sign_many_into(&input, &p, &mut out).unwrap();
-        assert_eq!(out.as_joined(), text, "{n} URLs");
-        let at = out.as_joined().as_ptr();
+        assert_eq!(out.clone().into_joined(), text, "{n} URLs");
+        let at: Vec<*const u8> = out.pieces().map(str::as_ptr).collect();
         signer.sign_many_into(&input, &p, &mut out).unwrap();
-        assert_eq!(out.as_joined(), text, "{n} URLs");
-        assert_eq!(out.as_joined().as_ptr(), at, "{n} URLs: buffer not reused");
+        assert_eq!(out.clone().into_joined(), text, "{n} URLs");
+        let again: Vec<*const u8> = out.pieces().map(str::as_ptr).collect();
+        assert_eq!(again, at, "{n} URLs: buffers not reused");
         // A smaller batch into it keeps the large buffer.
         signer.sign_many_into(&input[..10], &p, &mut out).unwrap();
         assert_eq!(out.len(), 10);
-        assert_eq!(out.as_joined().as_ptr(), at, "{n} URLs: small batch");
-        assert!(out.as_joined().len() < text.len());
+        assert_eq!(
+            out.pieces().next().map(str::as_ptr),
+            Some(at[0]),
+            "{n} URLs: small batch"
+        );
+        assert!(out.joined_len() < text.len());
+        // And so does a large one after it: the workers' pieces were kept too.
+        signer.sign_many_into(&input, &p, &mut out).unwrap();
+        let third: Vec<*const u8> = out.pieces().map(str::as_ptr).collect();
+        assert_eq!(third, at, "{n} URLs: after a small batch");
     }
+}
+
+/// A parallel batch keeps each thread's slice as its own piece (no copy into one text):
+/// the pieces joined by '\n' are the batch, `joined_len` is their joined length, and
+/// `into_joined` joins them.
+#[test]
+fn a_parallel_batch_is_handed_over_in_pieces() {
+    let signer = Signer::new("batch-test-key").unwrap();
+    let opts = SignOptions {
+        expires: Some(2_000_000_000),
+        now: Some(1_700_000_000),
+        ..Default::default()
+    };
+    let input = urls(20_000);
+    let looped: Vec<String> = input
+        .iter()
+        .map(|u| signer.sign_url(u, &opts).unwrap())
+        .collect();
+    let batch = signer.sign_many_joined(&input, &opts).unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert_eq!(batch.pieces().count(), cores);
+    let mut seen = 0;
+    for piece in batch.pieces() {
+        let links: Vec<&str> = piece.split('\n').collect();
+        assert_eq!(links, looped[seen..seen + links.len()], "piece at {seen}");
+        seen += links.len();
+    }
+    assert_eq!(seen, input.len());
+    assert_eq!(batch.joined_len(), looped.join("\n").len());
+    assert_eq!(batch.into_joined(), looped.join("\n"));
+    // The joined-text protocol splits its text without a list of URLs, and hands over the
+    // same pieces.
+    let p = signer.prepare(&opts).unwrap();
+    let joined = signer.sign_joined(&input.join("\n"), b'\n', &p).unwrap();
+    assert_eq!(joined.pieces().count(), cores);
+    assert!(joined.iter().eq(looped.iter().map(String::as_str)));
 }
 
 /// No state is kept between calls but in the caller's value: after a large batch, a
@@ -137,7 +188,7 @@ fn a_fresh_batch_is_sized_to_itself() {
         signer.sign_many_into(&bad, &p, &mut out).unwrap_err().index,
         4
     );
-    assert!(out.is_empty() && out.as_joined().is_empty());
+    assert!(out.is_empty() && out.joined_len() == 0 && out.pieces().next().is_none());
 }
 
 /// Every batch size from 0 to 200 (small batches signed link by link, groups of lanes,
@@ -170,7 +221,7 @@ fn batch_equals_loop_at_every_size() {
                 "{kind} joined {n}"
             );
             assert_eq!(
-                joined.as_joined(),
+                joined.into_joined(),
                 looped[..n].join("\n"),
                 "{kind} joined text {n}"
             );

@@ -52,9 +52,9 @@ fn prepared_signing_is_sign_url_byte_for_byte_over_the_vectors() {
         // Reused.
         assert_eq!(signer.sign_prepared(url, &p).unwrap(), want, "{name}");
         let batch = signer.sign_many_prepared(&[url, url], &p).unwrap();
-        assert_eq!(batch.as_joined(), format!("{want}\n{want}"), "{name}");
+        assert_eq!(batch.into_joined(), format!("{want}\n{want}"), "{name}");
         let joined = signer.sign_joined(&format!("{url}\n"), b'\n', &p).unwrap();
-        assert_eq!(joined.as_joined(), want, "{name}");
+        assert_eq!(joined.into_joined(), want, "{name}");
     }
 }
 
@@ -103,9 +103,9 @@ fn a_batch_of_many_sizes_is_the_loop_of_sign_url() {
         let batch = signer.sign_many_prepared(&urls, &p).unwrap();
         assert_eq!(batch.iter().collect::<Vec<_>>(), want, "{n}");
         let joined = signer.sign_joined(&urls.join("\n"), b'\n', &p).unwrap();
-        assert_eq!(joined.as_joined(), want.join("\n"), "{n}");
+        assert_eq!(joined.into_joined(), want.join("\n"), "{n}");
         let crlf = signer.sign_joined(&urls.join("\r"), b'\r', &p).unwrap();
-        assert_eq!(crlf.as_joined(), want.join("\n"), "{n}");
+        assert_eq!(crlf.into_joined(), want.join("\n"), "{n}");
     }
 }
 
@@ -139,6 +139,35 @@ fn the_joined_protocol_reports_the_failing_index() {
     let e = signer.sign_joined(&urls.join("\n"), b'\n', &p).unwrap_err();
     assert_eq!(e.index, 140);
     assert_eq!(e.to_string(), format!("item 140: {}", e.error));
+    // A text large enough for several threads, cut into slices by bytes: the index is
+    // counted across slices, at either side of a cut and at both ends; the first failing
+    // URL wins over a later one in another slice; a trailing separator stays no URL.
+    let n = 10_000;
+    let mut urls: Vec<String> = (0..n).map(|i| format!("/v/{i}.ts")).collect();
+    for bad in [0, 1, 4_999, 5_000, 5_001, 7_777, n - 2, n - 1] {
+        let keep = std::mem::replace(&mut urls[bad], "/bad/%zz".into());
+        assert_eq!(fails(&urls.join("\n")), bad, "{bad}");
+        assert_eq!(
+            fails(&(urls.join("\n") + "\n")),
+            bad,
+            "{bad} then a separator"
+        );
+        if bad + 3_000 < n {
+            urls[bad + 3_000] = "/x/../..".into();
+            assert_eq!(fails(&urls.join("\n")), bad, "{bad} and a later one");
+            urls[bad + 3_000] = format!("/v/{}.ts", bad + 3_000);
+        }
+        urls[bad] = keep;
+    }
+    assert_eq!(
+        signer
+            .sign_joined(&(urls.join("\n") + "\n"), b'\n', &p)
+            .unwrap()
+            .len(),
+        n
+    );
+    // An empty URL right at the end (before the trailing separator) is counted.
+    assert_eq!(fails(&(urls.join("\n") + "\n\n")), n);
     // The separator must be a control byte (0 for an argument error).
     let e = signer.sign_joined("/a,/b", b',', &p).unwrap_err();
     assert_eq!((e.index, e.error.kind()), (0, ErrorKind::Argument));

@@ -1,7 +1,7 @@
 //! The 64-lane orchestration: a batch's links hashed 64 messages at a time by the
 //! multi-buffer MD5.
 
-use crate::error::BatchError;
+use crate::error::Error;
 use crate::path::PathBytes;
 use crate::prepared::Resolved;
 use crate::signer::{url_path, Signer};
@@ -18,8 +18,10 @@ const LANES: usize = 64;
 /// saves (criterion `batch_vs_loop`: see core/benches/sign.rs).
 const MIN_LANES: usize = 8;
 
-/// A batch's per-thread lane buffers, sized to the group it signs (at most [`LANES`]).
-struct Lanes {
+/// A slice's lane buffers, grown to the largest group it signed (at most [`LANES`]) and
+/// kept by the caller's [`super::SignedBatch`] for the next batch.
+#[derive(Default)]
+pub(super) struct Lanes {
     paths: Vec<PathBytes>,
     verbatim: Vec<bool>,
     /// Messages up to SHORT_MESSAGE bytes (typical links), written straight into two-block
@@ -32,19 +34,30 @@ struct Lanes {
 }
 
 impl Lanes {
-    fn new(n: usize) -> Self {
-        Lanes {
-            paths: (0..n).map(|_| PathBytes::new()).collect(),
-            verbatim: vec![false; n],
-            short_bufs: vec![[0; 128]; n],
-            short_lens: vec![0; n],
-            digests: vec![[0; 16]; n],
-            arena: Vec::new(),
+    /// At least `n` lanes.
+    fn fit(&mut self, n: usize) {
+        if self.paths.len() < n {
+            self.paths.resize_with(n, PathBytes::new);
+            self.verbatim.resize(n, false);
+            self.short_bufs.resize(n, [0; 128]);
+            self.short_lens.resize(n, 0);
+            self.digests.resize(n, [0; 16]);
         }
+    }
+
+    /// Wipes the message buffers, which held key bytes: at the end of every slice, so that
+    /// a kept batch holds no key between calls.
+    fn wipe(&mut self) {
+        // (The whole capacity of the arena; the buffers one by one, since zeroizing the
+        // `Vec` would also empty it.)
+        zeroize::Zeroize::zeroize(&mut self.arena);
+        self.short_bufs
+            .iter_mut()
+            .for_each(zeroize::Zeroize::zeroize);
     }
 }
 
-/// The message buffers held key bytes: wiped however the batch ends.
+/// Wiped however the batch ends (a panic included).
 impl Drop for Lanes {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.arena);
@@ -53,59 +66,62 @@ impl Drop for Lanes {
 }
 
 impl Signer {
-    /// Signs `urls` into `sink` one by one, as `sign_url` does (`Sink::put_url`).
-    fn sign_each<S: AsRef<str>, K: Sink>(
+    /// Signs the `n` URLs of `urls` on this thread into `sink`. The one batching policy:
+    /// groups of [`LANES`] messages go through the multi-buffer MD5 with lanes sized to the
+    /// group; a group smaller than [`MIN_LANES`] (a small batch, or the tail of a large
+    /// one) is signed link by link as `sign_url` signs (`Sink::put_url`), since the lanes'
+    /// setup costs more than they save there. An error carries the index within `urls`.
+    pub(super) fn sign_chunk<'u, K: Sink>(
         &self,
-        urls: &[S],
-        base_index: usize,
+        urls: impl Iterator<Item = &'u str>,
+        n: usize,
         p: &Resolved<'_>,
         sink: &mut K,
-    ) -> Result<(), BatchError> {
-        for (j, u) in urls.iter().enumerate() {
-            sink.put_url(self, u.as_ref(), p)
-                .map_err(|error| BatchError {
-                    index: base_index + j,
-                    error,
-                })?;
-        }
-        Ok(())
+        lanes: &mut Lanes,
+    ) -> Result<(), (usize, Error)> {
+        let result = self.sign_groups(urls, n, p, sink, lanes);
+        lanes.wipe();
+        result
     }
 
-    /// Signs `urls` on this thread into `sink`. The one batching policy: groups of
-    /// [`LANES`] messages go through the multi-buffer MD5 with lanes sized to the group; a
-    /// group smaller than [`MIN_LANES`] (a small batch, or the tail of a large one) is
-    /// hashed link by link through [`Signer::link_digest`], as `sign_url` does, since the
-    /// lanes' setup costs more than they save there.
-    pub(super) fn sign_chunk<S: AsRef<str>, K: Sink>(
+    fn sign_groups<'u, K: Sink>(
         &self,
-        urls: &[S],
-        base_index: usize,
+        urls: impl Iterator<Item = &'u str>,
+        n: usize,
         p: &Resolved<'_>,
         sink: &mut K,
-    ) -> Result<(), BatchError> {
+        lane: &mut Lanes,
+    ) -> Result<(), (usize, Error)> {
+        let mut urls = urls.take(n);
+        if n < MIN_LANES {
+            for (j, u) in urls.enumerate() {
+                sink.put_url(self, u, p).map_err(|e| (j, e))?;
+            }
+            return Ok(());
+        }
         let key = self.signing_key();
         let max = self.max_request_len;
-        if urls.len() < MIN_LANES {
-            return self.sign_each(urls, base_index, p, sink);
-        }
-        let mut lane = Lanes::new(urls.len().min(LANES));
-
-        for (c, chunk) in urls.chunks(LANES).enumerate() {
-            let at = |j: usize| base_index + c * LANES + j;
+        lane.fit(n.min(LANES));
+        let mut done = 0;
+        loop {
+            let chunk: smallvec::SmallVec<[&str; LANES]> = urls.by_ref().take(LANES).collect();
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let at = |j: usize| done + j;
             if chunk.len() < MIN_LANES {
                 // The tail of the batch.
-                self.sign_each(chunk, at(0), p, sink)?;
-                continue;
+                for (j, u) in chunk.iter().enumerate() {
+                    sink.put_url(self, u, p).map_err(|e| (at(j), e))?;
+                }
+                return Ok(());
             }
-            let l = &mut lane;
+            let l = &mut *lane;
             let mut parts: smallvec::SmallVec<[UrlParts<'_>; LANES]> = smallvec::SmallVec::new();
             let mut all_short = true;
             for (j, u) in chunk.iter().enumerate() {
-                let fail = |error| BatchError {
-                    index: at(j),
-                    error,
-                };
-                let pr = url::split(u.as_ref()).map_err(fail)?;
+                let fail = |error| (at(j), error);
+                let pr = url::split(u).map_err(fail)?;
                 let (canon, v) = url_path(&pr, &mut l.paths[j]).map_err(fail)?;
                 l.verbatim[j] = v;
                 if all_short {
@@ -145,12 +161,9 @@ impl Signer {
             }
             for j in 0..n {
                 sink.put(&parts[j], canon(j), verbatim[j], &l.digests[j], p, max)
-                    .map_err(|error| BatchError {
-                        index: at(j),
-                        error,
-                    })?;
+                    .map_err(|error| (at(j), error))?;
             }
+            done += n;
         }
-        Ok(())
     }
 }

@@ -36,12 +36,13 @@ fn threads_for(len: usize) -> usize {
     }
 }
 
-/// Where a batch writes its signed links: one `String` each (`sign_many`) or one joined
-/// text ([`SignedBatch`]). Each slice of a batch fills its own sink on the thread that
-/// signs it; `append` joins them in order.
+/// Where a slice of a batch writes its signed links: one `String` each (`sign_many`) or
+/// one piece of joined text ([`SignedBatch`]). Each slice fills its own sink on the thread
+/// that signs it.
 trait Sink: Send + Default {
-    /// Room for the links of `urls` (usually enough: escapes can make more).
-    fn reserve<S: AsRef<str>>(&mut self, urls: &[S], p: &Resolved<'_>);
+    /// Empties it, keeping its buffers, and makes room for `links` links made from
+    /// `url_bytes` bytes of URLs (usually enough: escapes can make more).
+    fn start(&mut self, links: usize, url_bytes: usize, p: &Resolved<'_>);
     /// Empties it, keeping its buffers.
     fn clear(&mut self);
     /// Writes one signed link, refusing it if the edge would answer 414.
@@ -54,8 +55,6 @@ trait Sink: Send + Default {
         p: &Resolved<'_>,
         max_request_len: usize,
     ) -> Result<()>;
-    /// Appends the links of `other` (the next slice) and empties it.
-    fn append(&mut self, other: &mut Self);
 
     /// Signs one link, one message at a time, into the sink.
     fn put_url(&mut self, signer: &Signer, url: &str, p: &Resolved<'_>) -> Result<()> {
@@ -67,8 +66,9 @@ trait Sink: Send + Default {
 }
 
 impl Sink for Vec<String> {
-    fn reserve<S: AsRef<str>>(&mut self, urls: &[S], _: &Resolved<'_>) {
-        Vec::reserve(self, urls.len());
+    fn start(&mut self, links: usize, _: usize, _: &Resolved<'_>) {
+        Vec::clear(self);
+        Vec::reserve(self, links);
     }
 
     fn clear(&mut self) {
@@ -96,10 +96,6 @@ impl Sink for Vec<String> {
         Ok(())
     }
 
-    fn append(&mut self, other: &mut Self) {
-        Vec::append(self, other);
-    }
-
     /// Exactly `sign_url`'s code.
     fn put_url(&mut self, signer: &Signer, url: &str, p: &Resolved<'_>) -> Result<()> {
         self.push(signer.sign_resolved(url, p)?);
@@ -107,23 +103,32 @@ impl Sink for Vec<String> {
     }
 }
 
-/// A batch's text being written, and the end offset of each link.
+/// The links one slice of a batch signed, joined by `'\n'`, and the end offset of each.
 #[derive(Default)]
-struct Joined {
+struct Piece {
     text: AsciiWriter,
+    /// End offset in `text` of each link; link `i` starts one byte after link `i - 1` ends.
     ends: Vec<usize>,
 }
 
-impl Sink for Joined {
-    fn reserve<S: AsRef<str>>(&mut self, urls: &[S], p: &Resolved<'_>) {
+impl Piece {
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        self.text.as_str().get(start..end)
+    }
+}
+
+impl Sink for Piece {
+    fn start(&mut self, links: usize, url_bytes: usize, p: &Resolved<'_>) {
         let per_link = ADDED_BYTES
             + p.expires_text.param().len()
             + "&speed=&buffer=".len()
             + p.speed.len()
             + p.buffer.len();
-        let text: usize = urls.iter().map(|u| u.as_ref().len()).sum();
-        self.text.reserve(text + urls.len() * per_link);
-        self.ends.reserve(urls.len());
+        self.clear();
+        self.text.reserve(url_bytes + links * per_link);
+        self.ends.reserve(links);
     }
 
     fn clear(&mut self) {
@@ -148,76 +153,157 @@ impl Sink for Joined {
         self.ends.push(self.text.len());
         Ok(())
     }
-
-    fn append(&mut self, other: &mut Self) {
-        if other.ends.is_empty() {
-            return;
-        }
-        if !self.ends.is_empty() {
-            self.text.push(b'\n');
-        }
-        let base = self.text.len();
-        self.text.append(&mut other.text);
-        self.ends.extend(other.ends.drain(..).map(|e| e + base));
-    }
 }
 
-/// The signed URLs of a batch, in input order, held in one string and separated by `'\n'`
-/// (a signed URL never contains a newline).
+/// What one slice of a batch writes into and works in: its sink, and its lane buffers.
+#[derive(Default)]
+struct Slot<K> {
+    sink: K,
+    lanes: lanes::Lanes,
+}
+
+/// The signed URLs of a batch, in input order, as consecutive pieces of text (one per
+/// slice a thread signed), the URLs of a piece separated by `'\n'` (a signed URL never
+/// contains a newline). A parallel batch is not copied into one string:
+/// [`SignedBatch::pieces`] hands the pieces over, [`SignedBatch::into_joined`] joins them
+/// only when there are several.
 ///
-/// Given back to [`Signer::sign_many_into`], it is refilled in place: its buffers, and the
-/// worker threads' buffers of a parallel batch, are reused, so that a large batch does not
-/// fault its output memory in again on every call. They are freed when it is dropped.
+/// Given back to [`Signer::sign_many_into`], it is refilled in place: its buffers, the
+/// worker threads' pieces included, are reused, so that a large batch does not fault its
+/// output memory in again on every call. They are freed when it is dropped.
 #[derive(Default)]
 pub struct SignedBatch {
-    text: String,
-    /// End offset in `text` of each URL; URL `i` starts one byte after URL `i - 1` ends.
-    ends: Vec<usize>,
-    /// The emptied buffers of the worker threads of the last parallel batch.
-    spare: Vec<Joined>,
+    /// One per slice of the last batch, in order; pieces past those are empty (spare
+    /// buffers of an earlier, wider batch).
+    slots: Vec<Slot<Piece>>,
 }
 
 impl SignedBatch {
+    /// The pieces holding links.
+    fn used(&self) -> impl Iterator<Item = &Piece> + '_ {
+        self.slots
+            .iter()
+            .map(|slot| &slot.sink)
+            .filter(|piece| !piece.ends.is_empty())
+    }
+
     /// Number of URLs.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.used().map(|piece| piece.ends.len()).sum()
     }
 
     /// True for an empty batch.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.used().next().is_none()
     }
 
     /// The `i`-th signed URL.
-    pub fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
-        self.text.get(start..end)
+    pub fn get(&self, mut i: usize) -> Option<&str> {
+        for piece in self.used() {
+            if i < piece.ends.len() {
+                return piece.get(i);
+            }
+            i -= piece.ends.len();
+        }
+        None
     }
 
     /// The signed URLs in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        (0..self.len()).map(|i| self.get(i).unwrap_or_default())
+        Links {
+            slots: &self.slots,
+            at: 0,
+            left: self.len(),
+        }
     }
 
-    /// All URLs joined by `'\n'` (no trailing newline).
-    pub fn as_joined(&self) -> &str {
-        &self.text
+    /// The batch's text as consecutive pieces, in order (one per slice a thread signed):
+    /// the pieces joined by `'\n'` are the joined text. An empty batch has no pieces.
+    pub fn pieces(&self) -> impl Iterator<Item = &str> + '_ {
+        self.used().map(|piece| piece.text.as_str())
     }
 
-    /// The joined text, without copying.
-    pub fn into_joined(self) -> String {
-        self.text
+    /// Byte length of the joined text (pieces plus the `'\n'`s between them).
+    pub fn joined_len(&self) -> usize {
+        let (bytes, n): (usize, usize) = self
+            .used()
+            .fold((0, 0), |(b, n), piece| (b + piece.text.len(), n + 1));
+        bytes + n.saturating_sub(1)
+    }
+
+    /// All URLs joined by `'\n'` (no trailing newline): no copy when there is one piece.
+    pub fn into_joined(mut self) -> String {
+        let mut used = self.slots.iter().filter(|slot| !slot.sink.ends.is_empty());
+        match (used.next().is_some(), used.next().is_some()) {
+            (false, _) => String::new(),
+            (true, false) => {
+                let at = self.slots.iter().position(|s| !s.sink.ends.is_empty());
+                let slot = self.slots.swap_remove(at.unwrap_or_default());
+                slot.sink.text.into_string()
+            }
+            (true, true) => {
+                let mut text = String::with_capacity(self.joined_len());
+                for (i, piece) in self.pieces().enumerate() {
+                    if i > 0 {
+                        text.push('\n');
+                    }
+                    text.push_str(piece);
+                }
+                text
+            }
+        }
+    }
+
+    /// Empties it, keeping every buffer.
+    fn clear(&mut self) {
+        self.slots.iter_mut().for_each(|slot| slot.sink.clear());
     }
 }
+
+/// [`SignedBatch::iter`]: link `at` of the first slot's piece, then the next slots'.
+struct Links<'a> {
+    slots: &'a [Slot<Piece>],
+    at: usize,
+    left: usize,
+}
+
+impl<'a> Iterator for Links<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            let (slot, rest) = self.slots.split_first()?;
+            if let Some(link) = slot.sink.get(self.at) {
+                self.at += 1;
+                self.left -= 1;
+                return Some(link);
+            }
+            self.slots = rest;
+            self.at = 0;
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for Links<'_> {}
 
 impl Clone for SignedBatch {
     /// The links (not the spare buffers).
     fn clone(&self) -> Self {
         SignedBatch {
-            text: self.text.clone(),
-            ends: self.ends.clone(),
-            spare: Vec::new(),
+            slots: self
+                .used()
+                .map(|piece| Slot {
+                    sink: Piece {
+                        text: piece.text.clone(),
+                        ends: piece.ends.clone(),
+                    },
+                    lanes: lanes::Lanes::default(),
+                })
+                .collect(),
         }
     }
 }
@@ -225,7 +311,7 @@ impl Clone for SignedBatch {
 impl PartialEq for SignedBatch {
     /// The same links in the same order.
     fn eq(&self, other: &Self) -> bool {
-        self.text == other.text && self.ends == other.ends
+        self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
@@ -235,9 +321,147 @@ impl fmt::Debug for SignedBatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SignedBatch")
             .field("len", &self.len())
-            .field("text", &self.text)
+            .field("pieces", &self.pieces().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
+}
+
+/// The URLs of a batch: a list, or one text split at a separator byte.
+enum Urls<'a, S> {
+    List(&'a [S]),
+    /// The text without its trailing separator, and its number of URLs.
+    Joined {
+        body: &'a str,
+        sep: u8,
+        len: usize,
+    },
+}
+
+/// The part of a batch one thread signs.
+enum Slice<'a, S> {
+    /// URLs from index `at`.
+    List { urls: &'a [S], at: usize },
+    /// URLs of `text`, which starts at byte `at` of the joined text; `len` of them when
+    /// counted (the whole text), else counted by the thread that signs it.
+    Joined {
+        text: &'a str,
+        sep: u8,
+        at: usize,
+        len: Option<usize>,
+    },
+}
+
+impl<'a, S: AsRef<str>> Urls<'a, S> {
+    fn len(&self) -> usize {
+        match self {
+            Urls::List(urls) => urls.len(),
+            Urls::Joined { len, .. } => *len,
+        }
+    }
+
+    /// `threads` slices of about the same size (fewer for a text with fewer URLs): a list
+    /// cut by count, a text cut by bytes at the separator after each cut point, so that
+    /// no list of the text's URLs is made.
+    fn slices(&self, threads: usize) -> smallvec::SmallVec<[Slice<'a, S>; 8]> {
+        let mut out = smallvec::SmallVec::new();
+        match *self {
+            Urls::List(urls) => {
+                let per = urls.len().div_ceil(threads.max(1)).max(1);
+                for (i, chunk) in urls.chunks(per).enumerate() {
+                    out.push(Slice::List {
+                        urls: chunk,
+                        at: i * per,
+                    });
+                }
+                if out.is_empty() {
+                    out.push(Slice::List { urls, at: 0 });
+                }
+            }
+            Urls::Joined { body, sep, len } => {
+                if threads < 2 {
+                    out.push(Slice::Joined {
+                        text: body,
+                        sep,
+                        at: 0,
+                        len: Some(len),
+                    });
+                    return out;
+                }
+                let bytes = body.as_bytes();
+                let mut start = 0;
+                for k in 1..=threads {
+                    let end = if k == threads {
+                        bytes.len()
+                    } else {
+                        let from = (bytes.len() / threads * k).max(start);
+                        match memchr::memchr(sep, &bytes[from..]) {
+                            Some(i) => from + i,
+                            None => bytes.len(),
+                        }
+                    };
+                    out.push(Slice::Joined {
+                        text: &body[start..end],
+                        sep,
+                        at: start,
+                        len: None,
+                    });
+                    if end == bytes.len() {
+                        break;
+                    }
+                    start = end + 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// The index in the batch of URL `j` of `slice`.
+    fn index(&self, slice: &Slice<'_, S>, j: usize) -> usize {
+        match (self, slice) {
+            (Urls::Joined { body, sep, .. }, Slice::Joined { at, .. }) => {
+                memchr::memchr_iter(*sep, &body.as_bytes()[..*at]).count() + j
+            }
+            (_, Slice::List { at, .. }) => at + j,
+            (Urls::List(_), Slice::Joined { at, .. }) => at + j,
+        }
+    }
+}
+
+impl<'a, S: AsRef<str>> Slice<'a, S> {
+    /// Signs the slice into `sink`; an error carries the index within the slice.
+    fn sign<K: Sink>(
+        &self,
+        signer: &Signer,
+        p: &Resolved<'_>,
+        slot: &mut Slot<K>,
+    ) -> std::result::Result<(), (usize, Error)> {
+        let Slot { sink, lanes } = slot;
+        match *self {
+            Slice::List { urls, .. } => {
+                let bytes = urls.iter().map(|u| u.as_ref().len()).sum();
+                sink.start(urls.len(), bytes, p);
+                signer.sign_chunk(urls.iter().map(AsRef::as_ref), urls.len(), p, sink, lanes)
+            }
+            Slice::Joined { text, sep, len, .. } => {
+                let len =
+                    len.unwrap_or_else(|| memchr::memchr_iter(sep, text.as_bytes()).count() + 1);
+                sink.start(len, text.len() + 1 - len, p);
+                signer.sign_chunk(text.split(char::from(sep)), len, p, sink, lanes)
+            }
+        }
+    }
+}
+
+/// The URLs of a joined text, split at `sep` as [`str::lines`] splits at `'\n'`: the
+/// text without one trailing separator, and its number of URLs (an empty text has none).
+fn joined_urls<S>(text: &str, sep: u8) -> Urls<'_, S> {
+    let body = text.strip_suffix(char::from(sep)).unwrap_or(text);
+    let len = if text.is_empty() {
+        0
+    } else {
+        memchr::memchr_iter(sep, body.as_bytes()).count() + 1
+    };
+    Urls::Joined { body, sep, len }
 }
 
 impl Signer {
@@ -250,12 +474,21 @@ impl Signer {
     ) -> Result<Vec<String>, BatchError> {
         let p = self.prepare(opts).map_err(at_index_0)?;
         let p = p.resolve(&*self.clock).map_err(at_index_0)?;
-        let mut out = Vec::with_capacity(urls.len());
-        self.sign_batch(urls, &p, &mut out, &mut Vec::new())?;
+        // The first slice's list has room for all: the others are appended to it.
+        let mut slots: smallvec::SmallVec<[Slot<Vec<String>>; 1]> = smallvec::smallvec![Slot {
+            sink: Vec::with_capacity(urls.len()),
+            lanes: lanes::Lanes::default(),
+        }];
+        self.sign_batch(&Urls::List(urls), &p, &mut slots)?;
+        let mut slots = slots.into_iter();
+        let mut out = slots.next().map(|s| s.sink).unwrap_or_default();
+        for mut more in slots {
+            out.append(&mut more.sink);
+        }
         Ok(out)
     }
 
-    /// Like [`Signer::sign_many`], but the signed URLs come back in one buffer, separated by
+    /// Like [`Signer::sign_many`], but the signed URLs come back as text, separated by
     /// `'\n'`: no allocation per URL, for faces that hand the batch over as one string.
     pub fn sign_many_joined<S: AsRef<str> + Sync>(
         &self,
@@ -274,8 +507,6 @@ impl Signer {
     ) -> Result<SignedBatch, BatchError> {
         let mut out = SignedBatch::default();
         self.sign_many_into(urls, p, &mut out)?;
-        // A fresh batch keeps no spare buffers: only a caller that reuses one gains by them.
-        out.spare = Vec::new();
         Ok(out)
     }
 
@@ -287,28 +518,14 @@ impl Signer {
         p: &Prepared,
         out: &mut SignedBatch,
     ) -> Result<(), BatchError> {
-        let mut mine = Joined {
-            text: AsciiWriter::reuse(std::mem::take(&mut out.text)),
-            ends: std::mem::take(&mut out.ends),
-        };
-        mine.clear();
-        let result = p.resolve(&*self.clock).map_err(at_index_0).and_then(|p| {
-            mine.reserve(urls, &p);
-            self.sign_batch(urls, &p, &mut mine, &mut out.spare)
-        });
-        if result.is_err() {
-            mine.clear();
-        }
-        out.text = mine.text.into_string();
-        out.ends = mine.ends;
-        result
+        self.sign_urls_into(&Urls::List(urls), p, out)
     }
 
     /// The one joined-text batch protocol: `text` holds URLs separated by the byte `sep`
     /// (`b'\n'` usually; an ASCII control byte, which no signable URL contains). Split as
     /// [`str::lines`] splits at `'\n'`: an empty text is no URLs, a trailing separator is
     /// not an extra empty URL, `"a\n\nb"` has an empty one (which fails). The signed URLs come
-    /// back joined by `'\n'` ([`SignedBatch::as_joined`]); an `Err` carries the zero-based
+    /// back joined by `'\n'` ([`SignedBatch::pieces`]); an `Err` carries the zero-based
     /// index of the failing URL (0 for a bad `sep`).
     pub fn sign_joined(
         &self,
@@ -322,86 +539,105 @@ impl Signer {
                 reason: "must be an ASCII control byte such as '\\n'",
             }));
         }
-        self.sign_many_prepared(&split_joined(text, sep), p)
+        let mut out = SignedBatch::default();
+        self.sign_urls_into(&joined_urls::<&str>(text, sep), p, &mut out)?;
+        Ok(out)
     }
 
-    /// Signs `urls` into `mine`: on this thread, or in slices (one per thread, as
-    /// [`threads_for`] decides), this thread signing the first into `mine` and each worker
-    /// into a sink taken from `spare` (or a new one), appended to `mine` in order and put
-    /// back, empty, into `spare`.
-    fn sign_batch<S, K>(
+    /// A batch into `out`, which is left empty on error.
+    fn sign_urls_into<S: AsRef<str> + Sync>(
         &self,
-        urls: &[S],
+        urls: &Urls<'_, S>,
+        p: &Prepared,
+        out: &mut SignedBatch,
+    ) -> Result<(), BatchError> {
+        let result = p
+            .resolve(&*self.clock)
+            .map_err(at_index_0)
+            .and_then(|p| self.sign_batch(urls, &p, &mut out.slots));
+        if result.is_err() {
+            out.clear();
+        }
+        result
+    }
+
+    /// Signs `urls` into `sinks`, one per slice: on this thread, or in slices (one per
+    /// thread, as [`threads_for`] decides), this thread signing the first. Sinks past the
+    /// slices are emptied and kept.
+    fn sign_batch<S, K, V>(
+        &self,
+        urls: &Urls<'_, S>,
         p: &Resolved<'_>,
-        mine: &mut K,
-        spare: &mut Vec<K>,
+        slots: &mut V,
     ) -> Result<(), BatchError>
     where
         S: AsRef<str> + Sync,
         K: Sink,
+        V: Slots<K>,
     {
-        let threads = threads_for(urls.len());
-        if threads < 2 {
-            return self.sign_chunk(urls, 0, p, mine);
+        let slices = urls.slices(threads_for(urls.len()));
+        let slots = slots.at_least(slices.len());
+        let (first_slot, rest) = slots.split_first_mut().expect("at least one slot");
+        rest.iter_mut()
+            .skip(slices.len() - 1)
+            .for_each(|slot| slot.sink.clear());
+        let fail = |slice: &Slice<'_, S>, (j, error)| BatchError {
+            index: urls.index(slice, j),
+            error,
+        };
+        let (first, others) = slices.split_first().expect("at least one slice");
+        if others.is_empty() {
+            return first.sign(self, p, first_slot).map_err(|e| fail(first, e));
         }
-        let per = urls.len().div_ceil(threads);
-        let mut slices = urls.chunks(per);
-        let first = slices.next().unwrap_or_default();
-        let workers: Vec<(usize, &[S], K)> = slices
-            .enumerate()
-            .map(|(i, chunk)| {
-                let mut sink = spare.pop().unwrap_or_default();
-                sink.reserve(chunk, p);
-                ((i + 1) * per, chunk, sink)
-            })
-            .collect();
-        let (first, done) = std::thread::scope(|s| {
-            let handles: Vec<_> = workers
-                .into_iter()
-                .map(|(at, chunk, mut sink)| {
-                    s.spawn(move || (self.sign_chunk(chunk, at, p, &mut sink), sink))
-                })
+        let results = std::thread::scope(|s| {
+            let handles: smallvec::SmallVec<[_; 8]> = others
+                .iter()
+                .zip(rest.iter_mut())
+                .map(|(slice, slot)| s.spawn(move || slice.sign(self, p, slot)))
                 .collect();
-            // This thread signs the first slice, into the sink that receives the others'.
-            let first = self.sign_chunk(first, 0, p, mine);
-            let done: Vec<(Result<(), BatchError>, K)> = handles
+            let first = first.sign(self, p, first_slot);
+            let others: smallvec::SmallVec<[_; 8]> = handles
                 .into_iter()
                 // A worker can only fail by panicking (a bug): pass the panic on to the
                 // caller, whose FFI boundary catches it.
                 .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect();
-            (first, done)
+            (first, others)
         });
-        let mut outcome = first;
-        for (r, mut sink) in done {
-            if outcome.is_ok() {
-                outcome = r.map(|()| mine.append(&mut sink));
-            }
-            sink.clear();
-            spare.push(sink);
+        // The first failing slice in order holds the first failing URL.
+        results.0.map_err(|e| fail(first, e))?;
+        for (slice, r) in others.iter().zip(results.1) {
+            r.map_err(|e| fail(slice, e))?;
         }
-        outcome
+        Ok(())
+    }
+}
+
+/// Where a batch keeps its slots: a [`SignedBatch`]'s or `sign_many`'s.
+trait Slots<K> {
+    /// At least `n` slots (new ones made empty), as one slice.
+    fn at_least(&mut self, n: usize) -> &mut [Slot<K>];
+}
+
+impl<K: Default> Slots<K> for Vec<Slot<K>> {
+    fn at_least(&mut self, n: usize) -> &mut [Slot<K>] {
+        if self.len() < n {
+            self.resize_with(n, Slot::default);
+        }
+        self
+    }
+}
+
+impl<K: Default, A: smallvec::Array<Item = Slot<K>>> Slots<K> for smallvec::SmallVec<A> {
+    fn at_least(&mut self, n: usize) -> &mut [Slot<K>] {
+        if self.len() < n {
+            self.resize_with(n, Slot::default);
+        }
+        self
     }
 }
 
 /// An error about the batch as a whole (options, separator): reported at index 0.
 pub(crate) fn at_index_0(error: Error) -> BatchError {
     BatchError { index: 0, error }
-}
-
-/// The URLs of a joined text, split at `sep` as [`str::lines`] splits at `'\n'`. `sep` is
-/// ASCII, so every piece is a `&str`.
-fn split_joined(text: &str, sep: u8) -> Vec<&str> {
-    if text.is_empty() {
-        return Vec::new();
-    }
-    let body = text.strip_suffix(char::from(sep)).unwrap_or(text);
-    let mut out = Vec::with_capacity(memchr::memchr_iter(sep, body.as_bytes()).count() + 1);
-    let mut start = 0;
-    for at in memchr::memchr_iter(sep, body.as_bytes()) {
-        out.push(&body[start..at]);
-        start = at + 1;
-    }
-    out.push(&body[start..]);
-    out
 }
