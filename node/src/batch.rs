@@ -116,12 +116,13 @@ impl SignBuffer {
     /// (a parallel batch; an array for one piece costs ~2,000 instructions, callgrind).
     pub fn pieces(&self, env: &Env) -> Result<sys::napi_value, Fail> {
         let latin1 = |text: &str| Ok(env.create_string_latin1(text)?.raw());
-        let pieces = [self.batch.as_joined()];
-        if pieces.len() <= 1 {
-            return latin1(pieces.first().copied().unwrap_or_default());
-        }
-        let mut array = env.create_array(pieces.len() as u32)?;
-        for (i, piece) in pieces.into_iter().enumerate() {
+        let mut pieces = self.batch.pieces();
+        let (first, second) = (pieces.next().unwrap_or_default(), pieces.next());
+        let Some(second) = second else {
+            return latin1(first);
+        };
+        let mut array = env.create_array(2)?;
+        for (i, piece) in [first, second].into_iter().chain(pieces).enumerate() {
             array.set(i as u32, latin1(piece)?)?;
         }
         Ok(array.raw())
