@@ -39,13 +39,13 @@ try {
 // core's joined text (or, for a parallel batch, an array of its pieces: one per slice a thread
 // signed), split here: one split in JavaScript costs less than an array of strings made through
 // N-API (see src/batch.rs).
-const split = (text) =>
-  typeof text !== 'string' ? text.flatMap(split) : text === '' ? [] : text.split('\n')
+const split = (text, n) =>
+  typeof text !== 'string' ? text.flatMap((t) => t.split('\n')) : n === 1 ? [text] : text === '' ? [] : text.split('\n')
 
 Object.defineProperties(binding.Signer.prototype, {
   signMany: {
     value: function signMany(urls, options, buffer) {
-      return split(this.signPieces(urls, options, buffer))
+      return split(this.signPieces(urls, options, buffer), urls.length)
     },
     writable: true,
     configurable: true,
