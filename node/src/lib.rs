@@ -435,13 +435,18 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
             let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
             let mut given: Option<ClassInstance<SignBuffer>> =
                 if ctx.length() > 2 { ctx.get(2)? } else { None };
-            let mut fresh = SignBuffer::default();
-            let buf = given.as_deref_mut().unwrap_or(&mut fresh);
-            guard(ctx.env, || {
+            // Taken out for the call, so that JavaScript run meanwhile (a getter of the array
+            // calling signMany with the same buffer) finds it empty rather than borrowed.
+            let mut buf = given.as_deref_mut().map(std::mem::take).unwrap_or_default();
+            let pieces = guard(ctx.env, || {
                 buf.read(ctx.env, &urls)?;
                 buf.sign(&s, &*prepared(&s, options)?)?;
                 buf.pieces(ctx.env)
-            })
+            });
+            if let Some(given) = given.as_deref_mut() {
+                *given = buf;
+            }
+            pieces
         })?;
     let attributes = PropertyAttributes::Writable | PropertyAttributes::Configurable;
     let property = |name, f: sys::napi_value| -> napi::Result<Property> {
