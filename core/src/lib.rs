@@ -45,20 +45,27 @@ mod ip;
 mod key;
 mod layout;
 pub mod manifest;
-// Public only for the fuzz target (fuzz/src/checks.rs) and core's own multi_md5 bench and
-// tests; not part of the API.
+// Reachable only with the unstable `internals` feature (core's own tests and benches, and
+// fuzz/), never from a face; not part of the API.
+#[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod multi_md5;
+// (What only the tests, benches and fuzz/ call is unused without the feature.)
+#[cfg(not(feature = "internals"))]
+#[allow(dead_code)]
+mod multi_md5;
 mod options;
 mod path;
 mod prepared;
 mod refresh;
 mod request;
-// Public only for the fuzz target (fuzz/src/checks.rs: skip_host, skip_path) and, on main,
-// the faces' own batch splitting (capi/src/sign.rs, node/src/lib.rs: each_position), which
-// Signer::sign_joined replaces; not part of the API.
+// As `multi_md5`: for fuzz/ (skip_host, skip_path) with `internals` only.
+#[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod scan;
+#[cfg(not(feature = "internals"))]
+#[allow(dead_code)]
+mod scan;
 mod schema;
 mod served;
 mod signer;

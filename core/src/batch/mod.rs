@@ -42,7 +42,7 @@ fn threads_for(len: usize) -> usize {
 trait Sink: Send + Default {
     /// Empties it, keeping its buffers, and makes room for `links` links made from
     /// `url_bytes` bytes of URLs (usually enough: escapes can make more).
-    fn start(&mut self, links: usize, url_bytes: usize, p: &Resolved<'_>);
+    fn start(&mut self, links: usize, url_bytes: impl FnOnce() -> usize, p: &Resolved<'_>);
     /// Empties it, keeping its buffers.
     fn clear(&mut self);
     /// Writes one signed link, refusing it if the edge would answer 414.
@@ -66,7 +66,7 @@ trait Sink: Send + Default {
 }
 
 impl Sink for Vec<String> {
-    fn start(&mut self, links: usize, _: usize, _: &Resolved<'_>) {
+    fn start(&mut self, links: usize, _: impl FnOnce() -> usize, _: &Resolved<'_>) {
         Vec::clear(self);
         Vec::reserve(self, links);
     }
@@ -120,14 +120,14 @@ impl Piece {
 }
 
 impl Sink for Piece {
-    fn start(&mut self, links: usize, url_bytes: usize, p: &Resolved<'_>) {
+    fn start(&mut self, links: usize, url_bytes: impl FnOnce() -> usize, p: &Resolved<'_>) {
         let per_link = ADDED_BYTES
             + p.expires_text.param().len()
             + "&speed=&buffer=".len()
             + p.speed.len()
             + p.buffer.len();
         self.clear();
-        self.text.reserve(url_bytes + links * per_link);
+        self.text.reserve(url_bytes() + links * per_link);
         self.ends.reserve(links);
     }
 
@@ -173,16 +173,18 @@ struct Slot<K> {
 /// output memory in again on every call. They are freed when it is dropped.
 #[derive(Default)]
 pub struct SignedBatch {
-    /// One per slice of the last batch, in order; pieces past those are empty (spare
+    /// The first slice's (the whole batch's when one thread signs it).
+    first: Slot<Piece>,
+    /// The other slices', in order; those past the last batch's slices are empty (spare
     /// buffers of an earlier, wider batch).
-    slots: Vec<Slot<Piece>>,
+    more: Vec<Slot<Piece>>,
 }
 
 impl SignedBatch {
     /// The pieces holding links.
     fn used(&self) -> impl Iterator<Item = &Piece> + '_ {
-        self.slots
-            .iter()
+        std::iter::once(&self.first)
+            .chain(&self.more)
             .map(|slot| &slot.sink)
             .filter(|piece| !piece.ends.is_empty())
     }
@@ -211,7 +213,8 @@ impl SignedBatch {
     /// The signed URLs in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         Links {
-            slots: &self.slots,
+            piece: &self.first.sink,
+            more: self.more.iter(),
             at: 0,
             left: self.len(),
         }
@@ -232,37 +235,31 @@ impl SignedBatch {
     }
 
     /// All URLs joined by `'\n'` (no trailing newline): no copy when there is one piece.
-    pub fn into_joined(mut self) -> String {
-        let mut used = self.slots.iter().filter(|slot| !slot.sink.ends.is_empty());
-        match (used.next().is_some(), used.next().is_some()) {
-            (false, _) => String::new(),
-            (true, false) => {
-                let at = self.slots.iter().position(|s| !s.sink.ends.is_empty());
-                let slot = self.slots.swap_remove(at.unwrap_or_default());
-                slot.sink.text.into_string()
-            }
-            (true, true) => {
-                let mut text = String::with_capacity(self.joined_len());
-                for (i, piece) in self.pieces().enumerate() {
-                    if i > 0 {
-                        text.push('\n');
-                    }
-                    text.push_str(piece);
-                }
-                text
-            }
+    pub fn into_joined(self) -> String {
+        if self.more.iter().all(|slot| slot.sink.ends.is_empty()) {
+            return self.first.sink.text.into_string();
         }
+        let mut text = String::with_capacity(self.joined_len());
+        for (i, piece) in self.pieces().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.push_str(piece);
+        }
+        text
     }
 
     /// Empties it, keeping every buffer.
     fn clear(&mut self) {
-        self.slots.iter_mut().for_each(|slot| slot.sink.clear());
+        self.first.sink.clear();
+        self.more.iter_mut().for_each(|slot| slot.sink.clear());
     }
 }
 
-/// [`SignedBatch::iter`]: link `at` of the first slot's piece, then the next slots'.
+/// [`SignedBatch::iter`]: link `at` of `piece`, then the pieces of `more`.
 struct Links<'a> {
-    slots: &'a [Slot<Piece>],
+    piece: &'a Piece,
+    more: std::slice::Iter<'a, Slot<Piece>>,
     at: usize,
     left: usize,
 }
@@ -272,13 +269,12 @@ impl<'a> Iterator for Links<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         loop {
-            let (slot, rest) = self.slots.split_first()?;
-            if let Some(link) = slot.sink.get(self.at) {
+            if let Some(link) = self.piece.get(self.at) {
                 self.at += 1;
                 self.left -= 1;
                 return Some(link);
             }
-            self.slots = rest;
+            self.piece = &self.more.next()?.sink;
             self.at = 0;
         }
     }
@@ -293,17 +289,17 @@ impl ExactSizeIterator for Links<'_> {}
 impl Clone for SignedBatch {
     /// The links (not the spare buffers).
     fn clone(&self) -> Self {
+        let copy = |piece: &Piece| Slot {
+            sink: Piece {
+                text: piece.text.clone(),
+                ends: piece.ends.clone(),
+            },
+            lanes: lanes::Lanes::default(),
+        };
+        let mut used = self.used();
         SignedBatch {
-            slots: self
-                .used()
-                .map(|piece| Slot {
-                    sink: Piece {
-                        text: piece.text.clone(),
-                        ends: piece.ends.clone(),
-                    },
-                    lanes: lanes::Lanes::default(),
-                })
-                .collect(),
+            first: used.next().map(copy).unwrap_or_default(),
+            more: used.map(copy).collect(),
         }
     }
 }
@@ -359,7 +355,20 @@ impl<'a, S: AsRef<str>> Urls<'a, S> {
         }
     }
 
-    /// `threads` slices of about the same size (fewer for a text with fewer URLs): a list
+    /// The whole batch as one slice.
+    fn whole(&self) -> Slice<'a, S> {
+        match *self {
+            Urls::List(urls) => Slice::List { urls, at: 0 },
+            Urls::Joined { body, sep, len } => Slice::Joined {
+                text: body,
+                sep,
+                at: 0,
+                len: Some(len),
+            },
+        }
+    }
+
+    /// `threads` (2 or more) slices of about the same size (fewer for a text with fewer URLs): a list
     /// cut by count, a text cut by bytes at the separator after each cut point, so that
     /// no list of the text's URLs is made.
     fn slices(&self, threads: usize) -> smallvec::SmallVec<[Slice<'a, S>; 8]> {
@@ -373,20 +382,8 @@ impl<'a, S: AsRef<str>> Urls<'a, S> {
                         at: i * per,
                     });
                 }
-                if out.is_empty() {
-                    out.push(Slice::List { urls, at: 0 });
-                }
             }
-            Urls::Joined { body, sep, len } => {
-                if threads < 2 {
-                    out.push(Slice::Joined {
-                        text: body,
-                        sep,
-                        at: 0,
-                        len: Some(len),
-                    });
-                    return out;
-                }
+            Urls::Joined { body, sep, .. } => {
                 let bytes = body.as_bytes();
                 let mut start = 0;
                 for k in 1..=threads {
@@ -438,14 +435,14 @@ impl<'a, S: AsRef<str>> Slice<'a, S> {
         let Slot { sink, lanes } = slot;
         match *self {
             Slice::List { urls, .. } => {
-                let bytes = urls.iter().map(|u| u.as_ref().len()).sum();
+                let bytes = || urls.iter().map(|u| u.as_ref().len()).sum();
                 sink.start(urls.len(), bytes, p);
                 signer.sign_chunk(urls.iter().map(AsRef::as_ref), urls.len(), p, sink, lanes)
             }
             Slice::Joined { text, sep, len, .. } => {
                 let len =
                     len.unwrap_or_else(|| memchr::memchr_iter(sep, text.as_bytes()).count() + 1);
-                sink.start(len, text.len() + 1 - len, p);
+                sink.start(len, || text.len() + 1 - len, p);
                 signer.sign_chunk(text.split(char::from(sep)), len, p, sink, lanes)
             }
         }
@@ -475,14 +472,14 @@ impl Signer {
         let p = self.prepare(opts).map_err(at_index_0)?;
         let p = p.resolve(&*self.clock).map_err(at_index_0)?;
         // The first slice's list has room for all: the others are appended to it.
-        let mut slots: smallvec::SmallVec<[Slot<Vec<String>>; 1]> = smallvec::smallvec![Slot {
+        let mut first = Slot {
             sink: Vec::with_capacity(urls.len()),
             lanes: lanes::Lanes::default(),
-        }];
-        self.sign_batch(&Urls::List(urls), &p, &mut slots)?;
-        let mut slots = slots.into_iter();
-        let mut out = slots.next().map(|s| s.sink).unwrap_or_default();
-        for mut more in slots {
+        };
+        let mut more = Vec::new();
+        self.sign_batch(&Urls::List(urls), &p, &mut first, &mut more)?;
+        let mut out = first.sink;
+        for mut more in more {
             out.append(&mut more.sink);
         }
         Ok(out)
@@ -554,7 +551,7 @@ impl Signer {
         let result = p
             .resolve(&*self.clock)
             .map_err(at_index_0)
-            .and_then(|p| self.sign_batch(urls, &p, &mut out.slots));
+            .and_then(|p| self.sign_batch(urls, &p, &mut out.first, &mut out.more));
         if result.is_err() {
             out.clear();
         }
@@ -564,27 +561,36 @@ impl Signer {
     /// Signs `urls` into `sinks`, one per slice: on this thread, or in slices (one per
     /// thread, as [`threads_for`] decides), this thread signing the first. Sinks past the
     /// slices are emptied and kept.
-    fn sign_batch<S, K, V>(
+    fn sign_batch<S, K>(
         &self,
         urls: &Urls<'_, S>,
         p: &Resolved<'_>,
-        slots: &mut V,
+        first_slot: &mut Slot<K>,
+        more: &mut Vec<Slot<K>>,
     ) -> Result<(), BatchError>
     where
         S: AsRef<str> + Sync,
         K: Sink,
-        V: Slots<K>,
     {
-        let slices = urls.slices(threads_for(urls.len()));
-        let slots = slots.at_least(slices.len());
-        let (first_slot, rest) = slots.split_first_mut().expect("at least one slot");
-        rest.iter_mut()
-            .skip(slices.len() - 1)
-            .for_each(|slot| slot.sink.clear());
         let fail = |slice: &Slice<'_, S>, (j, error)| BatchError {
             index: urls.index(slice, j),
             error,
         };
+        let threads = threads_for(urls.len());
+        if threads < 2 {
+            // One slice, signed here (without the list of slices: a measurable part of a
+            // batch of one or two links).
+            more.iter_mut().for_each(|slot| slot.sink.clear());
+            let whole = urls.whole();
+            return whole.sign(self, p, first_slot).map_err(|e| fail(&whole, e));
+        }
+        let slices = urls.slices(threads);
+        if more.len() + 1 < slices.len() {
+            more.resize_with(slices.len() - 1, Slot::default);
+        }
+        more.iter_mut()
+            .skip(slices.len() - 1)
+            .for_each(|slot| slot.sink.clear());
         let (first, others) = slices.split_first().expect("at least one slice");
         if others.is_empty() {
             return first.sign(self, p, first_slot).map_err(|e| fail(first, e));
@@ -592,7 +598,7 @@ impl Signer {
         let results = std::thread::scope(|s| {
             let handles: smallvec::SmallVec<[_; 8]> = others
                 .iter()
-                .zip(rest.iter_mut())
+                .zip(more.iter_mut())
                 .map(|(slice, slot)| s.spawn(move || slice.sign(self, p, slot)))
                 .collect();
             let first = first.sign(self, p, first_slot);
@@ -610,30 +616,6 @@ impl Signer {
             r.map_err(|e| fail(slice, e))?;
         }
         Ok(())
-    }
-}
-
-/// Where a batch keeps its slots: a [`SignedBatch`]'s or `sign_many`'s.
-trait Slots<K> {
-    /// At least `n` slots (new ones made empty), as one slice.
-    fn at_least(&mut self, n: usize) -> &mut [Slot<K>];
-}
-
-impl<K: Default> Slots<K> for Vec<Slot<K>> {
-    fn at_least(&mut self, n: usize) -> &mut [Slot<K>] {
-        if self.len() < n {
-            self.resize_with(n, Slot::default);
-        }
-        self
-    }
-}
-
-impl<K: Default, A: smallvec::Array<Item = Slot<K>>> Slots<K> for smallvec::SmallVec<A> {
-    fn at_least(&mut self, n: usize) -> &mut [Slot<K>] {
-        if self.len() < n {
-            self.resize_with(n, Slot::default);
-        }
-        self
     }
 }
 
