@@ -39,8 +39,15 @@ try {
 // core's joined text (or, for a parallel batch, an array of its pieces: one per slice a thread
 // signed), split here: one split in JavaScript costs less than an array of strings made through
 // N-API (see src/batch.rs).
+// (Array.prototype.concat copies the pieces' arrays at once; flatMap adds element by element.)
 const split = (text, n) =>
-  typeof text !== 'string' ? text.flatMap((t) => t.split('\n')) : n === 1 ? [text] : text === '' ? [] : text.split('\n')
+  typeof text !== 'string'
+    ? [].concat(...text.map((t) => t.split('\n')))
+    : n === 1
+      ? [text]
+      : text === ''
+        ? []
+        : text.split('\n')
 
 Object.defineProperties(binding.Signer.prototype, {
   signMany: {
