@@ -837,5 +837,6 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.RefreshAsk = nativeBinding.RefreshAsk
 module.exports.RefreshEndpoint = nativeBinding.RefreshEndpoint
+module.exports.SignBuffer = nativeBinding.SignBuffer
 module.exports.Signer = nativeBinding.Signer
 module.exports.VERSION = nativeBinding.VERSION

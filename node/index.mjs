@@ -4,5 +4,5 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const binding = require('./main.js')
 
-export const { PreparedOptions, Signer, VERSION } = binding
+export const { PreparedOptions, SignBuffer, Signer, VERSION } = binding
 export default binding

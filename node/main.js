@@ -35,40 +35,31 @@ try {
   throw error
 }
 
-// signMany and signManyAsync: the batch crosses into the addon as ONE string each way
-// (signJoined), not one string per URL (100,000 URLs: 449 -> 256 ns per URL, one run of
-// bench/bench.js). An item the joined text cannot carry (not a string, empty, or holding '\n',
-// which no signable URL does) ends the text: the URLs before it are signed (so that an earlier bad
-// URL is the one reported), then the addon reports that item, by its index.
-function firstUnjoinable(urls) {
-  for (let i = 0; i < urls.length; i++) {
-    const u = urls[i]
-    if (typeof u !== 'string' || u === '' || u.includes('\n')) return i
-  }
-  return urls.length
-}
-
-const lines = (text, n) => (n === 0 ? [] : text.split('\n'))
+// signMany and signManyAsync: the addon reads the array and returns the signed batch as the
+// core's joined text (or, for a parallel batch, an array of its pieces: one per slice a thread
+// signed), split here: one split in JavaScript costs less than an array of strings made through
+// N-API (see src/batch.rs).
+// (Array.prototype.concat copies the pieces' arrays at once; flatMap adds element by element.)
+const split = (text, n) =>
+  typeof text !== 'string'
+    ? [].concat(...text.map((t) => t.split('\n')))
+    : n === 1
+      ? [text]
+      : text === ''
+        ? []
+        : text.split('\n')
 
 Object.defineProperties(binding.Signer.prototype, {
   signMany: {
-    value: function signMany(urls, options) {
-      if (!Array.isArray(urls)) return this.signJoined(urls, options, -1)
-      const end = firstUnjoinable(urls)
-      if (end === urls.length) return lines(this.signJoined(urls.join('\n'), options), end)
-      this.signJoined(urls.slice(0, end).join('\n'), options) // throws for an earlier bad URL
-      return this.signJoined(urls[end], options, end)
+    value: function signMany(urls, options, buffer) {
+      return split(this.signPieces(urls, options, buffer), urls.length)
     },
     writable: true,
     configurable: true,
   },
   signManyAsync: {
     value: function signManyAsync(urls, options) {
-      if (!Array.isArray(urls)) return this.signJoinedAsync(urls, options, -1)
-      const end = firstUnjoinable(urls)
-      const text = this.signJoinedAsync((end === urls.length ? urls : urls.slice(0, end)).join('\n'), options)
-      if (end === urls.length) return text.then((t) => lines(t, end))
-      return text.then(() => this.signJoined(urls[end], options, end))
+      return this.signPiecesAsync(urls, options).then(split)
     },
     writable: true,
     configurable: true,

@@ -28,6 +28,10 @@ fn single(c: &mut Criterion) {
     g.bench_function("sign_url", |b| {
         b.iter(|| signer.sign_url(black_box(URL), black_box(&opts)).unwrap())
     });
+    let prepared = signer.prepare(&opts).unwrap();
+    g.bench_function("sign_prepared", |b| {
+        b.iter(|| signer.sign_prepared(black_box(URL), &prepared).unwrap())
+    });
     g.bench_function("token_low_level", |b| {
         b.iter(|| {
             signer

@@ -4,22 +4,24 @@
 
 use std::sync::Arc;
 
-use cdn_secure_token::{self as core, ErrorKind, FixedClock, Prepared, SignedBatch, Verdict};
+use cdn_secure_token::{self as core, ErrorKind, FixedClock, Prepared, Verdict};
 use napi::bindgen_prelude::{
-    AsyncTask, Env, External, FromNapiValue, JsObjectValue, Object, This, TypeName,
-    ValidateNapiValue,
+    AsyncTask, ClassInstance, Env, External, JsObjectValue, JsValue, Object, This, Unknown,
 };
-use napi::{sys, Property, PropertyAttributes, Task, ValueType};
+use napi::{sys, Property, PropertyAttributes};
 use napi_derive::napi;
 
+mod batch;
 mod options;
 mod value;
 
-use options::{sign_fields, Fields, SignOpts, Stream};
+pub use batch::SignBuffer;
+use batch::{BatchTask, Work};
 pub use options::{
     ExplainOptions, ManifestFields, SignOptions, SignerOptions, StreamFields, VerifyOptions,
 };
-use value::{catch, given, guard, or_default, Class, Fail, Js, Opts, Value};
+use options::{Fields, SignOpts, Stream};
+use value::{catch, guard, or_default, Class, Fail, Opts, Value};
 
 /// The library version (one version for every face of cdn-secure-token).
 #[napi]
@@ -135,31 +137,27 @@ impl Signer {
     /// A signer for `key` (the CDN resource's secret, 6 to 255 bytes), with
     /// `{ verifyKeys, defaultTtl, allowPastExpiry, now, maxRequestLen }`.
     #[napi(constructor, ts_args_type = "key: string, options?: SignerOptions")]
-    pub fn new(
-        env: Env,
-        mut this: This,
-        key: Value,
-        options: Option<Opts<SignerOptions>>,
-    ) -> napi::Result<Self> {
+    pub fn new(env: Env, mut this: This, key: Value, options: Option<Opts>) -> napi::Result<Self> {
         let inner = guard(&env, || {
             let mut b = core::Signer::builder(&key.string(ErrorKind::Key, "key")?);
-            let o = or_default(options)?;
-            if let Some(keys) = o.verify_keys.filter(|v| !matches!(v, Value::Absent)) {
-                b = keys
-                    .strings(ErrorKind::Key, "verifyKeys")?
-                    .iter()
-                    .fold(b, |b, k| b.verify_key(k));
+            let mut o = or_default(options)?;
+            match o.take("verifyKeys") {
+                Value::Absent => {}
+                keys => {
+                    let keys = keys.strings(ErrorKind::Key, "verifyKeys")?;
+                    b = keys.iter().fold(b, |b, k| b.verify_key(k));
+                }
             }
-            if let Some(Value::Num(t)) = given(o.default_ttl, Js::Count, "defaultTtl")? {
+            if let Value::Num(t) = o.field("defaultTtl")? {
                 b = b.default_ttl(t as i64);
             }
-            if let Some(Value::Bool(a)) = given(o.allow_past_expiry, Js::Flag, "allowPastExpiry")? {
+            if let Value::Bool(a) = o.field("allowPastExpiry")? {
                 b = b.allow_past_expiry(a);
             }
-            if let Some(Value::Num(now)) = given(o.now, Js::Seconds, "now")? {
+            if let Value::Num(now) = o.field("now")? {
                 b = b.clock(Arc::new(FixedClock(now as i64)));
             }
-            if let Some(Value::Num(n)) = given(o.max_request_len, Js::Whole, "maxRequestLen")? {
+            if let Value::Num(n) = o.field("maxRequestLen")? {
                 if n < 0.0 {
                     let m = format!("maxRequestLen must not be negative, got {n}");
                     return Err(Fail::new(Class::Range, ErrorKind::Argument, m));
@@ -170,6 +168,14 @@ impl Signer {
         })?;
         bind_calls(&env, &mut this, &inner)?;
         Ok(Signer { inner })
+    }
+
+    fn task(&self, work: Result<(Work, Ready), Fail>) -> AsyncTask<BatchTask> {
+        let signer = Arc::clone(&self.inner);
+        AsyncTask::new(BatchTask {
+            signer,
+            work: Some(work),
+        })
     }
 
     /// How many keys this signer holds (the signing key and the `verifyKeys`).
@@ -200,10 +206,10 @@ impl Signer {
     pub fn prepare(
         &self,
         env: Env,
-        options: Option<Opts<SignOptions>>,
+        options: Option<Opts>,
     ) -> napi::Result<External<Arc<PreparedOptions>>> {
         guard(&env, || {
-            let fields = sign_fields(options)?;
+            let fields = Fields::signing(&mut or_default(options)?)?;
             let prepared = self.inner.prepare(&fields.sign()?)?;
             Ok(External::new(Arc::new(PreparedOptions {
                 fields,
@@ -216,20 +222,36 @@ impl Signer {
     /// free. Every failure, bad arguments included, rejects the promise (only an exception
     /// thrown by a getter of the options object propagates as it is thrown).
     #[napi(
-        ts_args_type = "text: string, options?: SignOptions | PreparedOptions, item?: number",
+        ts_args_type = "text: string, options?: SignOptions | PreparedOptions",
         ts_return_type = "Promise<string>"
     )]
     pub fn sign_joined_async(
         &self,
         text: Value,
         options: Option<SignOpts>,
-        item: Option<i64>,
-    ) -> AsyncTask<SignJoinedTask> {
-        AsyncTask::new(SignJoinedTask {
-            signer: Arc::clone(&self.inner),
-            input: Some(catch(|| batch_input(&self.inner, text, options, item))),
-            item,
-        })
+    ) -> AsyncTask<BatchTask> {
+        let work = catch(|| {
+            let text = text.string(ErrorKind::Url, "text")?;
+            Ok((Work::Text(text), prepared(&self.inner, options)?))
+        });
+        self.task(work)
+    }
+
+    /// What `signManyAsync` (main.js) calls: `signMany`'s pieces, hashed on a libuv worker.
+    #[napi(skip_typescript)]
+    pub fn sign_pieces_async(
+        &self,
+        env: Env,
+        urls: Unknown,
+        options: Option<SignOpts>,
+    ) -> AsyncTask<BatchTask> {
+        let work = catch(|| {
+            let mut buf = Box::<SignBuffer>::default();
+            buf.read(&env, &urls)?;
+            let p = prepared(&self.inner, options)?;
+            Ok((Work::List(buf), p))
+        });
+        self.task(work)
     }
 
     /// Signs an HLS playlist or DASH MPD served from `url`: every URI a player fetches gets a
@@ -242,14 +264,14 @@ impl Signer {
         env: Env,
         text: Value,
         url: Value,
-        options: Option<Both<SignOptions, ManifestFields>>,
+        options: Option<Opts>,
     ) -> napi::Result<String> {
         guard(&env, || {
             let text = text.string(ErrorKind::Argument, "text")?;
             let url = url.string(ErrorKind::Url, "url")?;
-            let (sign, more) = options.map_or((None, None), |o| (Some(o.0), Some(o.1)));
-            let sign = sign_fields(sign)?;
-            let (outside, other_hosts) = options::manifest(or_default(more)?)?;
+            let mut o = or_default(options)?;
+            let sign = Fields::signing(&mut o)?;
+            let (outside, other_hosts) = options::manifest(&mut o)?;
             let sign = sign.sign()?;
             let o = core::ManifestOptions {
                 sign,
@@ -280,7 +302,7 @@ impl Signer {
             let token = |f: &Fields| Ok(self.inner.token_with(&path, &f.sign()?)?.into());
             match options {
                 Some(SignOpts::Prepared(p)) => token(&p.fields),
-                Some(SignOpts::Plain(o)) => token(&sign_fields(Some(*o))?),
+                Some(SignOpts::Plain(o)) => token(&Fields::signing(&mut or_default(Some(o))?)?),
                 None => token(&Fields::default()),
             }
         })
@@ -289,14 +311,11 @@ impl Signer {
     /// A Video Streaming link:
     /// `{base}/{videos|cmaf|mpegts|streams}/{account}_{id}/{token}/{expires}/{file}`.
     #[napi(ts_args_type = "options: StreamUrlOptions")]
-    pub fn stream_url(
-        &self,
-        env: Env,
-        options: Both<StreamFields, SignOptions>,
-    ) -> napi::Result<String> {
+    pub fn stream_url(&self, env: Env, options: Opts) -> napi::Result<String> {
         guard(&env, || {
-            let s = Stream::try_from(options.0.required("options")?)?;
-            let sign = sign_fields(Some(options.1))?;
+            let mut o = options.required("options")?;
+            let s = Stream::try_from(&mut o)?;
+            let sign = Fields::signing(&mut o)?;
             let (file, o) = (s.file.as_deref(), sign.sign()?);
             Ok(self
                 .inner
@@ -311,12 +330,12 @@ impl Signer {
         env: Env,
         account: Value,
         id: Value,
-        options: Option<Opts<SignOptions>>,
+        options: Option<Opts>,
     ) -> napi::Result<SignedToken> {
         guard(&env, || {
             let account = options::account(account)?;
             let id = id.string(ErrorKind::Argument, "id")?;
-            let o = sign_fields(options)?;
+            let o = Fields::signing(&mut or_default(options)?)?;
             Ok(self.inner.stream_token(&account, &id, &o.sign()?)?.into())
         })
     }
@@ -329,11 +348,11 @@ impl Signer {
         &self,
         env: Env,
         url: Value,
-        options: Option<Opts<VerifyOptions>>,
+        options: Option<Opts>,
     ) -> napi::Result<VerifyResult> {
         guard(&env, || {
             let url = url.string(ErrorKind::Url, "url")?;
-            let o = Fields::try_from(or_default(options)?)?;
+            let o = Fields::verifying(&mut or_default(options)?)?;
             Ok(self.inner.verify(&url, &o.verify()?)?.into())
         })
     }
@@ -348,11 +367,11 @@ impl Signer {
         &self,
         env: Env,
         target: Value,
-        options: Option<Opts<VerifyOptions>>,
+        options: Option<Opts>,
     ) -> napi::Result<VerifyResult> {
         guard(&env, || {
             let target = target.target_bytes("target")?;
-            let o = Fields::try_from(or_default(options)?)?;
+            let o = Fields::verifying(&mut or_default(options)?)?;
             Ok(self.inner.verify_request(&target, &o.verify()?).into())
         })
     }
@@ -363,11 +382,11 @@ impl Signer {
         &self,
         env: Env,
         url: Value,
-        options: Option<Opts<ExplainOptions>>,
+        options: Option<Opts>,
     ) -> napi::Result<Explanation> {
         guard(&env, || {
             let url = url.string(ErrorKind::Url, "url")?;
-            let f = Fields::try_from(or_default(options)?)?;
+            let f = Fields::explaining(&mut or_default(options)?)?;
             let s = f.sign()?;
             let o = core::ExplainOptions {
                 ip: s.ip,
@@ -389,141 +408,83 @@ impl Signer {
 fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::Result<()> {
     let s = Arc::clone(signer);
     let sign_url =
-        env.create_function_from_closure::<(String, Object), _, _>("signUrl", move |ctx| {
+        env.create_function_from_closure::<(Unknown, Object), _, _>("signUrl", move |ctx| {
             let url: Value = ctx.get(0)?;
             let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
             guard(ctx.env, || {
                 let url = url.string(ErrorKind::Url, "url")?;
-                Ok(s.sign_prepared(&url, &prepared(&s, options)?.prepared)?)
+                Ok(s.sign_prepared(&url, &*prepared(&s, options)?)?)
             })
         })?;
     let s = Arc::clone(signer);
     let sign_joined =
-        env.create_function_from_closure::<(String, Object), _, _>("signJoined", move |ctx| {
+        env.create_function_from_closure::<(Unknown, Object), _, _>("signJoined", move |ctx| {
             let text: Value = ctx.get(0)?;
             let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
-            let item: Option<i64> = if ctx.length() > 2 { ctx.get(2)? } else { None };
             guard(ctx.env, || {
-                let (text, p) = batch_input(&s, text, options, item)?;
-                sign_text(&s, &text, &p, item)
+                let text = text.string(ErrorKind::Url, "text")?;
+                let p = prepared(&s, options)?;
+                let batch = s.sign_joined(&text, b'\n', &p)?;
+                Ok(batch.into_joined())
             })
         })?;
+    let s = Arc::clone(signer);
+    let sign_pieces =
+        env.create_function_from_closure::<(Unknown, Object), _, _>("signPieces", move |ctx| {
+            let urls: Unknown = ctx.get(0)?;
+            let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
+            let mut given: Option<ClassInstance<SignBuffer>> =
+                if ctx.length() > 2 { ctx.get(2)? } else { None };
+            // Taken out for the call, so that JavaScript run meanwhile (a getter of the array
+            // calling signMany with the same buffer) finds it empty rather than borrowed.
+            let mut buf = given.as_deref_mut().map(std::mem::take).unwrap_or_default();
+            let pieces = guard(ctx.env, || {
+                buf.read(ctx.env, &urls)?;
+                buf.sign(&s, &*prepared(&s, options)?)?;
+                buf.pieces(ctx.env)
+            });
+            if let Some(given) = given.as_deref_mut() {
+                *given = buf;
+            }
+            pieces
+        })?;
     let attributes = PropertyAttributes::Writable | PropertyAttributes::Configurable;
-    let property = |name, f| -> napi::Result<Property> {
-        let p = Property::new().with_utf8_name(name)?.with_value(f);
+    let property = |name, f: sys::napi_value| -> napi::Result<Property> {
+        let p = Property::new()
+            .with_utf8_name(name)?
+            .with_napi_value(env, f)?;
         Ok(p.with_property_attributes(attributes))
     };
     this.define_properties(&[
-        property("signUrl", &sign_url)?,
-        property("signJoined", &sign_joined)?,
+        property("signUrl", sign_url.raw())?,
+        property("signJoined", sign_joined.raw())?,
+        property("signPieces", sign_pieces.raw())?,
     ])
 }
 
-/// The core's `Prepared` of a sign call's options argument.
-fn prepared(
-    signer: &core::Signer,
-    options: Option<SignOpts>,
-) -> Result<Arc<PreparedOptions>, Fail> {
-    if let Some(SignOpts::Prepared(p)) = options {
-        return Ok(p);
-    }
-    let fields = match options {
-        Some(SignOpts::Plain(o)) => sign_fields(Some(*o))?,
-        _ => Fields::default(),
-    };
-    let prepared = signer.prepare(&fields.sign()?)?;
-    Ok(Arc::new(PreparedOptions { fields, prepared }))
+/// The core's `Prepared` of a sign call's options argument: the caller's, or made now.
+pub enum Ready {
+    Shared(Arc<PreparedOptions>),
+    Own(Prepared),
 }
 
-/// A batch's text and options; with `item`, the text is that item of the caller's list.
-fn batch_input(
-    signer: &core::Signer,
-    text: Value,
-    options: Option<SignOpts>,
-    item: Option<i64>,
-) -> Result<(String, Arc<PreparedOptions>), Fail> {
-    let text = match item {
-        Some(i) if i < 0 => return Err(text.wrong(ErrorKind::Url, "urls", "an array of strings")),
-        Some(i) => text
-            .string(ErrorKind::Url, "url")
-            .map_err(|f| f.at(i as usize))?,
-        None => text.string(ErrorKind::Url, "text")?,
-    };
-    Ok((text, prepared(signer, options)?))
-}
-
-/// The one batch call: the core's joined-text protocol (`text` whole, as list item `item`,
-/// is a batch of one), whose joined output is the result. One string each way instead of
-/// one per URL: `signMany` of 100,000 URLs 449 -> 256 ns per URL (one run of bench/bench.js).
-fn sign_text(
-    signer: &core::Signer,
-    text: &str,
-    p: &PreparedOptions,
-    item: Option<i64>,
-) -> Result<String, Fail> {
-    let batch = match item {
-        Some(i) => signer
-            .sign_many_prepared(&[text], &p.prepared)
-            .map_err(|mut e| {
-                e.index = i as usize;
-                e
-            }),
-        None => signer.sign_joined(text, b'\n', &p.prepared),
-    };
-    Ok(batch.map(SignedBatch::into_joined)?)
-}
-
-/// The work of `signJoinedAsync`: arguments read on the JavaScript thread, hashing on a
-/// libuv worker.
-pub struct SignJoinedTask {
-    signer: Arc<core::Signer>,
-    input: Option<Result<(String, Arc<PreparedOptions>), Fail>>,
-    item: Option<i64>,
-}
-
-impl Task for SignJoinedTask {
-    type Output = Result<String, Fail>;
-    type JsValue = String;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        let input = self.input.take();
-        Ok(catch(|| {
-            let (text, p) = input.unwrap_or_else(|| Err(Fail::internal()))?;
-            sign_text(&self.signer, &text, &p, self.item)
-        }))
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        output.map_err(|f| f.into_napi(&env))
-    }
-}
-
-/// One options object read as two `#[napi(object)]` structs (the sign options, and the
-/// fields a call takes besides them), so that no struct repeats the sign options.
-pub struct Both<A, B>(Opts<A>, Opts<B>);
-
-impl<A, B> TypeName for Both<A, B> {
-    fn type_name() -> &'static str {
-        "Options"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl<A: FromNapiValue, B: FromNapiValue> ValidateNapiValue for Both<A, B> {}
-
-impl<A: FromNapiValue, B: FromNapiValue> FromNapiValue for Both<A, B> {
-    unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> napi::Result<Self> {
-        // SAFETY: napi-rs passes a value of the calling environment, read twice.
-        unsafe {
-            Ok(Both(
-                Opts::from_napi_value(env, raw)?,
-                Opts::from_napi_value(env, raw)?,
-            ))
+impl std::ops::Deref for Ready {
+    type Target = Prepared;
+    fn deref(&self) -> &Prepared {
+        match self {
+            Ready::Shared(p) => &p.prepared,
+            Ready::Own(p) => p,
         }
     }
+}
+
+fn prepared(signer: &core::Signer, options: Option<SignOpts>) -> Result<Ready, Fail> {
+    let fields = match options {
+        Some(SignOpts::Prepared(p)) => return Ok(Ready::Shared(p)),
+        Some(SignOpts::Plain(o)) => Fields::signing(&mut or_default(Some(o))?)?,
+        None => Fields::default(),
+    };
+    Ok(Ready::Own(signer.prepare(&fields.sign()?)?))
 }
 
 /// Panics on purpose, so that the tests can check that no panic reaches JavaScript.

@@ -13,7 +13,9 @@ use napi::bindgen_prelude::{
     Array, Env, FromNapiValue, JsObjectValue, JsValue, Object, TypeName, Uint8Array, Unknown,
     ValidateNapiValue,
 };
-use napi::{sys, JsError, JsRangeError, JsTypeError, Status, ValueType};
+
+use crate::options::{field, Obj};
+use napi::{sys, JsError, JsRangeError, JsTypeError, ValueType};
 
 /// An argument or option field: what came, or the name of its type when it is none of the
 /// types any call takes.
@@ -46,6 +48,8 @@ pub enum Js {
     /// A string, or a number given as its decimal text (MP4 sizes, account ids).
     Size,
     Flag,
+    /// An array (read as it is: `verifyKeys`).
+    List,
 }
 
 impl Js {
@@ -56,6 +60,7 @@ impl Js {
             Js::Text(_) => "a string",
             Js::Size => "a string or a number",
             Js::Flag => "a boolean",
+            Js::List => "an array",
         }
     }
 
@@ -63,7 +68,7 @@ impl Js {
         match self {
             Js::Seconds | Js::Count => ErrorKind::Expiry,
             Js::Text(kind) => kind,
-            Js::Whole | Js::Size | Js::Flag => ErrorKind::Argument,
+            Js::Whole | Js::Size | Js::Flag | Js::List => ErrorKind::Argument,
         }
     }
 }
@@ -157,6 +162,7 @@ impl Value {
             )),
             (Js::Size, Value::Num(n)) => Ok(Value::Str((whole(n)? as i64).to_string())),
             (Js::Text(_) | Js::Size, v @ Value::Str(_)) | (Js::Flag, v @ Value::Bool(_)) => Ok(v),
+            (Js::List, v) => Ok(v),
             (js, v) => Err(v.wrong(kind, name, js.expected())),
         }
     }
@@ -208,12 +214,6 @@ impl Value {
     }
 }
 
-/// An option field checked for `js`, `None` when not given.
-pub fn given(v: Option<Value>, js: Js, name: &str) -> Result<Option<Value>, Fail> {
-    let v = v.unwrap_or_default().check(js, name)?;
-    Ok(Some(v).filter(|v| !matches!(v, Value::Absent)))
-}
-
 /// A safe integer (`1.5`, `NaN`, `2 ** 60` are `RangeError`s, as Node's own integer
 /// arguments are).
 fn whole(n: f64, kind: ErrorKind, name: &str, seconds: bool) -> Result<f64, Fail> {
@@ -226,17 +226,12 @@ fn whole(n: f64, kind: ErrorKind, name: &str, seconds: bool) -> Result<f64, Fail
     Err(Fail::new(Class::Range, kind, text))
 }
 
-/// An options argument: napi-rs reads the `#[napi(object)]` struct's fields when it is an
-/// object; anything else is kept as the type it was, for a `TypeError` naming it.
-pub enum Opts<T> {
-    Given(T),
-    Absent,
-    Wrong(&'static str),
-    /// napi-rs could not read it (a required field missing): its reason.
-    Unreadable(String),
-}
+/// An options argument: an object's own enumerable string-keyed properties, read once (one
+/// N-API call per property given, none for the options left out), or the type of what came
+/// instead, for a `TypeError` naming it.
+pub struct Opts(Result<Obj, &'static str>);
 
-impl<T> TypeName for Opts<T> {
+impl TypeName for Opts {
     fn type_name() -> &'static str {
         "Options"
     }
@@ -246,47 +241,75 @@ impl<T> TypeName for Opts<T> {
     }
 }
 
-impl<T: FromNapiValue> ValidateNapiValue for Opts<T> {}
+impl ValidateNapiValue for Opts {}
 
-impl<T: FromNapiValue> FromNapiValue for Opts<T> {
+impl FromNapiValue for Opts {
     unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> napi::Result<Self> {
-        // SAFETY: napi-rs passes a value of the calling environment; `T`'s conversion gets
-        // an object, as it expects.
+        // SAFETY: napi-rs passes a value of the calling environment; the keys and values
+        // read are values of it too.
         unsafe {
             let value = Unknown::from_napi_value(env, raw)?;
-            Ok(match value.get_type()? {
-                ValueType::Undefined | ValueType::Null => Opts::Absent,
-                ValueType::Object if value.is_array()? => Opts::Wrong("an array"),
-                ValueType::Object if value.is_date()? => Opts::Wrong("a Date"),
-                ValueType::Object => match T::from_napi_value(env, raw) {
-                    Ok(t) => Opts::Given(t),
-                    // A throwing getter: its exception stays pending and propagates.
-                    Err(e) if e.status == Status::PendingException => return Err(e),
-                    Err(e) => Opts::Unreadable(e.reason.clone()),
-                },
-                _ => Opts::Wrong(Value::from_napi_value(env, raw)?.type_name()),
-            })
+            Ok(Opts(match value.get_type()? {
+                ValueType::Undefined | ValueType::Null => Err(NOT_GIVEN),
+                ValueType::Object if value.is_array()? => Err("an array"),
+                ValueType::Object if value.is_date()? => Err("a Date"),
+                ValueType::Object => {
+                    let mut keys = std::ptr::null_mut();
+                    napi::check_status!(sys::napi_get_all_property_names(
+                        env,
+                        raw,
+                        sys::KeyCollectionMode::own_only,
+                        sys::KeyFilter::enumerable | sys::KeyFilter::skip_symbols,
+                        sys::KeyConversion::numbers_to_strings,
+                        &mut keys,
+                    ))?;
+                    let keys = Array::from_napi_value(env, keys)?;
+                    let mut fields = Vec::with_capacity(keys.len() as usize);
+                    for i in 0..keys.len() {
+                        let Some(key) = keys.get::<Unknown>(i)? else {
+                            continue;
+                        };
+                        let (mut name, mut len) = ([0u8; 32], 0);
+                        let at = name.as_mut_ptr().cast();
+                        napi::check_status!(sys::napi_get_value_string_utf8(
+                            env,
+                            key.raw(),
+                            at,
+                            name.len(),
+                            &mut len
+                        ))?;
+                        let Some((name, js)) = field(&name[..len]) else {
+                            continue;
+                        };
+                        let mut v = std::ptr::null_mut();
+                        // A throwing getter: its exception stays pending and propagates.
+                        napi::check_status!(sys::napi_get_property(env, raw, key.raw(), &mut v))?;
+                        fields.push((name, js, Value::from_napi_value(env, v)?));
+                    }
+                    Ok(Obj(fields))
+                }
+                _ => Err(Value::from_napi_value(env, raw)?.type_name()),
+            }))
         }
     }
 }
 
-impl<T> Opts<T> {
+const NOT_GIVEN: &str = "undefined";
+
+impl Opts {
     /// The options of a call that needs them.
-    pub fn required(self, name: &str) -> Result<T, Fail> {
-        let wrong = |what: String| Err(Fail::new(Class::Type, ErrorKind::Argument, what));
-        match self {
-            Opts::Given(t) => Ok(t),
-            Opts::Absent => wrong(format!("{name} must be an object, got undefined")),
-            Opts::Wrong(t) => wrong(format!("{name} must be an object, got {t}")),
-            Opts::Unreadable(reason) => wrong(format!("{name}: {reason}")),
-        }
+    pub fn required(self, name: &str) -> Result<Obj, Fail> {
+        self.0.map_err(|got| {
+            let what = format!("{name} must be an object, got {got}");
+            Fail::new(Class::Type, ErrorKind::Argument, what)
+        })
     }
 }
 
 /// The options of a call where they may be left out.
-pub fn or_default<T: Default>(o: Option<Opts<T>>) -> Result<T, Fail> {
+pub fn or_default(o: Option<Opts>) -> Result<Obj, Fail> {
     match o {
-        None | Some(Opts::Absent) => Ok(T::default()),
+        None | Some(Opts(Err(NOT_GIVEN))) => Ok(Obj::default()),
         Some(o) => o.required("options"),
     }
 }
@@ -307,18 +330,21 @@ pub struct Fail {
     message: String,
     index: Option<usize>,
     line: Option<usize>,
+    /// An error napi-rs reported (a JavaScript exception already pending), passed on as is.
+    thrown: Option<Box<napi::Error>>,
 }
 
 impl Fail {
     pub fn new(class: Class, kind: ErrorKind, message: String) -> Self {
         let code = format!("ERR_SECURE_TOKEN_{}", kind.code());
-        let (index, line) = (None, None);
+        let (index, line, thrown) = (None, None, None);
         Fail {
             class,
             code,
             message,
             index,
             line,
+            thrown,
         }
     }
 
@@ -343,6 +369,9 @@ impl Fail {
 
     /// The JavaScript error object, wrapped so that napi-rs throws or rejects with it.
     pub fn into_napi(self, env: &Env) -> napi::Error {
+        if let Some(e) = self.thrown {
+            return *e;
+        }
         let error = napi::Error::new(self.code, self.message);
         let value = match self.class {
             Class::Error => JsError::from(error).into_unknown(*env),
@@ -358,6 +387,15 @@ impl Fail {
             let _ = object.set_named_property("line", line as u32);
         }
         napi::Error::from(value)
+    }
+}
+
+impl From<napi::Error> for Fail {
+    fn from(e: napi::Error) -> Self {
+        Fail {
+            thrown: Some(Box::new(e)),
+            ..Fail::internal()
+        }
     }
 }
 

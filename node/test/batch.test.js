@@ -138,3 +138,33 @@ test('signManyAsync runs off the main thread: the event loop turns while it hash
   // Each turn of the loop ran a timer callback; a blocked loop would run none until the end.
   assert.ok(ticks >= 2 || ms < 5, `${ticks} timer callbacks in ${ms.toFixed(1)} ms`)
 })
+
+test('a SignBuffer gives the same results batch after batch, at every size, and after a failure', () => {
+  const { SignBuffer } = require('..')
+  const buffer = new SignBuffer()
+  for (const n of [5000, 1, 0, 70, 3000, 2]) {
+    const urls = base(n, `b${n}`)
+    assert.deepEqual(signer.signMany(urls, opts, buffer), loop(urls, opts).value, `n=${n}`)
+  }
+  const bad = outcome(() => signer.signMany(put(base(100), 40, '/a%zz'), opts, buffer)).error
+  assert.deepEqual(bad, { class: 'Error', code: 'ERR_SECURE_TOKEN_INVALID_PATH', index: 40 })
+  assert.deepEqual(signer.signMany(base(9), opts, buffer), loop(base(9), opts).value)
+})
+
+test('JavaScript run while a SignBuffer is in use (an item getter signing with it) sees its own batch', () => {
+  const { SignBuffer } = require('..')
+  const buffer = new SignBuffer()
+  const inner = base(50, 'inner')
+  let innerOut
+  const outer = base(20, 'outer')
+  Object.defineProperty(outer, 3, {
+    get: () => {
+      innerOut = signer.signMany(inner, opts, buffer)
+      return '/got'
+    },
+  })
+  const out = signer.signMany(outer, opts, buffer)
+  assert.deepEqual(innerOut, loop(inner, opts).value)
+  assert.deepEqual(out, loop(outer.map((u) => u), opts).value)
+  assert.equal(out[3], signer.signUrl('/got', opts))
+})
