@@ -1,15 +1,17 @@
 //! The one set of pointer helpers (the shape of rustls-ffi's `ffi.rs`). Handles are
 //! [`Castable`] boxes; `try_ref_from_ptr!` / `try_mut_from_ptr!` / `try_box_from_ptr!` turn
-//! them into references, `try_bytes!` / `try_str!` / `try_opt_str!` / `try_slice!` borrow
-//! inputs, `try_out!` and [`OutBuf`] check outputs. A NULL gives `ST_ERR_NULL_POINTER` naming
-//! the argument. Each macro holds an `unsafe` block and is used only in an exported function,
-//! whose contract (the crate docs) says the pointer is NULL or valid for that use.
+//! them into references, `try_bytes!` / `try_str!` / `try_slice!` / [`st_str::opt`] borrow
+//! inputs, `try_out!` / `opt_out!` ([`OutPtr`]) and `try_out_buf!` ([`OutBuf`]) check outputs.
+//! A NULL gives `ST_ERR_NULL_POINTER` naming the argument. Each macro holds an `unsafe` block
+//! and is used only in an exported function, whose contract (the crate docs) says the pointer
+//! is NULL or valid for that use.
 
 use std::cell::RefCell;
 
 use cdn_secure_token::{Error, SignedBatch};
 
 use crate::status::{st_status, status_of};
+use crate::types::st_str;
 
 pub(crate) type Outcome = Result<(), st_status>;
 
@@ -38,9 +40,13 @@ pub(crate) fn argument(msg: String) -> st_status {
     st_status::ST_ERR_INVALID_ARGUMENT
 }
 
-pub(crate) fn core_error(e: &Error) -> st_status {
-    set_last_error(e.to_string());
-    status_of(e.kind())
+/// A core error becomes its status, its message the thread's last error: `?` on any core
+/// call is the whole error mapping.
+impl From<Error> for st_status {
+    fn from(e: Error) -> st_status {
+        set_last_error(e.to_string());
+        status_of(e.kind())
+    }
 }
 
 /// An opaque C handle that is a `Box<RustType>` on the Rust side.
@@ -52,26 +58,13 @@ pub(crate) fn to_boxed_ptr<C: Castable>(value: C::RustType) -> *mut C {
     Box::into_raw(Box::new(value)).cast()
 }
 
-/// # Safety
-/// `p` is NULL or came from [`to_boxed_ptr`] and is not used afterwards.
-pub(crate) unsafe fn free_box<C: Castable>(p: *mut C) {
-    if !p.is_null() {
-        // SAFETY: made by Box::into_raw of a C::RustType (caller contract).
-        drop(unsafe { Box::from_raw(p.cast::<C::RustType>()) });
-    }
-}
-
-pub(crate) fn rust_ptr<C: Castable>(p: *mut C) -> *mut C::RustType {
-    p.cast()
-}
-
-pub(crate) fn rust_const<C: Castable>(p: *const C) -> *const C::RustType {
-    p.cast()
+pub(crate) fn rust_ptr<C: Castable>(p: *const C) -> *mut C::RustType {
+    p.cast_mut().cast()
 }
 
 macro_rules! try_ref_from_ptr {
     ($p:ident) => {{
-        let $p = $crate::ffi::rust_const($p);
+        let $p = $crate::ffi::rust_ptr($p).cast_const();
         $crate::ffi::try_in!($p)
     }};
 }
@@ -80,10 +73,7 @@ macro_rules! try_mut_from_ptr {
     ($p:ident) => {{
         let p = $crate::ffi::rust_ptr($p);
         // SAFETY: NULL or a live handle used by no one else (the exported function's contract).
-        match unsafe { p.as_mut() } {
-            Some(r) => r,
-            None => return Err($crate::ffi::null(stringify!($p))),
-        }
+        unsafe { p.as_mut() }.ok_or_else(|| $crate::ffi::null(stringify!($p)))?
     }};
 }
 
@@ -100,11 +90,19 @@ macro_rules! opt_in {
 /// A required input struct (`const T *`, not a handle).
 macro_rules! try_in {
     ($p:ident) => {
-        match $crate::ffi::opt_in!($p) {
-            Some(r) => r,
-            None => return Err($crate::ffi::null(stringify!($p))),
-        }
+        $crate::ffi::opt_in!($p).ok_or_else(|| $crate::ffi::null(stringify!($p)))?
     };
+}
+
+/// Releases a handle (the body of a `_free` export); NULL is a no-op.
+macro_rules! free_box {
+    ($p:ident) => {{
+        let p = $crate::ffi::rust_ptr($p);
+        if !p.is_null() {
+            // SAFETY: a live handle from Box::into_raw, not used afterwards (`_free`'s contract).
+            drop(unsafe { Box::from_raw(p) });
+        }
+    }};
 }
 
 /// Takes a handle back as its `Box` (consuming it).
@@ -156,31 +154,27 @@ macro_rules! try_str {
 macro_rules! try_opt_str {
     ($s:expr, $name:expr) => {{
         let s: $crate::types::st_str = $s;
-        match s.ptr.is_null() {
-            true => None,
-            false => Some($crate::ffi::try_str!(s.ptr, s.len, $name)),
-        }
+        // SAFETY: NULL or readable for its length (the exported function's contract).
+        unsafe { s.opt($name) }?
     }};
 }
 
 /// An out-parameter, checked for NULL before any work is done.
 macro_rules! try_out {
     ($p:ident) => {{
-        let p = $p;
-        if p.is_null() {
+        if $p.is_null() {
             return Err($crate::ffi::null(stringify!($p)));
         }
-        // SAFETY: non-NULL, and writable by the exported function's contract.
-        unsafe { $crate::ffi::OutPtr::new(p) }
+        $crate::ffi::opt_out!($p)
     }};
 }
 
-/// An optional out-parameter: `None` for NULL.
+/// An optional out-parameter: writing to a NULL one does nothing.
 macro_rules! opt_out {
     ($p:ident) => {{
         let p = $p;
-        // SAFETY: NULL or writable by the exported function's contract; checked non-NULL.
-        (!p.is_null()).then(|| unsafe { $crate::ffi::OutPtr::new(p) })
+        // SAFETY: NULL or writable by the exported function's contract.
+        unsafe { $crate::ffi::OutPtr::new(p) }
     }};
 }
 
@@ -189,7 +183,7 @@ macro_rules! try_out_buf {
     ($buf:ident, $cap:expr, $out_len:ident) => {{
         let (buf, cap, out_len) = ($buf, $cap, $out_len);
         if out_len.is_null() {
-            return Err($crate::ffi::null(concat!(stringify!($buf), "_len")));
+            return Err($crate::ffi::null(stringify!($out_len)));
         }
         if buf.is_null() && cap != 0 {
             return Err($crate::ffi::null(stringify!($buf)));
@@ -200,8 +194,8 @@ macro_rules! try_out_buf {
 }
 
 pub(crate) use {
-    opt_in, opt_out, try_box_from_ptr, try_bytes, try_in, try_mut_from_ptr, try_opt_str, try_out,
-    try_out_buf, try_ref_from_ptr, try_slice, try_str,
+    free_box, opt_in, opt_out, try_box_from_ptr, try_bytes, try_in, try_mut_from_ptr, try_opt_str,
+    try_out, try_out_buf, try_ref_from_ptr, try_slice, try_str,
 };
 
 /// # Safety
@@ -230,21 +224,41 @@ pub(crate) fn utf8<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, st_status
     })
 }
 
-/// A checked, writable out-parameter (made only by `try_out!`), written with `ptr::write`
-/// since the memory may be uninitialized.
+impl st_str {
+    /// The string, `None` when `ptr` is NULL; `ST_ERR_INVALID_UTF8` names it.
+    ///
+    /// # Safety
+    /// `ptr` is NULL or readable for `len` bytes, unmodified for `'a`.
+    pub(crate) unsafe fn opt<'a>(self, name: &str) -> Result<Option<&'a str>, st_status> {
+        match self.ptr.is_null() {
+            true => Ok(None),
+            // SAFETY: the caller's contract.
+            false => Ok(Some(utf8(
+                unsafe { slice_in(self.ptr.cast(), self.len, name) }?,
+                name,
+            )?)),
+        }
+    }
+}
+
+/// A checked out-parameter (made only by `try_out!`, or by `opt_out!` when NULL means "not
+/// wanted"), written with `ptr::write` since the memory may be uninitialized.
 #[derive(Clone, Copy)]
 pub(crate) struct OutPtr<T>(*mut T);
 
 impl<T> OutPtr<T> {
     /// # Safety
-    /// `p` is non-NULL, aligned and writable for the rest of the exported call.
+    /// `p` is NULL, or aligned and writable for the rest of the exported call.
     pub(crate) unsafe fn new(p: *mut T) -> Self {
         OutPtr(p)
     }
 
+    /// Writes `value`; nothing when the pointer is NULL.
     pub(crate) fn write(self, value: T) {
-        // SAFETY: guaranteed by `new`'s contract.
-        unsafe { self.0.write(value) }
+        if !self.0.is_null() {
+            // SAFETY: guaranteed by `new`'s contract.
+            unsafe { self.0.write(value) }
+        }
     }
 }
 
@@ -283,10 +297,11 @@ impl OutBuf {
         if len > self.cap {
             // SAFETY: `new`'s contract.
             unsafe { self.out_len.write(len) };
-            let cap = self.cap;
-            set_last_error(format!(
-                "output buffer too small: {len} bytes needed, capacity {cap}"
-            ));
+            let msg = format!(
+                "output buffer too small: {len} bytes needed, capacity {}",
+                self.cap
+            );
+            set_last_error(msg);
             return Err(st_status::ST_ERR_BUFFER_TOO_SMALL);
         }
         if len > 0 {

@@ -4,12 +4,11 @@ use std::ffi::c_char;
 
 use cdn_secure_token::{ManifestError, ManifestOptions, Outside};
 
-use crate::ffi::{
-    argument, core_error, opt_out, set_last_error, try_out, try_out_buf, try_ref_from_ptr, try_str,
-};
+use crate::ffi::{opt_out, set_last_error, try_out_buf, try_ref_from_ptr, try_str};
 use crate::panic::ffi_panic_boundary;
+use crate::signer::parse_name;
 use crate::status::{st_status, status_of};
-use crate::types::{st_sign_options, st_signer, try_options, Options};
+use crate::types::{from_c, st_sign_options, st_signer, try_options, Options};
 
 /// What `st_signer_sign_manifest` does with a URI the directory token does not cover (the
 /// `outside` field of `st_manifest_options`, a `uint32_t`, so any value is checked).
@@ -38,17 +37,11 @@ pub struct st_manifest_options {
     pub other_hosts: bool,
 }
 
-fn outside_of(v: u32) -> Result<Outside, st_status> {
-    Ok(match v {
-        0 => Outside::Error,
-        1 => Outside::Keep,
-        _ => {
-            return Err(argument(format!(
-                "outside is invalid: {v} is not an st_outside value"
-            )))
-        }
-    })
-}
+/// The C values in order and the core's.
+const OUTSIDES: [(st_outside, Outside); 2] = [
+    (st_outside::ST_OUTSIDE_ERROR, Outside::Error),
+    (st_outside::ST_OUTSIDE_KEEP, Outside::Keep),
+];
 
 impl Options for st_manifest_options {
     type Core<'a> = ManifestOptions<'a>;
@@ -56,7 +49,7 @@ impl Options for st_manifest_options {
         Ok(ManifestOptions {
             // SAFETY: the same contract, for the embedded struct.
             sign: unsafe { self.sign.to_core() }?,
-            outside: outside_of(self.outside)?,
+            outside: from_c(&OUTSIDES, self.outside, "outside", "st_outside")?,
             other_hosts: self.other_hosts,
         })
     }
@@ -68,16 +61,7 @@ impl Options for st_manifest_options {
 pub unsafe extern "C" fn st_outside_parse(
     name: *const c_char, name_len: usize, out: *mut st_outside,
 ) -> st_status {
-    ffi_panic_boundary! {
-        let out = try_out!(out);
-        let name = try_str!(name, name_len, "outside");
-        let outside: Outside = name.parse().map_err(|e| core_error(&e))?;
-        out.write(match outside {
-            Outside::Error => st_outside::ST_OUTSIDE_ERROR,
-            Outside::Keep => st_outside::ST_OUTSIDE_KEEP,
-        });
-        Ok(())
-    }
+    ffi_panic_boundary! { parse_name!(name, name_len, "outside", out, OUTSIDES) }
 }
 
 /// Signs an HLS playlist or DASH MPD served from `manifest_url`: every URI a player fetches
@@ -97,18 +81,14 @@ pub unsafe extern "C" fn st_signer_sign_manifest(
 ) -> st_status {
     ffi_panic_boundary! {
         let err_line = opt_out!(err_line);
-        if let Some(o) = err_line {
-            o.write(0);
-        }
+        err_line.write(0);
         let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
         let text = try_str!(text, text_len);
         let url = try_str!(manifest_url, manifest_url_len, "manifest_url");
         let opts: ManifestOptions = try_options!(opts);
         let signed = signer.sign_manifest(text, url, &opts).map_err(|e: ManifestError| {
-            if let Some(o) = err_line {
-                o.write(e.line);
-            }
+            err_line.write(e.line);
             set_last_error(e.to_string());
             status_of(e.kind())
         })?;

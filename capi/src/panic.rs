@@ -28,34 +28,22 @@ impl Boundary for Result<(), st_status> {
     }
 }
 
-/// `_free` functions.
-impl Boundary for () {
-    type Out = ();
-    fn finish(self) {}
-    fn after_panic() {}
+/// The infallible return types: the value, and after a panic the given one (`_free`
+/// functions: nothing; counts: 0; static strings: an empty one).
+macro_rules! infallible {
+    ($($t:ty => $after_panic:expr),*) => {$(
+        impl Boundary for $t {
+            type Out = $t;
+            fn finish(self) -> $t {
+                self
+            }
+            fn after_panic() -> $t {
+                $after_panic
+            }
+        }
+    )*};
 }
-
-/// Counts: 0 after a panic.
-impl Boundary for usize {
-    type Out = usize;
-    fn finish(self) -> usize {
-        self
-    }
-    fn after_panic() -> usize {
-        0
-    }
-}
-
-/// Static strings: an empty one after a panic.
-impl Boundary for *const std::ffi::c_char {
-    type Out = Self;
-    fn finish(self) -> Self {
-        self
-    }
-    fn after_panic() -> Self {
-        c"".as_ptr()
-    }
-}
+infallible!(() => (), usize => 0, *const std::ffi::c_char => c"".as_ptr());
 
 /// Runs `body` under `catch_unwind`; a panic gives `B::after_panic()`.
 pub(crate) fn run<B: Boundary>(body: impl FnOnce() -> B) -> B::Out {

@@ -2,7 +2,6 @@
 //! Every decision (query, `expire`, cap, client IP, JSON, status, codes) is the core's; the
 //! shape is the other faces' `prepare` → hook → `respond(allowed)`.
 
-use std::borrow::Cow;
 use std::ffi::c_char;
 
 use cdn_secure_token::{
@@ -10,8 +9,8 @@ use cdn_secure_token::{
 };
 
 use crate::ffi::{
-    core_error, free_box, null, to_boxed_ptr, try_in, try_opt_str, try_out, try_out_buf,
-    try_ref_from_ptr, try_slice, try_str, Castable,
+    free_box, null, to_boxed_ptr, try_in, try_opt_str, try_out, try_out_buf, try_ref_from_ptr,
+    try_slice, try_str, Castable,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::{c_static, st_status};
@@ -125,23 +124,20 @@ pub unsafe extern "C" fn st_refresh_new(
         let c: &st_refresh_config = try_in!(config);
         let account = try_str!(c.account.ptr, c.account.len, "account");
         let cdn_url = try_str!(c.cdn_url.ptr, c.cdn_url.len, "cdn_url");
-        let e = |e: cdn_secure_token::Error| core_error(&e);
-        let mut cfg = RefreshConfig::new(account, cdn_url).map_err(e)?;
+        let mut cfg = RefreshConfig::new(account, cdn_url)?;
         if let Some(ip_url) = try_opt_str!(c.cdn_ip_url, "cdn_ip_url") {
-            cfg = cfg.cdn_ip_url(ip_url).map_err(e)?;
+            cfg = cfg.cdn_ip_url(ip_url)?;
         }
         if c.max_lifetime != 0 {
-            cfg = cfg.max_lifetime(c.max_lifetime).map_err(e)?;
+            cfg = cfg.max_lifetime(c.max_lifetime)?;
         }
         if c.default_lifetime != 0 {
-            cfg = cfg.default_lifetime(c.default_lifetime).map_err(e)?;
+            cfg = cfg.default_lifetime(c.default_lifetime)?;
         }
         let entries: &[st_str] = try_slice!(c.trusted_proxies, c.trusted_proxies_count, "trusted_proxies");
-        let mut trusted = Vec::with_capacity(entries.len());
-        for s in entries {
-            trusted.push(try_str!(s.ptr, s.len, "trusted_proxies"));
-        }
-        cfg = cfg.trusted_proxies(TrustedProxies::new(trusted).map_err(e)?);
+        let trusted = entries.iter().map(|s| Ok(try_str!(s.ptr, s.len, "trusted_proxies")));
+        let trusted = trusted.collect::<Result<Vec<_>, st_status>>()?;
+        cfg = cfg.trusted_proxies(TrustedProxies::new(trusted)?);
         out.write(to_boxed_ptr::<st_refresh>(RefreshEndpoint::new(signer.clone(), cfg)));
         Ok(())
     }
@@ -150,25 +146,24 @@ pub unsafe extern "C" fn st_refresh_new(
 /// Releases an endpoint. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_refresh_free(endpoint: *mut st_refresh) {
-    // SAFETY: caller contract.
-    ffi_panic_boundary! { -> (); unsafe { free_box(endpoint) } }
+    ffi_panic_boundary! { -> (); free_box!(endpoint) }
 }
 
 /// A string the client sent (or the server, for the peer) as text: bytes that are not UTF-8
 /// become U+FFFD, which no address or method holds, so the core refuses them as it refuses
 /// any other bad value. `ptr = NULL` is absent.
-///
-/// # Safety
-/// `s.ptr` is NULL or readable for `s.len` bytes, unmodified for `'a`.
-unsafe fn lossy<'a>(s: st_str, name: &str) -> Result<Option<Cow<'a, str>>, st_status> {
-    if s.ptr.is_null() {
-        return Ok(None);
-    }
-    Ok(Some(String::from_utf8_lossy(try_slice!(
-        s.ptr.cast::<u8>(),
-        s.len,
-        name
-    ))))
+macro_rules! lossy {
+    ($s:expr, $name:expr) => {{
+        let s: st_str = $s;
+        match s.ptr.is_null() {
+            true => None,
+            false => Some(String::from_utf8_lossy(try_slice!(
+                s.ptr.cast::<u8>(),
+                s.len,
+                $name
+            ))),
+        }
+    }};
 }
 
 /// Reads a request. Returns `ST_OK` for anything a client can send, bytes that are not
@@ -184,11 +179,10 @@ pub unsafe extern "C" fn st_refresh_prepare(
         let out = try_out!(out);
         let endpoint = try_ref_from_ptr!(endpoint);
         let r: &st_refresh_request = try_in!(request);
-        // SAFETY (the four calls): the request's strings are readable (the exported contract).
-        let method = unsafe { lossy(r.method, "method") }?.ok_or_else(|| null("method"))?;
-        let peer = unsafe { lossy(r.peer, "peer") }?.ok_or_else(|| null("peer"))?;
-        let forwarded_for = unsafe { lossy(r.forwarded_for, "forwarded_for") }?;
-        let real_ip = unsafe { lossy(r.real_ip, "real_ip") }?;
+        let method = lossy!(r.method, "method").ok_or_else(|| null("method"))?;
+        let peer = lossy!(r.peer, "peer").ok_or_else(|| null("peer"))?;
+        let forwarded_for = lossy!(r.forwarded_for, "forwarded_for");
+        let real_ip = lossy!(r.real_ip, "real_ip");
         let req = RefreshRequest {
             method: &method,
             query: try_slice!(r.query.ptr.cast::<u8>(), r.query.len, "query"),
@@ -211,21 +205,14 @@ pub unsafe extern "C" fn st_refresh_ask_info(
     ffi_panic_boundary! {
         let out = try_out!(out);
         let ask = try_ref_from_ptr!(ask);
-        out.write(match ask {
-            Ok(a) => st_refresh_info {
-                refused: false,
-                video: text(a.video()),
-                type_: text(a.type_name()),
-                client_ip: text(a.client_ip()),
-                expires: a.expires(),
-            },
-            Err(_) => st_refresh_info {
-                refused: true,
-                video: text(""),
-                type_: text(""),
-                client_ip: text(""),
-                expires: 0,
-            },
+        let a = ask.as_ref().ok();
+        let field = |f: fn(&RefreshAsk) -> &str| text(a.map_or("", f));
+        out.write(st_refresh_info {
+            refused: a.is_none(),
+            video: field(RefreshAsk::video),
+            type_: field(RefreshAsk::type_name),
+            client_ip: field(RefreshAsk::client_ip),
+            expires: a.map_or(0, RefreshAsk::expires),
         });
         Ok(())
     }
@@ -263,6 +250,5 @@ pub unsafe extern "C" fn st_refresh_respond(
 /// Releases an ask. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_refresh_ask_free(ask: *mut st_refresh_ask) {
-    // SAFETY: caller contract.
-    ffi_panic_boundary! { -> (); unsafe { free_box(ask) } }
+    ffi_panic_boundary! { -> (); free_box!(ask) }
 }

@@ -2,15 +2,14 @@
 
 use std::ffi::c_char;
 
-use cdn_secure_token::{BatchError, Prepared, SignOptions, Signer};
+use cdn_secure_token::{BatchError, SignOptions};
 
 use crate::ffi::{
-    core_error, opt_out, set_last_error, try_opt_str, try_out_buf, try_ref_from_ptr, try_slice,
-    try_str, OutPtr,
+    opt_out, set_last_error, try_opt_str, try_out_buf, try_ref_from_ptr, try_slice, try_str, OutPtr,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::st_status;
-use crate::types::{st_sign_options, st_signer, st_str, stream_kind, try_options};
+use crate::types::{from_c, st_sign_options, st_signer, st_str, try_options, STREAM_KINDS};
 
 /// Signs a URL (absolute, scheme-relative or path-and-query): the path is normalized and
 /// percent-encoded as the edge decodes it, old `md5`/`expires` parameters are replaced, the
@@ -26,32 +25,23 @@ pub unsafe extern "C" fn st_signer_sign_url(
         let signer = try_ref_from_ptr!(signer);
         let url = try_str!(url, url_len);
         let opts: SignOptions = try_options!(opts);
-        out.write(&signer.sign_url(url, &opts).map_err(|e| core_error(&e))?)
+        out.write(&signer.sign_url(url, &opts)?)
     }
 }
 
-/// A batch's options, checked once; an error in them is reported at index 0.
-///
-/// # Safety
-/// `opts` is NULL or valid (the batch calls' contract).
-unsafe fn prepared(
-    signer: &Signer, opts: *const st_sign_options, failed: Option<OutPtr<usize>>,
-) -> Result<Prepared, st_status> {
-    let opts: Result<SignOptions, st_status> = (|| Ok(try_options!(opts)))();
-    let p = opts.and_then(|o| signer.prepare(&o).map_err(|e| core_error(&e)));
-    p.map_err(|s| batch_failure(failed, 0, s))
+/// Runs one step of a batch call; a failure is reported at `index` through `failed`.
+fn at<T>(
+    failed: OutPtr<usize>, index: usize, step: impl FnOnce() -> Result<T, st_status>,
+) -> Result<T, st_status> {
+    step().inspect_err(|_| failed.write(index))
 }
 
-/// Reports a batch failure: the status, and the index through `failed` when given.
-fn batch_failure(failed: Option<OutPtr<usize>>, index: usize, status: st_status) -> st_status {
-    if let Some(out) = failed {
-        out.write(index);
+/// A failed batch: its status, and its index through `failed`.
+fn batch_error(failed: OutPtr<usize>) -> impl Fn(BatchError) -> st_status {
+    move |BatchError { index, error }| {
+        failed.write(index);
+        error.into()
     }
-    status
-}
-
-fn batch_error(failed: Option<OutPtr<usize>>) -> impl Fn(BatchError) -> st_status {
-    move |BatchError { index, error }| batch_failure(failed, index, core_error(&error))
 }
 
 /// Signs `count` URLs with the same options in one call, writing the signed URLs to `buf`
@@ -69,12 +59,9 @@ pub unsafe extern "C" fn st_signer_sign_many(
         let signer = try_ref_from_ptr!(signer);
         let items: &[st_str] = try_slice!(urls, count, "urls");
         let failed = opt_out!(failed_index);
-        // SAFETY: caller contract on opts.
-        let p = unsafe { prepared(signer, opts, failed) }?;
-        let mut strs = Vec::with_capacity(items.len());
-        for (i, s) in items.iter().enumerate() {
-            strs.push((|| Ok(try_str!(s.ptr, s.len, "url")))().map_err(|e| batch_failure(failed, i, e))?);
-        }
+        let p = at(failed, 0, || Ok(signer.prepare(&try_options!(opts))?))?;
+        let str_at = |(i, s): (usize, &st_str)| at(failed, i, || Ok(try_str!(s.ptr, s.len, "url")));
+        let strs = items.iter().enumerate().map(str_at).collect::<Result<Vec<_>, _>>()?;
         out.write_batch(&signer.sign_many_prepared(&strs, &p).map_err(batch_error(failed))?, b'\n')
     }
 }
@@ -99,8 +86,7 @@ pub unsafe extern "C" fn st_signer_sign_joined(
         let signer = try_ref_from_ptr!(signer);
         let failed = opt_out!(failed_index);
         let sep = sep as u8;
-        // SAFETY: caller contract on opts.
-        let p = unsafe { prepared(signer, opts, failed) }?;
+        let p = at(failed, 0, || Ok(signer.prepare(&try_options!(opts))?))?;
         let bytes = try_slice!(urls.cast::<u8>(), urls_len, "urls");
         // The core's protocol is over text; a C caller's bytes are checked here, and the bad
         // byte is reported in the URL that holds it (as st_signer_sign_many reports it).
@@ -108,8 +94,8 @@ pub unsafe extern "C" fn st_signer_sign_joined(
             let before = &bytes[..e.valid_up_to()];
             let start = before.iter().rposition(|&b| b == sep).map_or(0, |p| p + 1);
             set_last_error(format!("url is not valid UTF-8 (at byte {})", before.len() - start));
-            let index = before.iter().filter(|&&b| b == sep).count();
-            batch_failure(failed, index, st_status::ST_ERR_INVALID_UTF8)
+            failed.write(before.iter().filter(|&&b| b == sep).count());
+            st_status::ST_ERR_INVALID_UTF8
         })?;
         let signed = signer.sign_joined(joined, sep, &p).map_err(batch_error(failed))?;
         out.write_batch(&signed, sep)
@@ -130,7 +116,7 @@ pub unsafe extern "C" fn st_signer_token(
         let signer = try_ref_from_ptr!(signer);
         let path = try_str!(path, path_len);
         let ip = try_opt_str!(st_str { ptr: ip, len: ip_len }, "ip");
-        out.write(&signer.token(path, expires, ip).map_err(|e| core_error(&e))?)
+        out.write(&signer.token(path, expires, ip)?)
     }
 }
 
@@ -147,11 +133,9 @@ pub unsafe extern "C" fn st_signer_token_with(
         let signer = try_ref_from_ptr!(signer);
         let path = try_str!(path, path_len);
         let opts: SignOptions = try_options!(opts);
-        let t = signer.token_with(path, &opts).map_err(|e| core_error(&e))?;
+        let t = signer.token_with(path, &opts)?;
         out.write(&t.token)?;
-        if let Some(o) = opt_out!(out_expires) {
-            o.write(t.expires);
-        }
+        opt_out!(out_expires).write(t.expires);
         Ok(())
     }
 }
@@ -171,11 +155,9 @@ pub unsafe extern "C" fn st_signer_stream_token(
         let account = try_str!(account, account_len);
         let id = try_str!(id, id_len);
         let opts: SignOptions = try_options!(opts);
-        let t = signer.stream_token(account, id, &opts).map_err(|e| core_error(&e))?;
+        let t = signer.stream_token(account, id, &opts)?;
         out.write(&t.token)?;
-        if let Some(o) = opt_out!(out_expires) {
-            o.write(t.expires);
-        }
+        opt_out!(out_expires).write(t.expires);
         Ok(())
     }
 }
@@ -200,9 +182,7 @@ pub unsafe extern "C" fn st_signer_stream_url(
         let id = try_str!(id, id_len);
         let file = try_opt_str!(st_str { ptr: file, len: file_len }, "file");
         let opts: SignOptions = try_options!(opts);
-        let url = signer
-            .stream_url(base, stream_kind(stream)?, account, id, file, &opts)
-            .map_err(|e| core_error(&e))?;
-        out.write(&url)
+        let stream = from_c(&STREAM_KINDS, stream, "stream kind", "st_stream_kind")?;
+        out.write(&signer.stream_url(base, stream, account, id, file, &opts)?)
     }
 }

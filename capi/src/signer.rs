@@ -2,19 +2,27 @@
 
 use std::ffi::c_char;
 
-use cdn_secure_token::{Signer, SignerBuilder, StreamKind, TokenKind};
+use cdn_secure_token::{Signer, SignerBuilder};
 
 use crate::ffi::{
-    core_error, free_box, null, to_boxed_ptr, try_box_from_ptr, try_bytes, try_mut_from_ptr,
-    try_out, try_ref_from_ptr, try_str, Outcome,
+    free_box, null, to_boxed_ptr, try_box_from_ptr, try_bytes, try_mut_from_ptr, try_out,
+    try_ref_from_ptr, Outcome,
 };
 use crate::panic::ffi_panic_boundary;
-use crate::status::c_static;
-use crate::status::st_status;
-use crate::types::{
-    st_signer, st_signer_builder, st_stream_kind, st_token_kind, stream_kind_out, token_kind_out,
-    TOKEN_KINDS,
-};
+use crate::status::{c_static, st_status};
+use crate::types::{st_signer, st_signer_builder, st_stream_kind, st_token_kind};
+use crate::types::{STREAM_KINDS, TOKEN_KINDS};
+
+/// The body of a `_parse` export: the core's parser, its value turned into C's by `$table`.
+macro_rules! parse_name {
+    ($name:ident, $len:ident, $field:expr, $out:ident, $table:expr) => {{
+        let out = $crate::ffi::try_out!($out);
+        let name = $crate::ffi::try_str!($name, $len, $field);
+        out.write($crate::types::to_c(&$table, name.parse()?));
+        Ok(())
+    }};
+}
+pub(crate) use parse_name;
 
 /// The version of the loaded library, e.g. `"0.1.0"` (static, NUL-terminated).
 #[no_mangle]
@@ -28,13 +36,7 @@ pub extern "C" fn st_version() -> *const c_char {
 pub unsafe extern "C" fn st_token_kind_parse(
     name: *const c_char, name_len: usize, out: *mut st_token_kind,
 ) -> st_status {
-    ffi_panic_boundary! {
-        let out = try_out!(out);
-        let name = try_str!(name, name_len, "kind");
-        let kind: TokenKind = name.parse().map_err(|e| core_error(&e))?;
-        out.write(token_kind_out(kind));
-        Ok(())
-    }
+    ffi_panic_boundary! { parse_name!(name, name_len, "kind", out, TOKEN_KINDS) }
 }
 
 /// The name of a token kind value (`"file"`, `"directory"`, `"mp4"`, `"stream"`: the core's),
@@ -52,13 +54,7 @@ pub extern "C" fn st_token_kind_str(kind: u32) -> *const c_char {
 pub unsafe extern "C" fn st_stream_kind_parse(
     name: *const c_char, name_len: usize, out: *mut st_stream_kind,
 ) -> st_status {
-    ffi_panic_boundary! {
-        let out = try_out!(out);
-        let name = try_str!(name, name_len, "stream kind");
-        let kind: StreamKind = name.parse().map_err(|e| core_error(&e))?;
-        out.write(stream_kind_out(kind));
-        Ok(())
-    }
+    ffi_panic_boundary! { parse_name!(name, name_len, "stream kind", out, STREAM_KINDS) }
 }
 
 /// Creates a signer with one key (bytes, not NUL-terminated), the system clock and no
@@ -71,8 +67,7 @@ pub unsafe extern "C" fn st_signer_new(
     ffi_panic_boundary! {
         let out = try_out!(out);
         let key = try_bytes!(key, key_len);
-        let signer = Signer::new(key).map_err(|e| core_error(&e))?;
-        out.write(to_boxed_ptr::<st_signer>(signer));
+        out.write(to_boxed_ptr::<st_signer>(Signer::new(key)?));
         Ok(())
     }
 }
@@ -80,8 +75,7 @@ pub unsafe extern "C" fn st_signer_new(
 /// Releases a signer. NULL is a no-op. The signer must not be in use by another thread.
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_free(signer: *mut st_signer) {
-    // SAFETY: caller contract.
-    ffi_panic_boundary! { -> (); unsafe { free_box(signer) } }
+    ffi_panic_boundary! { -> (); free_box!(signer) }
 }
 
 /// The number of keys a signer holds (signing key + rotation keys); 0 for NULL.
@@ -158,7 +152,7 @@ pub unsafe extern "C" fn st_signer_builder_build(
     ffi_panic_boundary! {
         let out = try_out!(out);
         let b: Box<Option<SignerBuilder>> = try_box_from_ptr!(builder);
-        let signer = b.ok_or_else(|| null("builder"))?.build().map_err(|e| core_error(&e))?;
+        let signer = b.ok_or_else(|| null("builder"))?.build()?;
         out.write(to_boxed_ptr::<st_signer>(signer));
         Ok(())
     }
@@ -167,6 +161,5 @@ pub unsafe extern "C" fn st_signer_builder_build(
 /// Releases a builder that was not built. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_builder_free(builder: *mut st_signer_builder) {
-    // SAFETY: caller contract.
-    ffi_panic_boundary! { -> (); unsafe { free_box(builder) } }
+    ffi_panic_boundary! { -> (); free_box!(builder) }
 }

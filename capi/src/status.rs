@@ -132,12 +132,8 @@ pub unsafe extern "C" fn st_last_error(
 ) -> st_status {
     ffi_panic_boundary! {
         let msg = last_error();
-        if out_len.is_null() || (buf.is_null() && cap != 0) {
-            return Err(st_status::ST_ERR_NULL_POINTER);
-        }
-        let out = crate::ffi::try_out_buf!(buf, cap, out_len);
-        let status = out.write(&msg);
-        crate::ffi::set_last_error(msg);
+        let status = (|| crate::ffi::try_out_buf!(buf, cap, out_len).write(&msg))();
+        crate::ffi::set_last_error(msg); // reading the message never replaces it
         status
     }
 }

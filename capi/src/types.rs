@@ -51,10 +51,6 @@ pub enum st_stream_kind {
     ST_STREAM_KIND_STREAMS = 3,
 }
 
-fn out_of_range(field: &str, ty: &str, v: u32) -> st_status {
-    argument(format!("{field} is invalid: {v} is not an {ty} value"))
-}
-
 use st_stream_kind::*;
 use st_token_kind::*;
 /// The C values in order (each at the index of its value) and the core's kinds.
@@ -69,28 +65,22 @@ pub(crate) const STREAM_KINDS: [(st_stream_kind, StreamKind); 4] = [
     (ST_STREAM_KIND_MPEGTS, StreamKind::Mpegts), (ST_STREAM_KIND_STREAMS, StreamKind::Streams),
 ];
 
-pub(crate) fn token_kind(v: u32) -> Result<TokenKind, st_status> {
-    let k = TOKEN_KINDS.get(v as usize).map(|k| k.1);
-    k.ok_or_else(|| out_of_range("kind", "st_token_kind", v))
+/// The core value of the C value `v` in `table` (C values at their index); an error names
+/// `field` and the C type `ty`.
+pub(crate) fn from_c<C, K: Copy>(
+    table: &[(C, K)], v: u32, field: &str, ty: &str,
+) -> Result<K, st_status> {
+    let k = table.get(v as usize).map(|k| k.1);
+    k.ok_or_else(|| argument(format!("{field} is invalid: {v} is not an {ty} value")))
 }
 
-pub(crate) fn token_kind_out(k: TokenKind) -> st_token_kind {
-    TOKEN_KINDS
-        .iter()
-        .find(|p| p.1 == k)
-        .map_or(ST_TOKEN_KIND_FILE, |p| p.0)
+/// The C value of the core value `k` (the first of `table`, which is 0, if absent).
+pub(crate) fn to_c<C: Copy, K: PartialEq>(table: &[(C, K)], k: K) -> C {
+    table.iter().find(|p| p.1 == k).unwrap_or(&table[0]).0
 }
 
-pub(crate) fn stream_kind(v: u32) -> Result<StreamKind, st_status> {
-    let k = STREAM_KINDS.get(v as usize).map(|k| k.1);
-    k.ok_or_else(|| out_of_range("stream kind", "st_stream_kind", v))
-}
-
-pub(crate) fn stream_kind_out(k: StreamKind) -> st_stream_kind {
-    STREAM_KINDS
-        .iter()
-        .find(|p| p.1 == k)
-        .map_or(ST_STREAM_KIND_VOD, |p| p.0)
+fn token_kind(v: u32) -> Result<TokenKind, st_status> {
+    from_c(&TOKEN_KINDS, v, "kind", "st_token_kind")
 }
 
 /// What to sign with. Zero-initialize it (`st_sign_options o = {0};`) for the defaults:

@@ -5,14 +5,13 @@ use std::ffi::c_char;
 use cdn_secure_token::{ExplainOptions, Verdict, VerifyOptions, REASONS};
 
 use crate::ffi::{
-    argument, core_error, free_box, null, to_boxed_ptr, try_bytes, try_out, try_out_buf,
-    try_ref_from_ptr, try_str,
+    argument, free_box, to_boxed_ptr, try_bytes, try_out, try_out_buf, try_ref_from_ptr, try_str,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::{c_static, st_status};
 use crate::types::{
-    st_explain_options, st_explanation, st_signer, st_token_kind, st_verify_options,
-    token_kind_out, try_options,
+    st_explain_options, st_explanation, st_signer, st_token_kind, st_verify_options, to_c,
+    try_options, TOKEN_KINDS,
 };
 
 /// Capacity of `st_verdict.message`, NUL included.
@@ -64,7 +63,8 @@ pub enum st_reason {
 }
 
 use st_reason::*;
-/// Every value but `ST_REASON_OTHER`, to find one by the core's number (`REASONS`).
+/// Every value but `ST_REASON_OTHER`, each at the index of its value, which is the core's
+/// number of its code (`REASONS`; checked by a test).
 #[rustfmt::skip]
 pub(crate) const ALL_REASONS: [st_reason; 11] = [
     ST_REASON_NONE, ST_REASON_MISSING_TOKEN, ST_REASON_MALFORMED_TOKEN,
@@ -73,16 +73,16 @@ pub(crate) const ALL_REASONS: [st_reason; 11] = [
     ST_REASON_BAD_CLIENT_IP, ST_REASON_EXPIRED,
 ];
 
-/// The C reason of a verdict: the number the core's `REASONS` table gives its code.
-pub(crate) fn reason_of(v: &Verdict) -> st_reason {
+/// The C reason of a verdict: the one at the number the core's `REASONS` gives its code.
+fn reason_of(v: &Verdict) -> st_reason {
     let Some(code) = v.reason_code() else {
         return ST_REASON_NONE;
     };
-    let number = REASONS.iter().find(|r| r.1 == code).map(|r| r.0);
-    ALL_REASONS
-        .into_iter()
-        .find(|r| Some(*r as i32) == number)
-        .unwrap_or(ST_REASON_OTHER)
+    let number = REASONS.iter().find(|r| r.1 == code).map_or(-1, |r| r.0);
+    *usize::try_from(number)
+        .ok()
+        .and_then(|n| ALL_REASONS.get(n))
+        .unwrap_or(&ST_REASON_OTHER)
 }
 
 /// The stable snake_case code of a refusal reason (`"mismatch"`, ...; `""` for
@@ -90,16 +90,9 @@ pub(crate) fn reason_of(v: &Verdict) -> st_reason {
 /// NUL-terminated. The codes are the core's.
 #[no_mangle]
 pub extern "C" fn st_reason_str(reason: std::ffi::c_int) -> *const c_char {
-    ffi_panic_boundary! { -> *const c_char; c_static(reason_code(reason)) }
-}
-
-pub(crate) fn reason_code(reason: std::ffi::c_int) -> &'static str {
-    match reason {
-        0 => "",
-        _ => REASONS
-            .iter()
-            .find(|r| r.0 == reason)
-            .map_or("other", |r| r.1),
+    ffi_panic_boundary! { -> *const c_char;
+        let code = REASONS.iter().find(|r| r.0 == reason).map_or("other", |r| r.1);
+        c_static(if reason == 0 { "" } else { code })
     }
 }
 
@@ -193,18 +186,13 @@ pub unsafe extern "C" fn st_signer_verify(
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
-        let reason_out = if reason_len.is_null() {
-            if !reason_buf.is_null() || reason_cap != 0 {
-                return Err(null("reason_len"));
-            }
-            None
-        } else {
-            Some(try_out_buf!(reason_buf, reason_cap, reason_len))
-        };
+        let skip = reason_buf.is_null() && reason_cap == 0 && reason_len.is_null();
+        let reason_out =
+            if skip { None } else { Some(try_out_buf!(reason_buf, reason_cap, reason_len)) };
         let signer = try_ref_from_ptr!(signer);
         let url = try_str!(url, url_len);
         let opts: VerifyOptions = try_options!(opts);
-        let verdict = signer.verify(url, &opts).map_err(|e| core_error(&e))?;
+        let verdict = signer.verify(url, &opts)?;
         if let Some(r) = &reason_out {
             r.write(&verdict.message().unwrap_or_default())?;
         }
@@ -289,8 +277,7 @@ pub unsafe extern "C" fn st_signer_explain(
         let signer = try_ref_from_ptr!(signer);
         let url = try_str!(url, url_len);
         let opts: ExplainOptions = try_options!(opts);
-        let e = signer.explain(url, &opts).map_err(|e| core_error(&e))?;
-        out.write(to_boxed_ptr::<st_explanation>(e));
+        out.write(to_boxed_ptr::<st_explanation>(signer.explain(url, &opts)?));
         Ok(())
     }
 }
@@ -305,7 +292,7 @@ pub unsafe extern "C" fn st_explanation_info(
         let out = try_out!(out);
         let e = try_ref_from_ptr!(explanation);
         out.write(st_explain_info {
-            kind: token_kind_out(e.kind),
+            kind: to_c(&TOKEN_KINDS, e.kind),
             has_ip: e.ip.is_some(),
             has_found_token: e.found_token.is_some(),
             matches: e.matches.map_or(-1, i8::from),
@@ -345,6 +332,5 @@ pub unsafe extern "C" fn st_explanation_get(
 /// Releases an explanation. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_explanation_free(explanation: *mut st_explanation) {
-    // SAFETY: caller contract.
-    ffi_panic_boundary! { -> (); unsafe { free_box(explanation) } }
+    ffi_panic_boundary! { -> (); free_box!(explanation) }
 }

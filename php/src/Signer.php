@@ -378,17 +378,8 @@ final class Signer
         $message = $this->output(fn (CData $buf, int $cap): int => $this->ffi->st_signer_verify(
             $this->handle, $url, \strlen($url), $o, $rPtr, $buf, $cap, $this->outLenPtr));
         unset($keep);
-        $verdict = $r->verdict;
-        $valid = $verdict === $this->ffi->ST_VERDICT_VALID;
-        $invalid = $verdict === $this->ffi->ST_VERDICT_INVALID;
-        return new Verdict(
-            $valid ? Verdict::VALID : ($invalid ? Verdict::INVALID : Verdict::EXPIRED),
-            $r->http_status,
-            $invalid ? null : $r->expires,
-            $invalid ? null : $r->key_index,
-            $valid ? null : $this->ffi->st_reason_str($r->reason),
-            $valid ? null : $message,
-        );
+        return $this->verdict($r->verdict, $r->http_status, $r->expires, $r->key_index,
+            $this->ffi->st_reason_str($r->reason), $message);
     }
 
     /**
@@ -413,24 +404,29 @@ final class Signer
         $this->check($this->ffi->st_signer_verify_request($this->handle, $target, \strlen($target),
             $o, FFI::addr($v)));
         unset($keep);
-        return $this->verdict($v);
+        return $this->verdict($v->status, $v->http_status, $v->expires, $v->key_index,
+            $v->reason === null ? '' : FFI::string($v->reason), FFI::string($v->message));
     }
 
-    /** A Verdict from the C `st_verdict`: every field as the core gives it. */
-    private function verdict(CData $v): Verdict
+    /**
+     * The Verdict of both verify calls, every field as the C library gives it: `expires` and
+     * `key_index` only when the token matched (key_index >= 0), the reason code and message
+     * only when there is one (the library gives '' otherwise).
+     */
+    private function verdict(int $status, int $http, int $expires, int $keyIndex, string $reason,
+        string $message): Verdict
     {
-        $matched = $v->key_index >= 0;
-        $message = FFI::string($v->message);
+        $matched = $keyIndex >= 0;
         return new Verdict(
-            match ($v->status) {
+            match ($status) {
                 $this->ffi->ST_VERDICT_VALID => Verdict::VALID,
                 $this->ffi->ST_VERDICT_EXPIRED => Verdict::EXPIRED,
                 default => Verdict::INVALID,
             },
-            $v->http_status,
-            $matched ? $v->expires : null,
-            $matched ? $v->key_index : null,
-            $v->reason === null ? null : FFI::string($v->reason),
+            $http,
+            $matched ? $expires : null,
+            $matched ? $keyIndex : null,
+            $reason === '' ? null : $reason,
             $message === '' ? null : $message,
         );
     }
@@ -515,7 +511,9 @@ final class Signer
 
     /**
      * Unix seconds of an expiry option. The C ABI reads 0 as "not given", so a 0 from the
-     * caller is refused here, by name, as the other faces refuse it.
+     * caller is refused here, by name, as the other faces refuse it: the one check PHP makes
+     * that the core also makes. It stays until a major release changes st_sign_options (an
+     * explicit "given" flag, or NULL-able fields) so that the core sees the 0 and refuses it.
      */
     private static function expiry(string $field, int|\DateTimeInterface $t): int
     {

@@ -107,10 +107,10 @@ fn is<'py>(
 /// `int` as decimal text, an `ipaddress` object's `str`) is kept in `made` meanwhile.
 fn value<'a, 'py>(
     name: &str,
+    form: Form,
     obj: &'a Bound<'py, PyAny>,
     made: &'a mut Option<Bound<'py, PyString>>,
 ) -> PyResult<st::Value<'a>> {
-    let form = Form::of(name);
     let int = obj.is_instance_of::<PyInt>();
     Ok(if obj.is_none() {
         st::Value::Absent
@@ -170,7 +170,7 @@ impl<'a, 'py, const N: usize> Given<'a, 'py, N> {
     ) -> Res<()> {
         for (&(name, obj), made) in self.items.iter().zip(self.made.iter_mut()) {
             let Some(obj) = obj else { continue };
-            set(name, value(name, obj, made)?).map_err(|e| match e {
+            set(name, value(name, Form::of(name), obj, made)?).map_err(|e| match e {
                 st::Error::OptionType { .. } => Fail::Py(wrong_type(name, Form::of(name), obj)),
                 e => Fail::Core(e),
             })?;
@@ -181,35 +181,23 @@ impl<'a, 'py, const N: usize> Given<'a, 'py, N> {
 
 /// The clock's answer in Unix seconds: an `int`, a `float` (floored) or an aware `datetime`.
 pub fn clock_seconds(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
-    let name = "clock()";
-    if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
-        return int64(obj, name);
+    match value("clock()", Form::Time, obj, &mut None)? {
+        st::Value::Int(i) => Ok(i),
+        st::Value::Float(f) if f.is_finite() => Ok(f.floor() as i64),
+        st::Value::Float(_) => Err(InvalidExpiryError::new_err("clock() is not finite")),
+        _ => Err(PyTypeError::new_err(format!(
+            "clock() must return int or float Unix seconds or an aware datetime, not {}",
+            type_name(obj)
+        ))),
     }
-    if obj.is_instance_of::<PyFloat>() {
-        let f: f64 = obj.extract()?;
-        if !f.is_finite() {
-            return Err(InvalidExpiryError::new_err("clock() is not finite"));
-        }
-        return Ok(f.floor() as i64);
-    }
-    if is(obj, &DATETIME, "datetime", "datetime")? {
-        return datetime_seconds(obj, name);
-    }
-    Err(PyTypeError::new_err(format!(
-        "clock() must return int or float Unix seconds or an aware datetime, not {}",
-        type_name(obj)
-    )))
 }
 
 /// Whole seconds of an `int` or a `timedelta` (the signer's `default_ttl`).
 pub fn lifetime(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
-    if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
-        return int64(obj, name);
+    match value(name, Form::Lifetime, obj, &mut None)? {
+        st::Value::Int(i) => Ok(i),
+        _ => Err(wrong_type(name, Form::Lifetime, obj)),
     }
-    if is(obj, &TIMEDELTA, "datetime", "timedelta")? {
-        return timedelta_seconds(obj, name);
-    }
-    Err(wrong_type(name, Form::Lifetime, obj))
 }
 
 /// A key's bytes. A `str` with lone surrogates (what `os.environ` makes of undecodable bytes)
@@ -237,10 +225,12 @@ pub fn key_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
 
 /// The UTF-8 text of a URL argument, borrowed from the `str`.
 pub fn url_text<'a>(s: &'a Bound<'_, PyString>) -> st::Result<&'a str> {
-    s.to_str().map_err(|_| st::Error::Url {
-        reason: "it is a str with lone surrogates, which has no UTF-8 form",
-    })
+    s.to_str()
+        .map_err(|_| st::Error::Url { reason: SURROGATES })
 }
+
+/// Why a URL `str` cannot be signed.
+pub const SURROGATES: &str = "it is a str with lone surrogates, which has no UTF-8 form";
 
 /// Text of a `str`, or the decimal text of an `int` (Video Streaming account ids).
 pub fn str_or_int(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<PyBackedStr> {

@@ -27,53 +27,31 @@ create_exception!(
      is the manifest line of a ``sign_manifest`` failure (0: the manifest as a whole, its URL\n\
      or the options), else ``None``."
 );
-create_exception!(
-    cdn_secure_token,
-    InvalidKeyError,
-    SecureTokenError,
-    "The signing or a verification key is unusable (length, control characters, not text)."
-);
-create_exception!(
-    cdn_secure_token,
-    InvalidPathError,
-    SecureTokenError,
-    "The URL path cannot be hashed the way the edge would (bad escape, NUL, '..' above root)."
-);
-create_exception!(
-    cdn_secure_token,
-    InvalidIpError,
-    SecureTokenError,
-    "The client IP is not a valid address."
-);
-create_exception!(
-    cdn_secure_token,
-    InvalidExpiryError,
-    SecureTokenError,
-    "The expiry time or lifetime is unusable (missing, past, not positive, milliseconds)."
-);
-create_exception!(
-    cdn_secure_token,
-    InvalidUrlError,
-    SecureTokenError,
-    "The URL as a whole is malformed, or too long for the edge's request line."
-);
-create_exception!(
-    cdn_secure_token,
-    InvalidArgumentError,
-    SecureTokenError,
-    "Another argument (token kind, stream ids, speed, buffer, ...) is unusable."
-);
+/// One exception class per core error kind, and the one mapping of a kind to its class.
+macro_rules! error_classes {
+    ($($kind:ident => $class:ident: $doc:literal,)*) => {
+        $(create_exception!(cdn_secure_token, $class, SecureTokenError, $doc);)*
 
-/// The one mapping of core's error kinds to the exception classes.
-fn class(py: Python<'_>, kind: st::ErrorKind) -> Bound<'_, PyType> {
-    match kind {
-        st::ErrorKind::Key => py.get_type::<InvalidKeyError>(),
-        st::ErrorKind::Path => py.get_type::<InvalidPathError>(),
-        st::ErrorKind::Ip => py.get_type::<InvalidIpError>(),
-        st::ErrorKind::Expiry => py.get_type::<InvalidExpiryError>(),
-        st::ErrorKind::Url => py.get_type::<InvalidUrlError>(),
-        st::ErrorKind::Argument => py.get_type::<InvalidArgumentError>(),
-    }
+        fn class(py: Python<'_>, kind: st::ErrorKind) -> Bound<'_, PyType> {
+            match kind {
+                $(st::ErrorKind::$kind => py.get_type::<$class>(),)*
+            }
+        }
+    };
+}
+
+error_classes! {
+    Key => InvalidKeyError:
+        "The signing or a verification key is unusable (length, control characters, not text).",
+    Path => InvalidPathError:
+        "The URL path cannot be hashed the way the edge would (bad escape, NUL, '..' above root).",
+    Ip => InvalidIpError: "The client IP is not a valid address.",
+    Expiry => InvalidExpiryError:
+        "The expiry time or lifetime is unusable (missing, past, not positive, milliseconds).",
+    Url => InvalidUrlError:
+        "The URL as a whole is malformed, or too long for the edge's request line.",
+    Argument => InvalidArgumentError:
+        "Another argument (token kind, stream ids, speed, buffer, ...) is unusable.",
 }
 
 /// Every failure of a method: a core error, a batch error (with its index), a manifest
@@ -86,29 +64,22 @@ enum Fail {
     Py(PyErr),
 }
 
-impl From<st::Error> for Fail {
-    fn from(e: st::Error) -> Self {
-        Fail::Core(e)
-    }
+macro_rules! fail_from {
+    ($($variant:ident($t:ty)),*) => {
+        $(impl From<$t> for Fail {
+            fn from(e: $t) -> Self {
+                Fail::$variant(e)
+            }
+        })*
+    };
 }
 
-impl From<st::BatchError> for Fail {
-    fn from(e: st::BatchError) -> Self {
-        Fail::Batch(e)
-    }
-}
-
-impl From<st::ManifestError> for Fail {
-    fn from(e: st::ManifestError) -> Self {
-        Fail::Manifest(e)
-    }
-}
-
-impl From<PyErr> for Fail {
-    fn from(e: PyErr) -> Self {
-        Fail::Py(e)
-    }
-}
+fail_from!(
+    Core(st::Error),
+    Batch(st::BatchError),
+    Manifest(st::ManifestError),
+    Py(PyErr)
+);
 
 impl From<Fail> for PyErr {
     fn from(f: Fail) -> PyErr {

@@ -58,14 +58,13 @@ impl RefreshEndpoint {
     #[allow(clippy::too_many_arguments)]
     fn prepare(
         &self,
-        py: Python<'_>,
         method: &str,
         query: &[u8],
         peer: &str,
         forwarded_for: Option<&str>,
         real_ip: Option<&str>,
         now: Option<i64>,
-    ) -> PyResult<Py<PyAny>> {
+    ) -> Prepared {
         let req = st::RefreshRequest {
             method,
             query,
@@ -75,20 +74,20 @@ impl RefreshEndpoint {
             now,
         };
         match self.inner.prepare(&req) {
-            Ok(ask) => Ok(Py::new(
-                py,
-                RefreshAsk {
-                    endpoint: Arc::clone(&self.inner),
-                    ask,
-                },
-            )?
-            .into_any()),
-            Err(r) => Ok(refresh_answer(r.to_response())
-                .into_pyobject(py)?
-                .into_any()
-                .unbind()),
+            Ok(ask) => Prepared::Ask(RefreshAsk {
+                endpoint: Arc::clone(&self.inner),
+                ask,
+            }),
+            Err(r) => Prepared::Refused(refresh_answer(r.to_response())),
         }
     }
+}
+
+/// What `prepare` gives: the question for the hook, or the answer to send at once.
+#[derive(IntoPyObject)]
+enum Prepared {
+    Ask(RefreshAsk),
+    Refused(RefreshAnswer),
 }
 
 #[pyclass(frozen, module = "cdn_secure_token", name = "RefreshAsk")]

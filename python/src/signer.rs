@@ -6,6 +6,7 @@ use std::str::FromStr;
 use pyo3::exceptions::PyTypeError;
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyList, PyString};
 use pyo3::PyTraverseError;
 
@@ -15,6 +16,9 @@ use crate::convert::{self, Arg, Given};
 use crate::given;
 use crate::types::{Explanation, SignedToken, Verdict};
 use crate::Res;
+
+/// Batches at least this large are signed with the GIL released.
+const GIL_FREE_BATCH: usize = 64;
 
 /// Signs and verifies CDN Secure Token links (Gcore CDN, nginx ``secure_link``).
 ///
@@ -203,8 +207,8 @@ macro_rules! signer_methods {
             /// Signs many URLs with the same options (those of ``sign_url``): a ``list[str]`` in the
             /// order given, all with one expiry. Any iterable of ``str`` works.
             ///
-            /// The signing runs without the GIL (other Python threads go on meanwhile), several
-            /// URLs at a time and, for large batches, on several cores. On the first bad URL nothing
+            /// A batch of 64 URLs or more is signed without the GIL (other Python threads go on
+            /// meanwhile), several URLs at a time and, for large batches, on several cores. On the first bad URL nothing
             /// is returned and the exception's ``index`` says which URL it was.
             #[pyo3(signature = (urls, *, $($s = None),*))]
             fn sign_many<'py>(
@@ -217,23 +221,24 @@ macro_rules! signer_methods {
                     let e = "urls must be an iterable of str, not a single str";
                     return Err(PyTypeError::new_err(e))?;
                 }
-                // The str objects are held here, so their UTF-8 (borrowed, not copied) stays valid
-                // while the GIL is released.
-                let mut items: Vec<Bound<'py, PyString>> = Vec::with_capacity(urls.len().unwrap_or(0));
-                for (i, u) in urls.try_iter()?.enumerate() {
-                    items.push(u?.cast_into::<PyString>().map_err(|e| {
+                // Each `PyBackedStr` holds its str and borrows its UTF-8 (no copy), so the text
+                // stays valid while the GIL is released.
+                let mut texts = Vec::with_capacity(urls.len().unwrap_or(0));
+                for (index, u) in urls.try_iter()?.enumerate() {
+                    let s = u?.cast_into::<PyString>().map_err(|e| {
                         let name = convert::type_name(&e.into_inner());
-                        PyTypeError::new_err(format!("item {i}: expected str, not {name}"))
-                    })?);
+                        PyTypeError::new_err(format!("item {index}: expected str, not {name}"))
+                    })?;
+                    let error = st::Error::Url { reason: convert::SURROGATES };
+                    texts.push(PyBackedStr::try_from(s).map_err(|_| st::BatchError { index, error })?);
                 }
-                let texts = items.iter().enumerate().map(|(index, s)| {
-                    convert::url_text(s).map_err(|error| st::BatchError { index, error })
-                });
-                let texts = texts.collect::<Result<Vec<&str>, _>>()?;
                 let mut given = given!($($s),*);
                 // Core prepares the options once for the batch (an error there is item 0's).
                 let (inner, opts) = (&self.inner, self.sign_options(py, &mut given)?);
-                let batch = py.detach(|| inner.sign_many_joined(&texts, &opts))?;
+                let sign = || inner.sign_many_joined(&texts, &opts);
+                // Releasing the GIL costs about a single call's time: only a batch that takes
+                // much longer than that (and every batch that runs threads) releases it.
+                let batch = if texts.len() < GIL_FREE_BATCH { sign() } else { py.detach(sign) }?;
                 Ok(PyList::new(py, batch.iter())?)
             }
 

@@ -118,7 +118,7 @@ impl Explanation {
 }
 
 /// A token with the expiry (Unix seconds) it was made for; ``str()`` gives the token.
-#[pyclass(frozen, eq, module = "cdn_secure_token", name = "SignedToken")]
+#[pyclass(frozen, eq, str = "{token}", module = "cdn_secure_token")]
 #[derive(PartialEq)]
 pub struct SignedToken {
     /// The 22-character token.
@@ -145,9 +145,5 @@ impl SignedToken {
             "SignedToken(token='{}', expires={})",
             self.token, self.expires
         )
-    }
-
-    fn __str__(&self) -> String {
-        self.token.clone()
     }
 }
