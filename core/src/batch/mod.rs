@@ -469,8 +469,7 @@ impl Signer {
         urls: &[S],
         opts: &SignOptions<'_>,
     ) -> Result<Vec<String>, BatchError> {
-        let p = self.prepare(opts).map_err(at_index_0)?;
-        let p = p.resolve(&*self.clock).map_err(at_index_0)?;
+        let p = self.resolve_now(opts).map_err(at_index_0)?;
         // The first slice's list has room for all: the others are appended to it.
         let mut first = Slot {
             sink: Vec::with_capacity(urls.len()),
