@@ -211,7 +211,7 @@ impl Signer {
     /// The options of one call checked and resolved now, borrowing their text: what
     /// `sign_url` and `sign_many` sign with directly (no [`Prepared`] built and dropped).
     /// Stream tokens are refused, as by [`Signer::prepare`].
-    #[inline]
+    #[inline(always)]
     pub(crate) fn resolve_now<'o>(&self, opts: &SignOptions<'o>) -> Result<Resolved<'o>> {
         if opts.kind == TokenKind::Stream {
             return Err(stream_kind_error());
@@ -220,7 +220,7 @@ impl Signer {
     }
 
     /// The one check of sign options, for any kind ([`Signer::prepare_any`] keeps it).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn resolve_any<'o>(&self, opts: &SignOptions<'o>) -> Result<Resolved<'o>> {
         let expires = self.resolve_expires(opts)?;
         let ip = opts.ip.map(CanonicalIp::parse).transpose()?;
