@@ -104,7 +104,7 @@ impl Prepared {
         Ok(Resolved {
             expires: expires_text.value,
             expires_text,
-            ip: self.ip.as_ref().map_or(&b""[..], |i| i.as_bytes()),
+            ip: self.ip,
             kind: self.kind,
             speed: self.mp4.as_ref().map_or("", |m| &m.0),
             buffer: self.mp4.as_ref().map_or("", |m| &m.1),
@@ -112,21 +112,23 @@ impl Prepared {
     }
 }
 
-/// A [`Prepared`] request as one call (or one batch) uses it.
+/// Sign options as one call (or one batch) uses them: checked, the expiry resolved, the
+/// MP4 text borrowed from the options or from a [`Prepared`].
 #[derive(Clone, Copy)]
 pub(crate) struct Resolved<'o> {
     pub(crate) expires: i64,
     pub(crate) expires_text: Digits,
-    /// The canonical client IP text, or empty.
-    pub(crate) ip: &'o [u8],
+    /// The canonical client IP, held inline (no allocation for a one-off call).
+    pub(crate) ip: Option<CanonicalIp>,
     pub(crate) kind: TokenKind,
     pub(crate) speed: &'o str,
     pub(crate) buffer: &'o str,
 }
 
 impl Resolved<'_> {
+    /// The canonical client IP text, or empty.
     pub(crate) fn ip_bytes(&self) -> &[u8] {
-        self.ip
+        self.ip.as_ref().map_or(&b""[..], |i| i.as_bytes())
     }
 
     /// The query-token layout of `path` (a canonical path) with these options.
@@ -189,34 +191,59 @@ impl Signer {
     /// [`Signer::prepare`] for any kind (stream tokens hash the same fields).
     #[inline]
     pub(crate) fn prepare_any(&self, opts: &SignOptions<'_>) -> Result<Prepared> {
-        let expires = self.resolve_expires(opts)?;
+        let r = self.resolve_any(opts)?;
         let ttl = match (opts.expires, opts.ttl, opts.now) {
             (None, Some(t), None) => Some(t),
             (None, None, None) => self.default_ttl,
             _ => None,
         };
+        Ok(Prepared {
+            kind: r.kind,
+            expiry: match ttl {
+                Some(t) => Expiry::Ttl(t, r.expires_text),
+                None => Expiry::Fixed(r.expires_text),
+            },
+            ip: r.ip,
+            mp4: (r.kind == TokenKind::Mp4).then(|| (r.speed.into(), r.buffer.into())),
+        })
+    }
+
+    /// The options of one call checked and resolved now, borrowing their text: what
+    /// `sign_url` and `sign_many` sign with directly (no [`Prepared`] built and dropped).
+    /// Stream tokens are refused, as by [`Signer::prepare`].
+    #[inline(always)]
+    pub(crate) fn resolve_now<'o>(&self, opts: &SignOptions<'o>) -> Result<Resolved<'o>> {
+        if opts.kind == TokenKind::Stream {
+            return Err(stream_kind_error());
+        }
+        self.resolve_any(opts)
+    }
+
+    /// The one check of sign options, for any kind ([`Signer::prepare_any`] keeps it).
+    #[inline(always)]
+    pub(crate) fn resolve_any<'o>(&self, opts: &SignOptions<'o>) -> Result<Resolved<'o>> {
+        let expires = self.resolve_expires(opts)?;
         let ip = opts.ip.map(CanonicalIp::parse).transpose()?;
-        let mp4 = if opts.kind == TokenKind::Mp4 {
-            Some((
-                check_speed_buffer("speed", opts.speed)?.into(),
-                check_speed_buffer("buffer", opts.buffer)?.into(),
-            ))
+        let (speed, buffer) = if opts.kind == TokenKind::Mp4 {
+            (
+                check_speed_buffer("speed", opts.speed)?,
+                check_speed_buffer("buffer", opts.buffer)?,
+            )
         } else if opts.speed.is_some() || opts.buffer.is_some() {
             return Err(Error::Argument {
                 name: "speed/buffer",
                 reason: "apply to MP4 tokens only (kind mp4)",
             });
         } else {
-            None
+            ("", "")
         };
-        Ok(Prepared {
-            kind: opts.kind,
-            expiry: match ttl {
-                Some(t) => Expiry::Ttl(t, Digits::new(expires)),
-                None => Expiry::Fixed(Digits::new(expires)),
-            },
+        Ok(Resolved {
+            expires,
+            expires_text: Digits::new(expires),
             ip,
-            mp4,
+            kind: opts.kind,
+            speed,
+            buffer,
         })
     }
 }

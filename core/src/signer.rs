@@ -187,8 +187,7 @@ impl Signer {
 
     /// The token of any query-token kind (`File`, `Directory`, `Mp4`) for a decoded path.
     pub fn token_with(&self, path: &str, opts: &SignOptions<'_>) -> Result<SignedToken> {
-        let prepared = self.prepare(opts)?;
-        let p = prepared.resolve(&*self.clock)?;
+        let p = self.resolve_now(opts)?;
         let mut buf = PathBytes::new();
         let (canon, _) = path::canonical(path.as_bytes(), PathInput::Decoded, &mut buf)?;
         let digest = p.layout(canon).digest(self.signing_key());
@@ -203,7 +202,7 @@ impl Signer {
     /// `speed`/`buffer`) parameters are removed in any case; the path is emitted
     /// percent-encoded so that the edge decodes it back to exactly the bytes hashed.
     pub fn sign_url(&self, url: &str, opts: &SignOptions<'_>) -> Result<String> {
-        self.sign_prepared(url, &self.prepare(opts)?)
+        self.sign_resolved(url, &self.resolve_now(opts)?)
     }
 
     /// [`Signer::sign_url`] with options checked once by [`Signer::prepare`].

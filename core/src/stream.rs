@@ -19,11 +19,10 @@ impl Signer {
         opts: &SignOptions<'_>,
     ) -> Result<SignedToken> {
         check_stream_ids(account, id)?;
-        let prepared = self.prepare_any(&SignOptions {
+        let p = self.resolve_any(&SignOptions {
             kind: TokenKind::File,
             ..*opts
         })?;
-        let p = prepared.resolve(&*self.clock)?;
         let digest = Layout::Stream {
             account: account.as_bytes(),
             id: id.as_bytes(),

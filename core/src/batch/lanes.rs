@@ -86,10 +86,12 @@ impl Signer {
         n: usize,
         p: &Resolved<'_>,
         sink: &mut K,
-        lanes: &mut Lanes,
+        lanes: &mut Option<Lanes>,
     ) -> Result<(), (usize, Error)> {
         let result = self.sign_groups(urls, n, p, sink, lanes);
-        lanes.wipe();
+        if let Some(lanes) = lanes {
+            lanes.wipe();
+        }
         result
     }
 
@@ -99,7 +101,7 @@ impl Signer {
         n: usize,
         p: &Resolved<'_>,
         sink: &mut K,
-        lane: &mut Lanes,
+        lanes: &mut Option<Lanes>,
     ) -> Result<(), (usize, Error)> {
         let mut urls = urls.take(n);
         if n < MIN_LANES {
@@ -108,6 +110,7 @@ impl Signer {
             }
             return Ok(());
         }
+        let lane = lanes.get_or_insert_with(Lanes::default);
         let key = self.signing_key();
         let max = self.max_request_len;
         lane.fit(n.min(LANES));
