@@ -340,12 +340,12 @@ enum Urls<'a, S> {
 enum Slice<'a, S> {
     /// URLs from index `at`.
     List { urls: &'a [S], at: usize },
-    /// URLs of `text`, which starts at byte `at` of the joined text; `len` of them when
+    /// URLs of `text`, which follows `before` in the joined text; `len` of them when
     /// counted (the whole text), else counted by the thread that signs it.
     Joined {
         text: &'a str,
+        before: &'a str,
         sep: u8,
-        at: usize,
         len: Option<usize>,
     },
 }
@@ -364,8 +364,8 @@ impl<'a, S: AsRef<str>> Urls<'a, S> {
             Urls::List(urls) => Slice::List { urls, at: 0 },
             Urls::Joined { body, sep, len } => Slice::Joined {
                 text: body,
+                before: "",
                 sep,
-                at: 0,
                 len: Some(len),
             },
         }
@@ -401,8 +401,8 @@ impl<'a, S: AsRef<str>> Urls<'a, S> {
                     };
                     out.push(Slice::Joined {
                         text: &body[start..end],
+                        before: &body[..start],
                         sep,
-                        at: start,
                         len: None,
                     });
                     if end == bytes.len() {
@@ -414,20 +414,19 @@ impl<'a, S: AsRef<str>> Urls<'a, S> {
         }
         out
     }
-
-    /// The index in the batch of URL `j` of `slice`.
-    fn index(&self, slice: &Slice<'_, S>, j: usize) -> usize {
-        match (self, slice) {
-            (Urls::Joined { body, sep, .. }, Slice::Joined { at, .. }) => {
-                memchr::memchr_iter(*sep, &body.as_bytes()[..*at]).count() + j
-            }
-            (_, Slice::List { at, .. }) => at + j,
-            (Urls::List(_), Slice::Joined { at, .. }) => at + j,
-        }
-    }
 }
 
 impl<'a, S: AsRef<str>> Slice<'a, S> {
+    /// The index in the batch of URL `j` of this slice (counted only for an error).
+    fn index(&self, j: usize) -> usize {
+        match *self {
+            Slice::List { at, .. } => at + j,
+            Slice::Joined { before, sep, .. } => {
+                memchr::memchr_iter(sep, before.as_bytes()).count() + j
+            }
+        }
+    }
+
     /// Signs the slice into `sink`; an error carries the index within the slice.
     fn sign<K: Sink>(
         &self,
@@ -575,7 +574,7 @@ impl Signer {
         K: Sink,
     {
         let fail = |slice: &Slice<'_, S>, (j, error)| BatchError {
-            index: urls.index(slice, j),
+            index: slice.index(j),
             error,
         };
         let threads = threads_for(urls.len());
