@@ -35,6 +35,10 @@ try {
   throw error
 }
 
+// The number of URLs the addon reads: the array's length when the call starts (anything else
+// the addon refuses before reading).
+const count = (urls) => (Array.isArray(urls) ? urls.length : 0)
+
 // signMany and signManyAsync: the addon reads the array and returns the signed batch as the
 // core's joined text (or, for a parallel batch, an array of its pieces: one per slice a thread
 // signed), split here: one split in JavaScript costs less than an array of strings made through
@@ -52,14 +56,17 @@ const split = (text, n) =>
 Object.defineProperties(binding.Signer.prototype, {
   signMany: {
     value: function signMany(urls, options, buffer) {
-      return split(this.signPieces(urls, options, buffer), urls.length)
+      // The length now, as the addon reads it (an item getter may change the array later).
+      const n = count(urls)
+      return split(this.signPieces(urls, options, buffer), n)
     },
     writable: true,
     configurable: true,
   },
   signManyAsync: {
     value: function signManyAsync(urls, options) {
-      return this.signPiecesAsync(urls, options).then(split)
+      const n = count(urls)
+      return this.signPiecesAsync(urls, options).then((text) => split(text, n))
     },
     writable: true,
     configurable: true,

@@ -168,3 +168,21 @@ test('JavaScript run while a SignBuffer is in use (an item getter signing with i
   assert.deepEqual(out, loop(outer.map((u) => u), opts).value)
   assert.equal(out[3], signer.signUrl('/got', opts))
 })
+
+test('signMany(Async) splits by the number of URLs it read, even if an item getter shortens the array', async () => {
+  const shortening = () => {
+    const urls = ['/a.ts']
+    Object.defineProperty(urls, 1, {
+      get: () => {
+        urls.length = 1
+        return '/b.ts'
+      },
+      configurable: true,
+      enumerable: true,
+    })
+    return urls
+  }
+  const expected = [signer.signUrl('/a.ts', opts), signer.signUrl('/b.ts', opts)]
+  assert.deepEqual(signer.signMany(shortening(), opts), expected)
+  assert.deepEqual(await signer.signManyAsync(shortening(), opts), expected)
+})
