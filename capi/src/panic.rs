@@ -3,7 +3,7 @@
 //! return type, by [`Boundary`] (the shape of rustls-ffi's `ffi_panic_boundary!` and
 //! `PanicOrDefault`).
 
-use crate::ffi::set_last_error;
+use crate::ffi::fail;
 use crate::status::st_status;
 
 /// What an exported body evaluates to, and what the function returns for it.
@@ -23,8 +23,8 @@ impl Boundary for Result<(), st_status> {
         self.err().unwrap_or(st_status::ST_OK)
     }
     fn after_panic() -> st_status {
-        set_last_error("internal error: a panic was caught at the C boundary".into());
-        st_status::ST_ERR_PANIC
+        let msg = "internal error: a panic was caught at the C boundary";
+        fail(st_status::ST_ERR_PANIC, msg.into())
     }
 }
 

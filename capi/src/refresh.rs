@@ -9,8 +9,8 @@ use cdn_secure_token::{
 };
 
 use crate::ffi::{
-    free_box, null, to_boxed_ptr, try_in, try_opt_str, try_out, try_out_buf, try_ref_from_ptr,
-    try_slice, try_str, Castable,
+    free_box, null, opt_slice, to_boxed_ptr, try_in, try_opt_str, try_out, try_out_buf,
+    try_ref_from_ptr, try_slice, try_str, Castable,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::{c_static, st_status};
@@ -155,14 +155,7 @@ pub unsafe extern "C" fn st_refresh_free(endpoint: *mut st_refresh) {
 macro_rules! lossy {
     ($s:expr, $name:expr) => {{
         let s: st_str = $s;
-        match s.ptr.is_null() {
-            true => None,
-            false => Some(String::from_utf8_lossy(try_slice!(
-                s.ptr.cast::<u8>(),
-                s.len,
-                $name
-            ))),
-        }
+        opt_slice!(s.ptr.cast::<u8>(), s.len, $name).map(String::from_utf8_lossy)
     }};
 }
 

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use cdn_secure_token::{Signer, SignerBuilder};
 
 use crate::ffi::{
-    free_box, null, to_boxed_ptr, try_box_from_ptr, try_bytes, try_mut_from_ptr, try_out,
+    free_box, null, opt_box_from_ptr, to_boxed_ptr, try_bytes, try_mut_from_ptr, try_out,
     try_ref_from_ptr, Outcome,
 };
 use crate::panic::ffi_panic_boundary;
@@ -151,8 +151,8 @@ pub unsafe extern "C" fn st_signer_builder_build(
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
-        let b: Box<Option<SignerBuilder>> = try_box_from_ptr!(builder);
-        let signer = b.ok_or_else(|| null("builder"))?.build()?;
+        let b = opt_box_from_ptr!(builder).and_then(|b| *b).ok_or_else(|| null("builder"))?;
+        let signer = b.build()?;
         out.write(to_boxed_ptr::<st_signer>(signer));
         Ok(())
     }
