@@ -248,6 +248,12 @@ impl<T> OutPtr<T> {
             unsafe { self.0.write(value) }
         }
     }
+
+    /// [`OutPtr::write`] as the last step of an exported body.
+    pub(crate) fn put(self, value: T) -> Outcome {
+        self.write(value);
+        Ok(())
+    }
 }
 
 /// A checked output buffer (made only by `try_out_buf!`); nothing is written until

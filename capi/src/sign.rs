@@ -136,8 +136,7 @@ pub unsafe extern "C" fn st_signer_token_with(
         let opts: SignOptions = try_options!(opts);
         let t = signer.token_with(path, &opts)?;
         out.write(&t.token)?;
-        opt_out!(out_expires).write(t.expires);
-        Ok(())
+        opt_out!(out_expires).put(t.expires)
     }
 }
 
@@ -158,8 +157,7 @@ pub unsafe extern "C" fn st_signer_stream_token(
         let opts: SignOptions = try_options!(opts);
         let t = signer.stream_token(account, id, &opts)?;
         out.write(&t.token)?;
-        opt_out!(out_expires).write(t.expires);
-        Ok(())
+        opt_out!(out_expires).put(t.expires)
     }
 }
 

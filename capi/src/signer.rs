@@ -18,8 +18,7 @@ macro_rules! parse_name {
     ($name:ident, $len:ident, $field:expr, $out:ident, $table:expr) => {{
         let out = $crate::ffi::try_out!($out);
         let name = $crate::ffi::try_str!($name, $len, $field);
-        out.write($crate::types::to_c(&$table, name.parse()?));
-        Ok(())
+        out.put($crate::types::to_c(&$table, name.parse()?))
     }};
 }
 pub(crate) use parse_name;
@@ -67,8 +66,7 @@ pub unsafe extern "C" fn st_signer_new(
     ffi_panic_boundary! {
         let out = try_out!(out);
         let key = try_bytes!(key, key_len);
-        out.write(to_boxed_ptr::<st_signer>(Signer::new(key)?));
-        Ok(())
+        out.put(to_boxed_ptr::<st_signer>(Signer::new(key)?))
     }
 }
 
@@ -97,8 +95,7 @@ pub unsafe extern "C" fn st_signer_builder_new(
     ffi_panic_boundary! {
         let out = try_out!(out);
         let key = try_bytes!(key, key_len);
-        out.write(to_boxed_ptr::<st_signer_builder>(Some(Signer::builder(key))));
-        Ok(())
+        out.put(to_boxed_ptr::<st_signer_builder>(Some(Signer::builder(key))))
     }
 }
 
@@ -153,8 +150,7 @@ pub unsafe extern "C" fn st_signer_builder_build(
         let out = try_out!(out);
         let b = opt_box_from_ptr!(builder).and_then(|b| *b).ok_or_else(|| null("builder"))?;
         let signer = b.build()?;
-        out.write(to_boxed_ptr::<st_signer>(signer));
-        Ok(())
+        out.put(to_boxed_ptr::<st_signer>(signer))
     }
 }
 
