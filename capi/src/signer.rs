@@ -5,8 +5,8 @@ use std::ffi::c_char;
 use cdn_secure_token::{Signer, SignerBuilder};
 
 use crate::ffi::{
-    free_box, null, opt_box_from_ptr, to_boxed_ptr, try_bytes, try_mut_from_ptr, try_out,
-    try_ref_from_ptr, Outcome,
+    free_box, null, opt_box_from_ptr, opt_in, rust_ptr, to_boxed_ptr, try_bytes, try_mut_from_ptr,
+    try_out, Outcome,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::{c_static, st_status};
@@ -80,7 +80,7 @@ pub unsafe extern "C" fn st_signer_free(signer: *mut st_signer) {
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_key_count(signer: *const st_signer) -> usize {
     ffi_panic_boundary! { -> usize;
-        (|| Ok::<_, st_status>(try_ref_from_ptr!(signer).key_count()))().unwrap_or(0)
+        opt_in!(rust_ptr(signer).cast_const()).map_or(0, Signer::key_count)
     }
 }
 
