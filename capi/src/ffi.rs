@@ -212,6 +212,9 @@ pub(crate) unsafe fn slice_in<'a, T>(
     if ptr.is_null() {
         return Ok(None);
     }
+    if len == 0 {
+        return Ok(Some(&[])); // a pointer to nothing need not be aligned
+    }
     if len > isize::MAX as usize / std::mem::size_of::<T>().max(1) {
         return Err(argument(format!("{name} is larger than any object")));
     }
