@@ -1,17 +1,14 @@
-//! The one set of pointer helpers (the shape of rustls-ffi's `ffi.rs`). Handles are
-//! [`Castable`] boxes; `try_ref_from_ptr!` / `try_mut_from_ptr!` / `try_box_from_ptr!` turn
-//! them into references, `try_bytes!` / `try_str!` / `try_slice!` / [`st_str::opt`] borrow
-//! inputs, `try_out!` / `opt_out!` ([`OutPtr`]) and `try_out_buf!` ([`OutBuf`]) check outputs.
-//! A NULL gives `ST_ERR_NULL_POINTER` naming the argument. Each macro holds an `unsafe` block
-//! and is used only in an exported function, whose contract (the crate docs) says the pointer
-//! is NULL or valid for that use.
+//! The one set of pointer helpers (the shape of rustls-ffi's `ffi.rs`): a C pointer becomes a
+//! Rust value only through these macros, each with its one NULL / length check; a NULL gives
+//! `ST_ERR_NULL_POINTER` naming the argument. Handles are [`Castable`] boxes. Each macro holds
+//! an `unsafe` block and is used only in an exported function, whose contract (the crate docs)
+//! says the pointer is NULL or valid for that use.
 
 use std::cell::RefCell;
 
-use cdn_secure_token::{Error, SignedBatch};
+use cdn_secure_token::Error;
 
 use crate::status::{st_status, status_of};
-use crate::types::st_str;
 
 pub(crate) type Outcome = Result<(), st_status>;
 
@@ -30,22 +27,25 @@ pub(crate) fn last_error() -> String {
         .unwrap_or_default()
 }
 
+/// `status`, with `msg` as the thread's last error.
+pub(crate) fn fail(status: st_status, msg: String) -> st_status {
+    set_last_error(msg);
+    status
+}
+
 pub(crate) fn null(name: &str) -> st_status {
-    set_last_error(format!("{name} is NULL"));
-    st_status::ST_ERR_NULL_POINTER
+    fail(st_status::ST_ERR_NULL_POINTER, format!("{name} is NULL"))
 }
 
 pub(crate) fn argument(msg: String) -> st_status {
-    set_last_error(msg);
-    st_status::ST_ERR_INVALID_ARGUMENT
+    fail(st_status::ST_ERR_INVALID_ARGUMENT, msg)
 }
 
 /// A core error becomes its status, its message the thread's last error: `?` on any core
 /// call is the whole error mapping.
 impl From<Error> for st_status {
     fn from(e: Error) -> st_status {
-        set_last_error(e.to_string());
-        status_of(e.kind())
+        fail(status_of(e.kind()), e.to_string())
     }
 }
 
@@ -62,13 +62,15 @@ pub(crate) fn rust_ptr<C: Castable>(p: *const C) -> *mut C::RustType {
     p.cast_mut().cast()
 }
 
+/// A handle as `&RustType` (required).
 macro_rules! try_ref_from_ptr {
     ($p:ident) => {{
-        let $p = $crate::ffi::rust_ptr($p).cast_const();
-        $crate::ffi::try_in!($p)
+        let p = $crate::ffi::rust_ptr($p).cast_const();
+        $crate::ffi::try_in!(p, stringify!($p))
     }};
 }
 
+/// A handle as `&mut RustType` (required; used by no one else during the call).
 macro_rules! try_mut_from_ptr {
     ($p:ident) => {{
         let p = $crate::ffi::rust_ptr($p);
@@ -77,12 +79,11 @@ macro_rules! try_mut_from_ptr {
     }};
 }
 
-/// An optional input struct (`const T *`): `None` for NULL.
+/// An optional input struct or handle (`const T *`): `None` for NULL.
 macro_rules! opt_in {
-    ($p:ident) => {{
+    ($p:expr) => {{
         let p = $p;
-        // SAFETY: NULL or valid and unmodified: a struct, or a live handle (the exported
-        // function's contract).
+        // SAFETY: NULL or valid and unmodified during the call (the exported function's contract).
         unsafe { p.as_ref() }
     }};
 }
@@ -90,39 +91,47 @@ macro_rules! opt_in {
 /// A required input struct (`const T *`, not a handle).
 macro_rules! try_in {
     ($p:ident) => {
-        $crate::ffi::opt_in!($p).ok_or_else(|| $crate::ffi::null(stringify!($p)))?
+        $crate::ffi::try_in!($p, stringify!($p))
     };
+    ($p:expr, $name:expr) => {
+        $crate::ffi::opt_in!($p).ok_or_else(|| $crate::ffi::null($name))?
+    };
+}
+
+/// Takes a handle back as its `Box` (consuming it); `None` for NULL.
+macro_rules! opt_box_from_ptr {
+    ($p:ident) => {{
+        let p = $crate::ffi::rust_ptr($p);
+        // SAFETY: NULL or a live handle from Box::into_raw, not used afterwards (contract).
+        (!p.is_null()).then(|| unsafe { Box::from_raw(p) })
+    }};
 }
 
 /// Releases a handle (the body of a `_free` export); NULL is a no-op.
 macro_rules! free_box {
-    ($p:ident) => {{
-        let p = $crate::ffi::rust_ptr($p);
-        if !p.is_null() {
-            // SAFETY: a live handle from Box::into_raw, not used afterwards (`_free`'s contract).
-            drop(unsafe { Box::from_raw(p) });
-        }
-    }};
+    ($p:ident) => {
+        drop($crate::ffi::opt_box_from_ptr!($p))
+    };
 }
 
-/// Takes a handle back as its `Box` (consuming it).
-macro_rules! try_box_from_ptr {
-    ($p:ident) => {{
-        let p = $crate::ffi::rust_ptr($p);
-        if p.is_null() {
-            return Err($crate::ffi::null(stringify!($p)));
-        }
-        // SAFETY: a live handle from Box::into_raw, not used afterwards (contract).
-        unsafe { Box::from_raw(p) }
+/// `len` elements at `p`, `None` when `p` is NULL.
+macro_rules! opt_slice {
+    ($p:expr, $len:expr, $name:expr) => {{
+        let (p, len) = ($p, $len);
+        // SAFETY: NULL or `len` readable elements, unmodified during the call (contract).
+        unsafe { $crate::ffi::slice_in(p, len, $name) }?
     }};
 }
 
 /// `count` elements at `p` (NULL allowed when `count == 0`).
 macro_rules! try_slice {
     ($p:expr, $count:expr, $name:expr) => {{
-        let (p, count) = ($p, $count);
-        // SAFETY: `count` readable elements at `p` (the exported function's contract).
-        unsafe { $crate::ffi::slice_in(p, count, $name) }?
+        let count = $count;
+        match $crate::ffi::opt_slice!($p, count, $name) {
+            Some(s) => s,
+            None if count == 0 => &[],
+            None => return Err($crate::ffi::null($name)),
+        }
     }};
 }
 
@@ -131,13 +140,10 @@ macro_rules! try_bytes {
     ($p:ident, $len:expr) => {
         $crate::ffi::try_bytes!($p, $len, stringify!($p))
     };
-    ($p:expr, $len:expr, $name:expr) => {{
-        let p = $p;
-        if p.is_null() {
-            return Err($crate::ffi::null($name));
-        }
-        $crate::ffi::try_slice!(p.cast::<u8>(), $len, $name)
-    }};
+    ($p:expr, $len:expr, $name:expr) => {
+        $crate::ffi::opt_slice!($p.cast::<u8>(), $len, $name)
+            .ok_or_else(|| $crate::ffi::null($name))?
+    };
 }
 
 /// The required UTF-8 string `(ptr, len)`; `ST_ERR_INVALID_UTF8` names it.
@@ -154,8 +160,8 @@ macro_rules! try_str {
 macro_rules! try_opt_str {
     ($s:expr, $name:expr) => {{
         let s: $crate::types::st_str = $s;
-        // SAFETY: NULL or readable for its length (the exported function's contract).
-        unsafe { s.opt($name) }?
+        let bytes = $crate::ffi::opt_slice!(s.ptr.cast::<u8>(), s.len, $name);
+        bytes.map(|b| $crate::ffi::utf8(b, $name)).transpose()?
     }};
 }
 
@@ -194,51 +200,36 @@ macro_rules! try_out_buf {
 }
 
 pub(crate) use {
-    free_box, opt_in, opt_out, try_box_from_ptr, try_bytes, try_in, try_mut_from_ptr, try_opt_str,
-    try_out, try_out_buf, try_ref_from_ptr, try_slice, try_str,
+    free_box, opt_box_from_ptr, opt_in, opt_out, opt_slice, try_bytes, try_in, try_mut_from_ptr,
+    try_opt_str, try_out, try_out_buf, try_ref_from_ptr, try_slice, try_str,
 };
 
 /// # Safety
-/// `ptr`, when not NULL, points to `count` readable `T` that stay unmodified for `'a`.
+/// `ptr` is NULL or points to `len` readable `T` that stay unmodified for `'a`.
 pub(crate) unsafe fn slice_in<'a, T>(
-    ptr: *const T, count: usize, name: &str,
-) -> Result<&'a [T], st_status> {
-    if count == 0 {
-        return Ok(&[]);
-    }
+    ptr: *const T, len: usize, name: &str,
+) -> Result<Option<&'a [T]>, st_status> {
     if ptr.is_null() {
-        return Err(null(name));
+        return Ok(None);
     }
-    if count > isize::MAX as usize / std::mem::size_of::<T>().max(1) {
+    if len == 0 {
+        return Ok(Some(&[])); // a pointer to nothing need not be aligned
+    }
+    if len > isize::MAX as usize / std::mem::size_of::<T>().max(1) {
         return Err(argument(format!("{name} is larger than any object")));
     }
-    // SAFETY: non-NULL, size bounded by isize::MAX, `count` elements (caller contract).
-    Ok(unsafe { std::slice::from_raw_parts(ptr, count) })
+    // SAFETY: non-NULL, size bounded by isize::MAX, `len` elements (caller contract).
+    Ok(Some(unsafe { std::slice::from_raw_parts(ptr, len) }))
 }
 
 pub(crate) fn utf8<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, st_status> {
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
-        set_last_error(format!("{name} is not valid UTF-8 (at byte {at})"));
-        st_status::ST_ERR_INVALID_UTF8
+        fail(
+            st_status::ST_ERR_INVALID_UTF8,
+            format!("{name} is not valid UTF-8 (at byte {at})"),
+        )
     })
-}
-
-impl st_str {
-    /// The string, `None` when `ptr` is NULL; `ST_ERR_INVALID_UTF8` names it.
-    ///
-    /// # Safety
-    /// `ptr` is NULL or readable for `len` bytes, unmodified for `'a`.
-    pub(crate) unsafe fn opt<'a>(self, name: &str) -> Result<Option<&'a str>, st_status> {
-        match self.ptr.is_null() {
-            true => Ok(None),
-            // SAFETY: the caller's contract.
-            false => Ok(Some(utf8(
-                unsafe { slice_in(self.ptr.cast(), self.len, name) }?,
-                name,
-            )?)),
-        }
-    }
 }
 
 /// A checked out-parameter (made only by `try_out!`, or by `opt_out!` when NULL means "not
@@ -260,14 +251,20 @@ impl<T> OutPtr<T> {
             unsafe { self.0.write(value) }
         }
     }
+
+    /// [`OutPtr::write`] as the last step of an exported body.
+    pub(crate) fn put(self, value: T) -> Outcome {
+        self.write(value);
+        Ok(())
+    }
 }
 
 /// A checked output buffer (made only by `try_out_buf!`); nothing is written until
-/// [`OutBuf::write`].
+/// [`OutBuf::write`] or [`OutBuf::write_joined`].
 pub(crate) struct OutBuf {
     buf: *mut u8,
     cap: usize,
-    out_len: *mut usize,
+    out_len: OutPtr<usize>,
 }
 
 impl OutBuf {
@@ -275,61 +272,58 @@ impl OutBuf {
     /// `out_len` is non-NULL and writable; `buf` is valid for `cap` bytes of writes (NULL
     /// only with `cap == 0`), overlapping no input, for the rest of the exported call.
     pub(crate) unsafe fn new(buf: *mut u8, cap: usize, out_len: *mut usize) -> Self {
-        OutBuf { buf, cap, out_len }
+        OutBuf {
+            buf,
+            cap,
+            out_len: OutPtr(out_len),
+        }
     }
 
     /// Writes `s` and a NUL when room allows; when it does not fit, only the size needed
     /// goes to `*out_len`.
     pub(crate) fn write(&self, s: &str) -> Outcome {
-        self.write_pieces(std::iter::once(s), s.len(), b'\n')
+        self.write_joined(std::iter::once(s), s.len(), b'\n')
     }
 
-    /// [`OutBuf::write`] of a batch's text: its pieces (`len` bytes once joined) copied
-    /// once, straight into the caller's buffer, with `sep` between them and in place of
-    /// the `'\n'`s inside them (signed links hold no control bytes).
-    pub(crate) fn write_batch(&self, batch: &SignedBatch, sep: u8) -> Outcome {
-        self.write_pieces(batch.pieces(), batch.joined_len(), sep)
-    }
-
-    fn write_pieces<'a>(
+    /// [`OutBuf::write`] of a text in pieces (`len` bytes once joined, a batch's
+    /// `SignedBatch::pieces()`), copied once, straight into the caller's buffer, with `sep`
+    /// between them and in place of the `'\n'`s inside them (signed links hold no control
+    /// bytes).
+    pub(crate) fn write_joined<'a>(
         &self, pieces: impl Iterator<Item = &'a str>, len: usize, sep: u8,
     ) -> Outcome {
+        self.out_len.write(len);
         if len > self.cap {
-            // SAFETY: `new`'s contract.
-            unsafe { self.out_len.write(len) };
             let msg = format!(
                 "output buffer too small: {len} bytes needed, capacity {}",
                 self.cap
             );
-            set_last_error(msg);
-            return Err(st_status::ST_ERR_BUFFER_TOO_SMALL);
+            return Err(fail(st_status::ST_ERR_BUFFER_TOO_SMALL, msg));
         }
-        if len > 0 {
-            // SAFETY: len <= cap bytes fit in the caller's buffer, which is non-NULL when
-            // len > 0 and overlaps no Rust memory (`new`'s contract).
-            let out = unsafe { std::slice::from_raw_parts_mut(self.buf, len) };
-            let mut at = 0;
-            for (i, piece) in pieces.enumerate() {
-                if i > 0 {
-                    out[at] = sep;
-                    at += 1;
-                }
-                out[at..at + piece.len()].copy_from_slice(piece.as_bytes());
-                at += piece.len();
-            }
-            if sep != b'\n' {
-                out.iter_mut()
-                    .filter(|b| **b == b'\n')
-                    .for_each(|b| *b = sep);
-            }
+        let end = (len + 1).min(self.cap); // the text, and its NUL when room allows
+        if end == 0 {
+            return Ok(());
         }
-        // SAFETY: the NUL only when len < cap (the buffer is then non-NULL); out_len is
-        // writable (`new`'s contract).
-        unsafe {
-            if len < self.cap {
-                self.buf.add(len).write(0);
+        // SAFETY: end <= cap bytes at `buf`, which is non-NULL as cap > 0 and overlaps no
+        // Rust memory (`new`'s contract).
+        let out = unsafe { std::slice::from_raw_parts_mut(self.buf, end) };
+        let mut at = 0;
+        for (i, piece) in pieces.enumerate() {
+            if i > 0 {
+                out[at] = sep;
+                at += 1;
             }
-            self.out_len.write(len);
+            out[at..at + piece.len()].copy_from_slice(piece.as_bytes());
+            at += piece.len();
+        }
+        if sep != b'\n' {
+            out[..len]
+                .iter_mut()
+                .filter(|b| **b == b'\n')
+                .for_each(|b| *b = sep);
+        }
+        if end > len {
+            out[len] = 0;
         }
         Ok(())
     }

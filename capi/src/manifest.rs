@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use cdn_secure_token::{ManifestError, ManifestOptions, Outside};
 
-use crate::ffi::{opt_out, set_last_error, try_out_buf, try_ref_from_ptr, try_str};
+use crate::ffi::{fail, opt_out, try_out_buf, try_ref_from_ptr, try_str};
 use crate::panic::ffi_panic_boundary;
 use crate::signer::parse_name;
 use crate::status::{st_status, status_of};
@@ -89,8 +89,7 @@ pub unsafe extern "C" fn st_signer_sign_manifest(
         let opts: ManifestOptions = try_options!(opts);
         let signed = signer.sign_manifest(text, url, &opts).map_err(|e: ManifestError| {
             err_line.write(e.line);
-            set_last_error(e.to_string());
-            status_of(e.kind())
+            fail(status_of(e.kind()), e.to_string())
         })?;
         out.write(&signed)
     }

@@ -9,8 +9,8 @@ use cdn_secure_token::{
 };
 
 use crate::ffi::{
-    free_box, null, to_boxed_ptr, try_in, try_opt_str, try_out, try_out_buf, try_ref_from_ptr,
-    try_slice, try_str, Castable,
+    free_box, null, opt_slice, to_boxed_ptr, try_in, try_opt_str, try_out, try_out_buf,
+    try_ref_from_ptr, try_slice, try_str, Castable,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::{c_static, st_status};
@@ -138,8 +138,7 @@ pub unsafe extern "C" fn st_refresh_new(
         let trusted = entries.iter().map(|s| Ok(try_str!(s.ptr, s.len, "trusted_proxies")));
         let trusted = trusted.collect::<Result<Vec<_>, st_status>>()?;
         cfg = cfg.trusted_proxies(TrustedProxies::new(trusted)?);
-        out.write(to_boxed_ptr::<st_refresh>(RefreshEndpoint::new(signer.clone(), cfg)));
-        Ok(())
+        out.put(to_boxed_ptr::<st_refresh>(RefreshEndpoint::new(signer.clone(), cfg)))
     }
 }
 
@@ -155,14 +154,7 @@ pub unsafe extern "C" fn st_refresh_free(endpoint: *mut st_refresh) {
 macro_rules! lossy {
     ($s:expr, $name:expr) => {{
         let s: st_str = $s;
-        match s.ptr.is_null() {
-            true => None,
-            false => Some(String::from_utf8_lossy(try_slice!(
-                s.ptr.cast::<u8>(),
-                s.len,
-                $name
-            ))),
-        }
+        opt_slice!(s.ptr.cast::<u8>(), s.len, $name).map(String::from_utf8_lossy)
     }};
 }
 
@@ -191,8 +183,7 @@ pub unsafe extern "C" fn st_refresh_prepare(
             real_ip: real_ip.as_deref(),
             now: (r.now != 0).then_some(r.now),
         };
-        out.write(to_boxed_ptr::<st_refresh_ask>(endpoint.prepare(&req)));
-        Ok(())
+        out.put(to_boxed_ptr::<st_refresh_ask>(endpoint.prepare(&req)))
     }
 }
 
@@ -207,14 +198,13 @@ pub unsafe extern "C" fn st_refresh_ask_info(
         let ask = try_ref_from_ptr!(ask);
         let a = ask.as_ref().ok();
         let field = |f: fn(&RefreshAsk) -> &str| text(a.map_or("", f));
-        out.write(st_refresh_info {
+        out.put(st_refresh_info {
             refused: a.is_none(),
             video: field(RefreshAsk::video),
             type_: field(RefreshAsk::type_name),
             client_ip: field(RefreshAsk::client_ip),
             expires: a.map_or(0, RefreshAsk::expires),
-        });
-        Ok(())
+        })
     }
 }
 
@@ -239,11 +229,10 @@ pub unsafe extern "C" fn st_refresh_respond(
         };
         body.write(&answer.body)?;
         let headers: Vec<String> = answer.headers().iter().map(|(n, v)| format!("{n}: {v}")).collect();
-        out.write(st_refresh_answer {
+        out.put(st_refresh_answer {
             http_status: answer.status,
             headers: c_static(&headers.join("\n")),
-        });
-        Ok(())
+        })
     }
 }
 

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use cdn_secure_token::{BatchError, SignOptions};
 
 use crate::ffi::{
-    opt_out, set_last_error, try_opt_str, try_out_buf, try_ref_from_ptr, try_slice, try_str, OutPtr,
+    fail, opt_out, try_opt_str, try_out_buf, try_ref_from_ptr, try_slice, try_str, OutPtr,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::st_status;
@@ -62,7 +62,8 @@ pub unsafe extern "C" fn st_signer_sign_many(
         let p = at(failed, 0, || Ok(signer.prepare(&try_options!(opts))?))?;
         let str_at = |(i, s): (usize, &st_str)| at(failed, i, || Ok(try_str!(s.ptr, s.len, "url")));
         let strs = items.iter().enumerate().map(str_at).collect::<Result<Vec<_>, _>>()?;
-        out.write_batch(&signer.sign_many_prepared(&strs, &p).map_err(batch_error(failed))?, b'\n')
+        let signed = signer.sign_many_prepared(&strs, &p).map_err(batch_error(failed))?;
+        out.write_joined(signed.pieces(), signed.joined_len(), b'\n')
     }
 }
 
@@ -93,12 +94,12 @@ pub unsafe extern "C" fn st_signer_sign_joined(
         let joined = std::str::from_utf8(bytes).map_err(|e| {
             let before = &bytes[..e.valid_up_to()];
             let start = before.iter().rposition(|&b| b == sep).map_or(0, |p| p + 1);
-            set_last_error(format!("url is not valid UTF-8 (at byte {})", before.len() - start));
             failed.write(before.iter().filter(|&&b| b == sep).count());
-            st_status::ST_ERR_INVALID_UTF8
+            let msg = format!("url is not valid UTF-8 (at byte {})", before.len() - start);
+            fail(st_status::ST_ERR_INVALID_UTF8, msg)
         })?;
         let signed = signer.sign_joined(joined, sep, &p).map_err(batch_error(failed))?;
-        out.write_batch(&signed, sep)
+        out.write_joined(signed.pieces(), signed.joined_len(), sep)
     }
 }
 
@@ -135,8 +136,7 @@ pub unsafe extern "C" fn st_signer_token_with(
         let opts: SignOptions = try_options!(opts);
         let t = signer.token_with(path, &opts)?;
         out.write(&t.token)?;
-        opt_out!(out_expires).write(t.expires);
-        Ok(())
+        opt_out!(out_expires).put(t.expires)
     }
 }
 
@@ -157,8 +157,7 @@ pub unsafe extern "C" fn st_signer_stream_token(
         let opts: SignOptions = try_options!(opts);
         let t = signer.stream_token(account, id, &opts)?;
         out.write(&t.token)?;
-        opt_out!(out_expires).write(t.expires);
-        Ok(())
+        opt_out!(out_expires).put(t.expires)
     }
 }
 

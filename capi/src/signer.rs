@@ -5,8 +5,8 @@ use std::ffi::c_char;
 use cdn_secure_token::{Signer, SignerBuilder};
 
 use crate::ffi::{
-    free_box, null, to_boxed_ptr, try_box_from_ptr, try_bytes, try_mut_from_ptr, try_out,
-    try_ref_from_ptr, Outcome,
+    free_box, null, opt_box_from_ptr, opt_in, rust_ptr, to_boxed_ptr, try_bytes, try_mut_from_ptr,
+    try_out, Outcome,
 };
 use crate::panic::ffi_panic_boundary;
 use crate::status::{c_static, st_status};
@@ -18,8 +18,7 @@ macro_rules! parse_name {
     ($name:ident, $len:ident, $field:expr, $out:ident, $table:expr) => {{
         let out = $crate::ffi::try_out!($out);
         let name = $crate::ffi::try_str!($name, $len, $field);
-        out.write($crate::types::to_c(&$table, name.parse()?));
-        Ok(())
+        out.put($crate::types::to_c(&$table, name.parse()?))
     }};
 }
 pub(crate) use parse_name;
@@ -67,8 +66,7 @@ pub unsafe extern "C" fn st_signer_new(
     ffi_panic_boundary! {
         let out = try_out!(out);
         let key = try_bytes!(key, key_len);
-        out.write(to_boxed_ptr::<st_signer>(Signer::new(key)?));
-        Ok(())
+        out.put(to_boxed_ptr::<st_signer>(Signer::new(key)?))
     }
 }
 
@@ -82,7 +80,7 @@ pub unsafe extern "C" fn st_signer_free(signer: *mut st_signer) {
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_key_count(signer: *const st_signer) -> usize {
     ffi_panic_boundary! { -> usize;
-        (|| Ok::<_, st_status>(try_ref_from_ptr!(signer).key_count()))().unwrap_or(0)
+        opt_in!(rust_ptr(signer).cast_const()).map_or(0, Signer::key_count)
     }
 }
 
@@ -97,8 +95,7 @@ pub unsafe extern "C" fn st_signer_builder_new(
     ffi_panic_boundary! {
         let out = try_out!(out);
         let key = try_bytes!(key, key_len);
-        out.write(to_boxed_ptr::<st_signer_builder>(Some(Signer::builder(key))));
-        Ok(())
+        out.put(to_boxed_ptr::<st_signer_builder>(Some(Signer::builder(key))))
     }
 }
 
@@ -151,10 +148,9 @@ pub unsafe extern "C" fn st_signer_builder_build(
 ) -> st_status {
     ffi_panic_boundary! {
         let out = try_out!(out);
-        let b: Box<Option<SignerBuilder>> = try_box_from_ptr!(builder);
-        let signer = b.ok_or_else(|| null("builder"))?.build()?;
-        out.write(to_boxed_ptr::<st_signer>(signer));
-        Ok(())
+        let b = opt_box_from_ptr!(builder).and_then(|b| *b).ok_or_else(|| null("builder"))?;
+        let signer = b.build()?;
+        out.put(to_boxed_ptr::<st_signer>(signer))
     }
 }
 

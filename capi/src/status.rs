@@ -1,14 +1,13 @@
 //! Status values and their text. The numbers and identifiers of the core's error kinds are
-//! the core's own (`ErrorKind::number` / `code`, checked against this enum by a test); only
-//! the five statuses that exist at the C boundary alone are named here. Descriptions are the
-//! identifiers in words.
+//! the core's own (`ErrorKind::number` / `code`, checked against this enum by a test).
+//! Descriptions are the identifiers in words.
 
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::sync::{PoisonError, RwLock};
 
 use cdn_secure_token::ErrorKind;
 
-use crate::ffi::last_error;
+use crate::ffi::{last_error, set_last_error, try_out_buf};
 use crate::panic::ffi_panic_boundary;
 
 /// The result of every fallible call. Values are stable and never renumbered.
@@ -52,53 +51,46 @@ const ALL: [st_status; 11] = [
     ST_ERR_INVALID_KEY, ST_ERR_INVALID_PATH, ST_ERR_INVALID_IP, ST_ERR_INVALID_EXPIRY,
     ST_ERR_INVALID_URL, ST_ERR_INVALID_ARGUMENT,
 ];
-/// The identifiers of the statuses that exist at the C boundary alone.
-const OWN_CODES: [&str; 5] = [
-    "OK",
-    "NULL_POINTER",
-    "BUFFER_TOO_SMALL",
-    "INVALID_UTF8",
-    "PANIC",
-];
-
 pub(crate) fn status_of(kind: ErrorKind) -> st_status {
     ALL.into_iter()
         .find(|s| *s as i32 == kind.number())
         .unwrap_or(ST_ERR_INVALID_ARGUMENT)
 }
 
-/// The identifier of a status value: the core's code for core errors.
-pub(crate) fn code_of(status: c_int) -> Option<&'static str> {
-    let own = usize::try_from(status).ok().and_then(|i| OWN_CODES.get(i));
-    own.copied().or_else(|| {
-        ErrorKind::ALL
-            .into_iter()
-            .find(|k| k.number() == status)
-            .map(ErrorKind::code)
-    })
+/// The identifier of a status value: the core's code for core errors, the name of the
+/// enum value without `ST_` / `ST_ERR_` for the statuses of the C boundary alone.
+pub(crate) fn code_of(status: c_int) -> Option<String> {
+    let core = ErrorKind::ALL.into_iter().find(|k| k.number() == status);
+    let own = || {
+        ALL.iter()
+            .find(|s| **s as c_int == status)
+            .map(|s| format!("{s:?}"))
+    };
+    let own = || {
+        own().map(|n| {
+            n.trim_start_matches("ST_ERR_")
+                .trim_start_matches("ST_")
+                .into()
+        })
+    };
+    core.map(|k| k.code().to_owned()).or_else(own)
 }
 
-/// A static NUL-terminated copy of `s`. The core's codes are `&'static str` without a NUL;
-/// each text is copied once, on first use, and kept for the life of the process (the codes
-/// are a fixed set of literals: a few hundred bytes in all).
+/// A static NUL-terminated copy of `s`. Each text (a code, a fixed set of literals: a few
+/// hundred bytes in all) is copied once, on first use, and kept for the life of the process.
 pub(crate) fn c_static(s: &str) -> *const c_char {
     static COPIES: RwLock<Vec<&'static CStr>> = RwLock::new(Vec::new());
-    let find = |v: &[&'static CStr]| {
-        v.iter()
-            .find(|c| c.to_bytes() == s.as_bytes())
-            .map(|c| c.as_ptr())
-    };
-    if let Some(p) = find(&COPIES.read().unwrap_or_else(PoisonError::into_inner)) {
-        return p;
-    }
-    let mut copies = COPIES.write().unwrap_or_else(PoisonError::into_inner);
-    if let Some(p) = find(&copies) {
-        return p;
-    }
-    // Codes never contain NUL; if one did, the text would end there.
-    let text = s.split('\0').next().unwrap_or_default();
-    let copy: &'static CStr = Box::leak(CString::new(text).unwrap_or_default().into_boxed_c_str());
-    copies.push(copy);
+    let find = |v: &[&'static CStr]| v.iter().find(|c| c.to_bytes() == s.as_bytes()).copied();
+    let found = find(&COPIES.read().unwrap_or_else(PoisonError::into_inner)); // lock released
+    let copy = found.unwrap_or_else(|| {
+        let mut copies = COPIES.write().unwrap_or_else(PoisonError::into_inner);
+        find(&copies).unwrap_or_else(|| {
+            // Codes never contain NUL; if one did, the text would be empty.
+            let copy = Box::leak(CString::new(s).unwrap_or_default().into_boxed_c_str());
+            copies.push(copy);
+            copy
+        })
+    });
     copy.as_ptr()
 }
 
@@ -119,7 +111,7 @@ pub extern "C" fn st_status_str(status: c_int) -> *const c_char {
 /// every face of cdn-secure-token), static and NUL-terminated; `"UNKNOWN"` for other values.
 #[no_mangle]
 pub extern "C" fn st_status_code(status: c_int) -> *const c_char {
-    ffi_panic_boundary! { -> *const c_char; c_static(code_of(status).unwrap_or("UNKNOWN")) }
+    ffi_panic_boundary! { -> *const c_char; c_static(&code_of(status).unwrap_or("UNKNOWN".into())) }
 }
 
 /// Copies the message of the last failing call on this thread (never containing the key)
@@ -132,8 +124,8 @@ pub unsafe extern "C" fn st_last_error(
 ) -> st_status {
     ffi_panic_boundary! {
         let msg = last_error();
-        let status = (|| crate::ffi::try_out_buf!(buf, cap, out_len).write(&msg))();
-        crate::ffi::set_last_error(msg); // reading the message never replaces it
+        let status = (|| try_out_buf!(buf, cap, out_len).write(&msg))();
+        set_last_error(msg); // reading the message never replaces it
         status
     }
 }

@@ -75,14 +75,10 @@ pub(crate) const ALL_REASONS: [st_reason; 11] = [
 
 /// The C reason of a verdict: the one at the number the core's `REASONS` gives its code.
 fn reason_of(v: &Verdict) -> st_reason {
-    let Some(code) = v.reason_code() else {
-        return ST_REASON_NONE;
-    };
-    let number = REASONS.iter().find(|r| r.1 == code).map_or(-1, |r| r.0);
-    *usize::try_from(number)
-        .ok()
-        .and_then(|n| ALL_REASONS.get(n))
-        .unwrap_or(&ST_REASON_OTHER)
+    let code = |c| REASONS.iter().find(|r| r.1 == c).map(|r| r.0);
+    let number = v.reason_code().map_or(Some(0), code);
+    let at = |n| ALL_REASONS.get(usize::try_from(n).ok()?).copied();
+    number.and_then(at).unwrap_or(ST_REASON_OTHER)
 }
 
 /// The stable snake_case code of a refusal reason (`"mismatch"`, ...; `""` for
@@ -196,14 +192,13 @@ pub unsafe extern "C" fn st_signer_verify(
         if let Some(r) = &reason_out {
             r.write(&verdict.message().unwrap_or_default())?;
         }
-        out.write(st_verify_result {
+        out.put(st_verify_result {
             verdict: status_of(&verdict),
             http_status: verdict.status(),
             expires: verdict.expires().unwrap_or(0),
             key_index: key_index(&verdict),
             reason: reason_of(&verdict),
-        });
-        Ok(())
+        })
     }
 }
 
@@ -226,8 +221,7 @@ pub unsafe extern "C" fn st_signer_verify_request(
         let signer = try_ref_from_ptr!(signer);
         let target = try_bytes!(target, target_len);
         let opts: VerifyOptions = try_options!(opts);
-        out.write(verdict_out(&signer.verify_request(target, &opts)));
-        Ok(())
+        out.put(verdict_out(&signer.verify_request(target, &opts)))
     }
 }
 
@@ -277,8 +271,7 @@ pub unsafe extern "C" fn st_signer_explain(
         let signer = try_ref_from_ptr!(signer);
         let url = try_str!(url, url_len);
         let opts: ExplainOptions = try_options!(opts);
-        out.write(to_boxed_ptr::<st_explanation>(signer.explain(url, &opts)?));
-        Ok(())
+        out.put(to_boxed_ptr::<st_explanation>(signer.explain(url, &opts)?))
     }
 }
 
@@ -291,13 +284,12 @@ pub unsafe extern "C" fn st_explanation_info(
     ffi_panic_boundary! {
         let out = try_out!(out);
         let e = try_ref_from_ptr!(explanation);
-        out.write(st_explain_info {
+        out.put(st_explain_info {
             kind: to_c(&TOKEN_KINDS, e.kind),
             has_ip: e.ip.is_some(),
             has_found_token: e.found_token.is_some(),
             matches: e.matches.map_or(-1, i8::from),
-        });
-        Ok(())
+        })
     }
 }
 
@@ -312,20 +304,12 @@ pub unsafe extern "C" fn st_explanation_get(
     ffi_panic_boundary! {
         let out = try_out_buf!(buf, cap, out_len);
         let e = try_ref_from_ptr!(explanation);
-        let text: &str = match field {
-            0 => &e.hashed_path,
-            1 => &e.expires,
-            2 => e.ip.as_deref().unwrap_or(""),
-            3 => &e.string_to_sign,
-            4 => &e.expected_token,
-            5 => e.found_token.as_deref().unwrap_or(""),
-            _ => {
-                return Err(argument(format!(
-                    "field is invalid: {field} is not an st_explain_field value"
-                )))
-            }
-        };
-        out.write(text)
+        let (ip, found) = (e.ip.as_deref().unwrap_or(""), e.found_token.as_deref().unwrap_or(""));
+        let fields: [&str; 6] = [
+            &e.hashed_path, &e.expires, ip, &e.string_to_sign, &e.expected_token, found,
+        ];
+        let bad = || argument(format!("field is invalid: {field} is not an st_explain_field value"));
+        out.write(fields.get(field as usize).ok_or_else(bad)?)
     }
 }
 
