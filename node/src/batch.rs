@@ -156,18 +156,14 @@ pub struct BatchTask {
     pub work: Option<Result<(Work, Ready), Fail>>,
 }
 
+/// What is signed, and then what was signed: a joined text, or a read array in its buffer.
 pub enum Work {
     Text(String),
     List(Box<SignBuffer>),
 }
 
-pub enum Done {
-    Text(String),
-    List(Box<SignBuffer>),
-}
-
 impl Task for BatchTask {
-    type Output = Result<Done, Fail>;
+    type Output = Result<Work, Fail>;
     type JsValue = Unknown<'static>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
@@ -177,11 +173,11 @@ impl Task for BatchTask {
             Ok(match work {
                 Work::Text(text) => {
                     let batch = self.signer.sign_joined(&text, b'\n', &p)?;
-                    Done::Text(batch.into_joined())
+                    Work::Text(batch.into_joined())
                 }
                 Work::List(mut buf) => {
                     buf.sign(&self.signer, &p)?;
-                    Done::List(buf)
+                    Work::List(buf)
                 }
             })
         }))
@@ -189,8 +185,8 @@ impl Task for BatchTask {
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         let value = output.and_then(|done| match done {
-            Done::Text(text) => Ok(env.create_string_latin1(text)?.raw()),
-            Done::List(buf) => buf.pieces(&env),
+            Work::Text(text) => Ok(env.create_string_latin1(text)?.raw()),
+            Work::List(buf) => buf.pieces(&env),
         });
         let raw = value.map_err(|f| f.into_napi(&env))?;
         // SAFETY: a value just made in `env`.

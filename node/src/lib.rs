@@ -6,13 +6,15 @@ use std::sync::Arc;
 
 use cdn_secure_token::{self as core, ErrorKind, FixedClock, Prepared, Verdict};
 use napi::bindgen_prelude::{
-    AsyncTask, ClassInstance, Env, External, JsObjectValue, JsValue, Object, This, Unknown,
+    AsyncTask, ClassInstance, Env, External, FromNapiValue, FunctionCallContext, JsObjectValue,
+    JsValue, Object, This, Unknown,
 };
-use napi::{sys, Property, PropertyAttributes};
+use napi::{Property, PropertyAttributes};
 use napi_derive::napi;
 
 mod batch;
 mod options;
+mod refresh;
 mod value;
 
 pub use batch::SignBuffer;
@@ -21,6 +23,7 @@ pub use options::{
     ExplainOptions, ManifestFields, SignOptions, SignerOptions, StreamFields, VerifyOptions,
 };
 use options::{Fields, SignOpts, Stream};
+pub use refresh::{RefreshAnswer, RefreshAsk, RefreshEndpoint, RefreshEndpointOptions};
 use value::{catch, guard, or_default, Class, Fail, Opts, Value};
 
 /// The library version (one version for every face of cdn-secure-token).
@@ -129,7 +132,7 @@ pub struct PreparedOptions {
 /// property, message or `util.inspect` output shows them.
 #[napi]
 pub struct Signer {
-    inner: Arc<core::Signer>,
+    pub(crate) inner: Arc<core::Signer>,
 }
 
 #[napi]
@@ -407,59 +410,62 @@ impl Signer {
 /// `signUrl` (the snippet: 1,615). Their types are in dts-header.d.ts.
 fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::Result<()> {
     let s = Arc::clone(signer);
-    let sign_url =
-        env.create_function_from_closure::<(Unknown, Object), _, _>("signUrl", move |ctx| {
-            let url: Value = ctx.get(0)?;
-            let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
-            guard(ctx.env, || {
-                let url = url.string(ErrorKind::Url, "url")?;
-                Ok(s.sign_prepared(&url, &*prepared(&s, options)?)?)
-            })
-        })?;
+    let sign_url = bound(env, "signUrl", move |ctx| {
+        let (url, options) = args::<Value>(&ctx)?;
+        guard(ctx.env, || {
+            let url = url.string(ErrorKind::Url, "url")?;
+            Ok(s.sign_prepared(&url, &*prepared(&s, options)?)?)
+        })
+    })?;
     let s = Arc::clone(signer);
-    let sign_joined =
-        env.create_function_from_closure::<(Unknown, Object), _, _>("signJoined", move |ctx| {
-            let text: Value = ctx.get(0)?;
-            let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
-            guard(ctx.env, || {
-                let text = text.string(ErrorKind::Url, "text")?;
-                let p = prepared(&s, options)?;
-                let batch = s.sign_joined(&text, b'\n', &p)?;
-                Ok(batch.into_joined())
-            })
-        })?;
+    let sign_joined = bound(env, "signJoined", move |ctx| {
+        let (text, options) = args::<Value>(&ctx)?;
+        guard(ctx.env, || {
+            let text = text.string(ErrorKind::Url, "text")?;
+            let batch = s.sign_joined(&text, b'\n', &*prepared(&s, options)?)?;
+            Ok(batch.into_joined())
+        })
+    })?;
     let s = Arc::clone(signer);
-    let sign_pieces =
-        env.create_function_from_closure::<(Unknown, Object), _, _>("signPieces", move |ctx| {
-            let urls: Unknown = ctx.get(0)?;
-            let options: Option<SignOpts> = if ctx.length() > 1 { ctx.get(1)? } else { None };
-            let mut given: Option<ClassInstance<SignBuffer>> =
-                if ctx.length() > 2 { ctx.get(2)? } else { None };
-            // Taken out for the call, so that JavaScript run meanwhile (a getter of the array
-            // calling signMany with the same buffer) finds it empty rather than borrowed.
-            let mut buf = given.as_deref_mut().map(std::mem::take).unwrap_or_default();
-            let pieces = guard(ctx.env, || {
-                buf.read(ctx.env, &urls)?;
-                buf.sign(&s, &*prepared(&s, options)?)?;
-                buf.pieces(ctx.env)
-            });
-            if let Some(given) = given.as_deref_mut() {
-                *given = buf;
-            }
-            pieces
-        })?;
+    let sign_pieces = bound(env, "signPieces", move |ctx| {
+        let (urls, options) = args::<Unknown>(&ctx)?;
+        let mut given: Option<ClassInstance<SignBuffer>> =
+            if ctx.length() > 2 { ctx.get(2)? } else { None };
+        // Taken out for the call, so that JavaScript run meanwhile (a getter of the array
+        // calling signMany with the same buffer) finds it empty rather than borrowed.
+        let mut buf = given.as_deref_mut().map(std::mem::take).unwrap_or_default();
+        let pieces = guard(ctx.env, || {
+            buf.read(ctx.env, &urls)?;
+            buf.sign(&s, &*prepared(&s, options)?)?;
+            buf.pieces(ctx.env)
+        });
+        if let Some(given) = given.as_deref_mut() {
+            *given = buf;
+        }
+        pieces
+    })?;
+    this.define_properties(&[sign_url, sign_joined, sign_pieces])
+}
+
+/// A function holding the signer, as a writable, configurable property of the instance.
+fn bound<R, F>(env: &Env, name: &str, call: F) -> napi::Result<Property>
+where
+    R: napi::bindgen_prelude::ToNapiValue,
+    F: 'static + Fn(FunctionCallContext) -> napi::Result<R>,
+{
+    let f = env.create_function_from_closure::<(Unknown, Object), _, _>(name, call)?;
     let attributes = PropertyAttributes::Writable | PropertyAttributes::Configurable;
-    let property = |name, f: sys::napi_value| -> napi::Result<Property> {
-        let p = Property::new()
-            .with_utf8_name(name)?
-            .with_napi_value(env, f)?;
-        Ok(p.with_property_attributes(attributes))
-    };
-    this.define_properties(&[
-        property("signUrl", sign_url.raw())?,
-        property("signJoined", sign_joined.raw())?,
-        property("signPieces", sign_pieces.raw())?,
-    ])
+    let p = Property::new().with_utf8_name(name)?;
+    Ok(p.with_napi_value(env, f.raw())?
+        .with_property_attributes(attributes))
+}
+
+/// A bound call's first argument and its options (`None` when not passed).
+fn args<'a, T: FromNapiValue>(
+    ctx: &FunctionCallContext<'a>,
+) -> napi::Result<(T, Option<SignOpts>)> {
+    let first = ctx.get(0)?;
+    Ok((first, if ctx.length() > 1 { ctx.get(1)? } else { None }))
 }
 
 /// The core's `Prepared` of a sign call's options argument: the caller's, or made now.
@@ -494,146 +500,4 @@ pub fn panic_for_testing(env: Env) -> napi::Result<()> {
     guard(&env, || -> Result<(), Fail> {
         panic!("deliberate panic for the test suite")
     })
-}
-
-// ---- Player token refresh (issue 16): the core's RefreshEndpoint, translated. ----
-
-/// Options of `new RefreshEndpoint(signer, options)`.
-#[napi(object, object_to_js = false)]
-pub struct RefreshEndpointOptions {
-    /// Numeric account (client) id.
-    pub account: String,
-    /// `https://host` of the CDN resource (`url`).
-    pub cdn_url: String,
-    /// `https://host` of the IP-bound CDN resource (`url_ip`); default `cdnUrl`.
-    pub cdn_ip_url: Option<String>,
-    /// Longest lifetime signed, seconds (default 3600); longer asks are cut to it.
-    pub max_lifetime: Option<i64>,
-    /// Lifetime when the query has no `expire` (default 60).
-    pub default_lifetime: Option<i64>,
-    /// Proxies (addresses or networks) whose `X-Forwarded-For` / `X-Real-IP` are believed.
-    pub trusted_proxies: Option<Vec<String>>,
-}
-
-/// An answer to send: status, headers (name/value pairs) and the JSON body.
-#[napi(object)]
-pub struct RefreshAnswer {
-    pub status: u32,
-    pub headers: Vec<Vec<String>>,
-    pub body: String,
-}
-
-fn refresh_answer(r: cdn_secure_token::RefreshResponse) -> RefreshAnswer {
-    RefreshAnswer {
-        status: u32::from(r.status),
-        headers: r
-            .headers()
-            .into_iter()
-            .map(|(n, v)| vec![n.to_owned(), v.to_owned()])
-            .collect(),
-        body: r.body,
-    }
-}
-
-/// The token-refresh endpoint over a signer. Its `prepare` reads a request; the web helpers
-/// (`cdn-secure-token/refresh`) call it, ask the authorization hook, then `respond`.
-#[napi]
-pub struct RefreshEndpoint {
-    inner: Arc<cdn_secure_token::RefreshEndpoint>,
-}
-
-#[napi]
-impl RefreshEndpoint {
-    #[napi(constructor, catch_unwind)]
-    pub fn new(env: Env, signer: &Signer, options: RefreshEndpointOptions) -> napi::Result<Self> {
-        guard(&env, || {
-            let mut c = cdn_secure_token::RefreshConfig::new(&options.account, &options.cdn_url)?;
-            if let Some(u) = &options.cdn_ip_url {
-                c = c.cdn_ip_url(u)?;
-            }
-            if let Some(s) = options.max_lifetime {
-                c = c.max_lifetime(s)?;
-            }
-            if let Some(s) = options.default_lifetime {
-                c = c.default_lifetime(s)?;
-            }
-            if let Some(p) = &options.trusted_proxies {
-                c = c.trusted_proxies(cdn_secure_token::TrustedProxies::new(p)?);
-            }
-            Ok(RefreshEndpoint {
-                inner: Arc::new(cdn_secure_token::RefreshEndpoint::new(
-                    (*signer.inner).clone(),
-                    c,
-                )),
-            })
-        })
-    }
-
-    /// Reads a request: a `RefreshAsk` for the authorization hook, or the refusal to send.
-    #[napi(catch_unwind)]
-    pub fn prepare(
-        &self,
-        method: String,
-        query: String,
-        peer: String,
-        forwarded_for: Option<String>,
-        real_ip: Option<String>,
-        now: Option<i64>,
-    ) -> napi::bindgen_prelude::Either<RefreshAsk, RefreshAnswer> {
-        let req = cdn_secure_token::RefreshRequest {
-            method: &method,
-            query: query.as_bytes(),
-            peer: &peer,
-            forwarded_for: forwarded_for.as_deref(),
-            real_ip: real_ip.as_deref(),
-            now,
-        };
-        match self.inner.prepare(&req) {
-            Ok(ask) => napi::bindgen_prelude::Either::A(RefreshAsk {
-                endpoint: Arc::clone(&self.inner),
-                ask,
-            }),
-            Err(r) => napi::bindgen_prelude::Either::B(refresh_answer(r.to_response())),
-        }
-    }
-}
-
-/// A well-formed ask, for the authorization hook to judge.
-#[napi]
-pub struct RefreshAsk {
-    endpoint: Arc<cdn_secure_token::RefreshEndpoint>,
-    ask: cdn_secure_token::RefreshAsk,
-}
-
-#[napi]
-impl RefreshAsk {
-    /// The video slug or live stream id asked for.
-    #[napi(getter)]
-    pub fn video(&self) -> String {
-        self.ask.video().to_owned()
-    }
-    /// `'vod'` or `'live'`.
-    #[napi(getter, js_name = "type")]
-    pub fn type_name(&self) -> String {
-        self.ask.type_name().to_owned()
-    }
-    /// The expiry that will be signed, Unix seconds.
-    #[napi(getter)]
-    pub fn expires(&self) -> i64 {
-        self.ask.expires()
-    }
-    /// The client address `token_ip` is bound to.
-    #[napi(getter)]
-    pub fn client_ip(&self) -> String {
-        self.ask.client_ip().to_owned()
-    }
-    /// The answer: the signed contract when `allowed`, else 403.
-    #[napi(catch_unwind)]
-    pub fn respond(&self, allowed: bool) -> RefreshAnswer {
-        refresh_answer(if allowed {
-            self.endpoint.respond(&self.ask)
-        } else {
-            self.endpoint.refuse()
-        })
-    }
 }

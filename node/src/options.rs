@@ -226,12 +226,11 @@ impl Fields {
     /// Explain options: the sign schema's `ip`, `kind` and `expires` (`kind` may be
     /// `'stream'`).
     pub fn explaining(o: &mut Obj) -> Result<Self, Fail> {
-        let wanted = ["ip", "kind", "expires"];
-        let specs = core::SIGN_OPTIONS
-            .iter()
-            .filter(|s| wanted.contains(&s.name));
-        let mut specs: Vec<_> = specs.copied().collect();
-        specs.sort_by_key(|s| wanted.iter().position(|w| *w == s.name));
+        let spec = |n| core::SIGN_OPTIONS.iter().find(|s| s.name == n).copied();
+        let specs: Vec<_> = ["ip", "kind", "expires"]
+            .into_iter()
+            .filter_map(spec)
+            .collect();
         Fields::of(o, &specs)
     }
 
