@@ -60,20 +60,16 @@ pub(crate) fn status_of(kind: ErrorKind) -> st_status {
 /// The identifier of a status value: the core's code for core errors, the name of the
 /// enum value without `ST_` / `ST_ERR_` for the statuses of the C boundary alone.
 pub(crate) fn code_of(status: c_int) -> Option<String> {
-    let core = ErrorKind::ALL.into_iter().find(|k| k.number() == status);
-    let own = || {
-        ALL.iter()
-            .find(|s| **s as c_int == status)
-            .map(|s| format!("{s:?}"))
-    };
-    let own = || {
-        own().map(|n| {
-            n.trim_start_matches("ST_ERR_")
-                .trim_start_matches("ST_")
-                .into()
-        })
-    };
-    core.map(|k| k.code().to_owned()).or_else(own)
+    if let Some(kind) = ErrorKind::ALL.into_iter().find(|k| k.number() == status) {
+        return Some(kind.code().to_owned());
+    }
+    let own = ALL.iter().find(|s| **s as c_int == status)?;
+    let name = format!("{own:?}");
+    Some(
+        name.trim_start_matches("ST_ERR_")
+            .trim_start_matches("ST_")
+            .to_owned(),
+    )
 }
 
 /// A static NUL-terminated copy of `s`. Each text (a code, a fixed set of literals: a few

@@ -75,9 +75,11 @@ pub(crate) const ALL_REASONS: [st_reason; 11] = [
 
 /// The C reason of a verdict: the one at the number the core's `REASONS` gives its code.
 fn reason_of(v: &Verdict) -> st_reason {
-    let code = |c| REASONS.iter().find(|r| r.1 == c).map(|r| r.0);
-    let number = v.reason_code().map_or(Some(0), code);
-    let at = |n| ALL_REASONS.get(usize::try_from(n).ok()?).copied();
+    let Some(code) = v.reason_code() else {
+        return ST_REASON_NONE;
+    };
+    let number = REASONS.iter().find(|r| r.1 == code).map(|r| r.0);
+    let at = |n: i32| ALL_REASONS.get(usize::try_from(n).ok()?).copied();
     number.and_then(at).unwrap_or(ST_REASON_OTHER)
 }
 
