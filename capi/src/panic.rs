@@ -3,8 +3,7 @@
 //! return type, by [`Boundary`] (the shape of rustls-ffi's `ffi_panic_boundary!` and
 //! `PanicOrDefault`).
 
-use crate::ffi::fail;
-use crate::status::st_status;
+use crate::prelude::*;
 
 /// A C return type, and the value returned when the body panicked.
 pub(crate) trait Boundary {

@@ -2,23 +2,14 @@
 //! Every decision (query, `expire`, cap, client IP, JSON, status, codes) is the core's; the
 //! shape is the other faces' `prepare` → hook → `respond(allowed)`.
 
-use std::ffi::c_char;
-
 use cdn_secure_token::{
     RefreshAsk, RefreshConfig, RefreshEndpoint, RefreshRequest, Refusal, TrustedProxies,
 };
 
-use crate::ffi::{
-    free_box, null, opt_slice, to_boxed_ptr, try_in, try_opt_str, try_out, try_out_buf,
-    try_ref_from_ptr, try_slice, try_str, Castable,
-};
-use crate::panic::ffi_panic_boundary;
-use crate::status::{c_static, st_status};
-use crate::types::{st_signer, st_str};
+use crate::prelude::*;
 
 /// How `st_refresh_new` signs. Zero-initialized fields take the core's defaults.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
 pub struct st_refresh_config {
     /// The numeric account (client) id. Required.
     pub account: st_str,
@@ -38,7 +29,6 @@ pub struct st_refresh_config {
 
 /// What the web server received. Strings with `ptr = NULL` are absent.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
 pub struct st_refresh_request {
     /// The HTTP method (`GET`; `HEAD` is answered like `GET`).
     pub method: st_str,
@@ -56,9 +46,7 @@ pub struct st_refresh_request {
 
 /// An endpoint: a signer (its first key signs) and an `st_refresh_config`. Immutable and
 /// safe to share between threads; released by `st_refresh_free`.
-pub struct st_refresh {
-    _opaque: [u8; 0],
-}
+pub struct st_refresh([u8; 0]);
 
 impl Castable for st_refresh {
     type RustType = RefreshEndpoint;
@@ -66,9 +54,7 @@ impl Castable for st_refresh {
 
 /// One request read by `st_refresh_prepare`: an ask for the authorization hook, or a refusal
 /// already decided. Released by `st_refresh_ask_free`.
-pub struct st_refresh_ask {
-    _opaque: [u8; 0],
-}
+pub struct st_refresh_ask([u8; 0]);
 
 impl Castable for st_refresh_ask {
     type RustType = Result<RefreshAsk, Refusal>;
@@ -77,7 +63,6 @@ impl Castable for st_refresh_ask {
 /// What the authorization hook is shown (`st_refresh_ask_info`). The strings point into the
 /// ask and live as long as it.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
 pub struct st_refresh_info {
     /// The request was refused before any hook (bad query, method, client IP): do not ask
     /// the hook; `st_refresh_respond` sends the refusal whatever `allowed` says. The other
@@ -95,7 +80,6 @@ pub struct st_refresh_info {
 
 /// An answer's HTTP status and headers (`st_refresh_respond`).
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
 pub struct st_refresh_answer {
     /// 200, 400, 403, 405 (or 500 when the signer cannot sign the configured links).
     pub http_status: u16,
@@ -145,7 +129,7 @@ pub unsafe extern "C" fn st_refresh_new(
 /// Releases an endpoint. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_refresh_free(endpoint: *mut st_refresh) {
-    ffi_panic_boundary! { -> (); free_box!(endpoint) }
+    ffi_panic_boundary! { -> (); drop(opt_box_from_ptr!(endpoint)) }
 }
 
 /// A string the client sent (or the server, for the peer) as text: bytes that are not UTF-8
@@ -239,5 +223,5 @@ pub unsafe extern "C" fn st_refresh_respond(
 /// Releases an ask. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_refresh_ask_free(ask: *mut st_refresh_ask) {
-    ffi_panic_boundary! { -> (); free_box!(ask) }
+    ffi_panic_boundary! { -> (); drop(opt_box_from_ptr!(ask)) }
 }
