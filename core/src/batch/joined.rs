@@ -26,7 +26,17 @@ impl Signer {
         sep: u8,
         p: &Prepared,
     ) -> Result<SignedBatch, BatchError> {
-        let text = utf8_text(text.as_ref(), sep)?;
+        // Generic only on the way in: the batch itself is compiled once, here.
+        self.sign_joined_bytes(text.as_ref(), sep, p)
+    }
+
+    fn sign_joined_bytes(
+        &self,
+        bytes: &[u8],
+        sep: u8,
+        p: &Prepared,
+    ) -> Result<SignedBatch, BatchError> {
+        let text = utf8_text(bytes, sep)?;
         if !sep.is_ascii_control() {
             return Err(at_index_0(Error::Argument {
                 name: "sep",
