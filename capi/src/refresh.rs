@@ -88,13 +88,6 @@ pub struct st_refresh_answer {
     pub headers: *const c_char,
 }
 
-fn text(s: &str) -> st_str {
-    st_str {
-        ptr: s.as_ptr().cast(),
-        len: s.len(),
-    }
-}
-
 /// Creates an endpoint over `signer` (copied: the signer may be freed afterwards). On
 /// success `*out` owns it.
 #[no_mangle]
@@ -181,7 +174,10 @@ pub unsafe extern "C" fn st_refresh_ask_info(
         let out = try_out!(out);
         let ask = try_ref_from_ptr!(ask);
         let a = ask.as_ref().ok();
-        let field = |f: fn(&RefreshAsk) -> &str| text(a.map_or("", f));
+        let field = |f: fn(&RefreshAsk) -> &str| {
+            let s = a.map_or("", f);
+            st_str { ptr: s.as_ptr().cast(), len: s.len() }
+        };
         out.put(st_refresh_info {
             refused: a.is_none(),
             video: field(RefreshAsk::video),
