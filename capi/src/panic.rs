@@ -29,7 +29,7 @@ macro_rules! infallible {
         }
     )*};
 }
-infallible!(() => (), usize => 0, *const std::ffi::c_char => c"".as_ptr());
+infallible!(() => (), usize => 0, *const c_char => c"".as_ptr());
 
 /// Runs `body` under `catch_unwind`; a panic gives `T::after_panic()`.
 pub(crate) fn run<T: Boundary>(body: impl FnOnce() -> T) -> T {

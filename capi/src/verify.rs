@@ -76,7 +76,7 @@ fn reason_of(v: &Verdict) -> st_reason {
 /// `ST_REASON_NONE`, `"other"` for values this library does not know), static and
 /// NUL-terminated. The codes are the core's.
 #[no_mangle]
-pub extern "C" fn st_reason_str(reason: std::ffi::c_int) -> *const c_char {
+pub extern "C" fn st_reason_str(reason: c_int) -> *const c_char {
     ffi_panic_boundary! { -> *const c_char;
         let code = REASONS.iter().find(|r| r.0 == reason).map_or("other", |r| r.1);
         c_static(if reason == 0 { "" } else { code })
