@@ -6,9 +6,9 @@
 
 use std::cell::RefCell;
 
-use cdn_secure_token::Error;
+use cdn_secure_token::{Error, SignedBatch};
 
-use crate::status::{st_status, status_of};
+use crate::prelude::*;
 
 pub(crate) type Outcome = Result<(), st_status>;
 
@@ -21,10 +21,9 @@ pub(crate) fn set_last_error(msg: String) {
     let _ = LAST_ERROR.try_with(|e| *e.borrow_mut() = msg);
 }
 
-pub(crate) fn last_error() -> String {
-    LAST_ERROR
-        .try_with(|e| e.borrow().clone())
-        .unwrap_or_default()
+/// The thread's last error, taken out of its slot.
+pub(crate) fn take_last_error() -> String {
+    LAST_ERROR.try_with(RefCell::take).unwrap_or_default()
 }
 
 /// `status`, with `msg` as the thread's last error.
@@ -41,11 +40,16 @@ pub(crate) fn argument(msg: String) -> st_status {
     fail(st_status::ST_ERR_INVALID_ARGUMENT, msg)
 }
 
-/// A core error becomes its status, its message the thread's last error: `?` on any core
-/// call is the whole error mapping.
+/// A core error becomes its status (its kind's number; the C boundary's own for text that is
+/// not UTF-8), its message the thread's last error: `?` on any core call is the whole error
+/// mapping.
 impl From<Error> for st_status {
     fn from(e: Error) -> st_status {
-        fail(status_of(e.kind()), e.to_string())
+        let status = match e {
+            Error::NotUtf8 { .. } => st_status::ST_ERR_INVALID_UTF8,
+            _ => status_of(e.kind()),
+        };
+        fail(status, e.to_string())
     }
 }
 
@@ -105,13 +109,6 @@ macro_rules! opt_box_from_ptr {
         // SAFETY: NULL or a live handle from Box::into_raw, not used afterwards (contract).
         (!p.is_null()).then(|| unsafe { Box::from_raw(p) })
     }};
-}
-
-/// Releases a handle (the body of a `_free` export); NULL is a no-op.
-macro_rules! free_box {
-    ($p:ident) => {
-        drop($crate::ffi::opt_box_from_ptr!($p))
-    };
 }
 
 /// `len` elements at `p`, `None` when `p` is NULL.
@@ -200,8 +197,8 @@ macro_rules! try_out_buf {
 }
 
 pub(crate) use {
-    free_box, opt_box_from_ptr, opt_in, opt_out, opt_slice, try_bytes, try_in, try_mut_from_ptr,
-    try_opt_str, try_out, try_out_buf, try_ref_from_ptr, try_slice, try_str,
+    opt_box_from_ptr, opt_in, opt_out, opt_slice, try_bytes, try_in, try_mut_from_ptr, try_opt_str,
+    try_out, try_out_buf, try_ref_from_ptr, try_slice, try_str,
 };
 
 /// # Safety
@@ -222,14 +219,12 @@ pub(crate) unsafe fn slice_in<'a, T>(
     Ok(Some(unsafe { std::slice::from_raw_parts(ptr, len) }))
 }
 
-pub(crate) fn utf8<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, st_status> {
-    std::str::from_utf8(bytes).map_err(|e| {
-        let at = e.valid_up_to();
-        fail(
-            st_status::ST_ERR_INVALID_UTF8,
-            format!("{name} is not valid UTF-8 (at byte {at})"),
-        )
-    })
+pub(crate) fn utf8<'a>(bytes: &'a [u8], name: &'static str) -> Result<&'a str, st_status> {
+    let not_utf8 = |e: std::str::Utf8Error| Error::NotUtf8 {
+        name,
+        position: e.valid_up_to(),
+    };
+    Ok(std::str::from_utf8(bytes).map_err(not_utf8)?)
 }
 
 /// A checked out-parameter (made only by `try_out!`, or by `opt_out!` when NULL means "not
@@ -260,7 +255,7 @@ impl<T> OutPtr<T> {
 }
 
 /// A checked output buffer (made only by `try_out_buf!`); nothing is written until
-/// [`OutBuf::write`] or [`OutBuf::write_joined`].
+/// [`OutBuf::write`] or [`OutBuf::write_batch`].
 pub(crate) struct OutBuf {
     buf: *mut u8,
     cap: usize,
@@ -279,19 +274,20 @@ impl OutBuf {
         }
     }
 
-    /// Writes `s` and a NUL when room allows; when it does not fit, only the size needed
-    /// goes to `*out_len`.
+    /// Writes `s`.
     pub(crate) fn write(&self, s: &str) -> Outcome {
-        self.write_joined(std::iter::once(s), s.len(), b'\n')
+        self.fill(s.len(), |out| out.copy_from_slice(s.as_bytes()))
     }
 
-    /// [`OutBuf::write`] of a text in pieces (`len` bytes once joined, a batch's
-    /// `SignedBatch::pieces()`), copied once, straight into the caller's buffer, with `sep`
-    /// between them and in place of the `'\n'`s inside them (signed links hold no control
-    /// bytes).
-    pub(crate) fn write_joined<'a>(
-        &self, pieces: impl Iterator<Item = &'a str>, len: usize, sep: u8,
-    ) -> Outcome {
+    /// Writes a batch's signed URLs with `sep` between them, copied once, straight into the
+    /// caller's buffer (the core's `SignedBatch::write_joined`).
+    pub(crate) fn write_batch(&self, batch: &SignedBatch, sep: u8) -> Outcome {
+        self.fill(batch.joined_len(), |out| batch.write_joined(sep, out))
+    }
+
+    /// `len` bytes filled by `f`, and a NUL when room allows; when they do not fit, only the
+    /// size needed goes to `*out_len`.
+    fn fill(&self, len: usize, f: impl FnOnce(&mut [u8])) -> Outcome {
         self.out_len.write(len);
         if len > self.cap {
             let msg = format!(
@@ -300,30 +296,15 @@ impl OutBuf {
             );
             return Err(fail(st_status::ST_ERR_BUFFER_TOO_SMALL, msg));
         }
-        let end = (len + 1).min(self.cap); // the text, and its NUL when room allows
-        if end == 0 {
-            return Ok(());
+        if self.cap == 0 {
+            return Ok(()); // nothing to write, not even a NUL (and `buf` may be NULL)
         }
-        // SAFETY: end <= cap bytes at `buf`, which is non-NULL as cap > 0 and overlaps no
+        // SAFETY: at most cap bytes at `buf`, which is non-NULL as cap > 0 and overlaps no
         // Rust memory (`new`'s contract).
-        let out = unsafe { std::slice::from_raw_parts_mut(self.buf, end) };
-        let mut at = 0;
-        for (i, piece) in pieces.enumerate() {
-            if i > 0 {
-                out[at] = sep;
-                at += 1;
-            }
-            out[at..at + piece.len()].copy_from_slice(piece.as_bytes());
-            at += piece.len();
-        }
-        if sep != b'\n' {
-            out[..len]
-                .iter_mut()
-                .filter(|b| **b == b'\n')
-                .for_each(|b| *b = sep);
-        }
-        if end > len {
-            out[len] = 0;
+        let out = unsafe { std::slice::from_raw_parts_mut(self.buf, (len + 1).min(self.cap)) };
+        f(&mut out[..len]);
+        if let Some(nul) = out.get_mut(len) {
+            *nul = 0;
         }
         Ok(())
     }

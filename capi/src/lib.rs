@@ -13,6 +13,8 @@
 #![allow(non_camel_case_types)]
 // The one contract is in the crate docs above (and the header), not repeated per function.
 #![allow(clippy::missing_safety_doc)]
+// A C signature carries its strings and buffers as (pointer, length) pairs.
+#![allow(clippy::too_many_arguments)]
 
 mod ffi;
 mod manifest;
@@ -23,6 +25,17 @@ mod signer;
 mod status;
 mod types;
 mod verify;
+
+/// What every file of the face uses: the pointer helpers, the panic boundary, the statuses
+/// and the shared C types.
+mod prelude {
+    pub(crate) use std::ffi::{c_char, c_int};
+
+    pub(crate) use crate::ffi::*;
+    pub(crate) use crate::panic::ffi_panic_boundary;
+    pub(crate) use crate::status::*;
+    pub(crate) use crate::types::*;
+}
 
 pub use manifest::*;
 pub use refresh::*;

@@ -1,14 +1,9 @@
 //! Signing HLS playlists and DASH MPDs (`Signer::sign_manifest`).
 
-use std::ffi::c_char;
-
 use cdn_secure_token::{ManifestError, ManifestOptions, Outside};
 
-use crate::ffi::{fail, opt_out, try_out_buf, try_ref_from_ptr, try_str};
-use crate::panic::ffi_panic_boundary;
+use crate::prelude::*;
 use crate::signer::parse_name;
-use crate::status::{st_status, status_of};
-use crate::types::{from_c, st_sign_options, st_signer, try_options, Options};
 
 /// What `st_signer_sign_manifest` does with a URI the directory token does not cover (the
 /// `outside` field of `st_manifest_options`, a `uint32_t`, so any value is checked).
@@ -24,7 +19,6 @@ pub enum st_outside {
 /// How to sign a manifest. Zero-initialized (or NULL): the sign defaults, `ST_OUTSIDE_ERROR`,
 /// URIs on other hosts left alone.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
 pub struct st_manifest_options {
     /// Expiry, client IP, token kind (file, directory or MP4), MP4 limits, clock; one expiry
     /// is resolved for the whole manifest.
@@ -43,9 +37,10 @@ const OUTSIDES: [(st_outside, Outside); 2] = [
     (st_outside::ST_OUTSIDE_KEEP, Outside::Keep),
 ];
 
-impl Options for st_manifest_options {
-    type Core<'a> = ManifestOptions<'a>;
-    unsafe fn to_core<'a>(&self) -> Result<ManifestOptions<'a>, st_status> {
+impl st_manifest_options {
+    /// # Safety
+    /// As [`st_sign_options::to_core`].
+    pub(crate) unsafe fn to_core<'a>(&self) -> Result<ManifestOptions<'a>, st_status> {
         Ok(ManifestOptions {
             // SAFETY: the same contract, for the embedded struct.
             sign: unsafe { self.sign.to_core() }?,
@@ -73,7 +68,6 @@ pub unsafe extern "C" fn st_outside_parse(
 /// `manifest line 7, URI line "a%zz.ts": ...`. Nothing is written to `buf` on failure.
 #[no_mangle]
 #[must_use]
-#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn st_signer_sign_manifest(
     signer: *const st_signer, text: *const c_char, text_len: usize, manifest_url: *const c_char,
     manifest_url_len: usize, opts: *const st_manifest_options, buf: *mut c_char, cap: usize,
@@ -86,7 +80,7 @@ pub unsafe extern "C" fn st_signer_sign_manifest(
         let signer = try_ref_from_ptr!(signer);
         let text = try_str!(text, text_len);
         let url = try_str!(manifest_url, manifest_url_len, "manifest_url");
-        let opts: ManifestOptions = try_options!(opts);
+        let opts = try_options!(opts);
         let signed = signer.sign_manifest(text, url, &opts).map_err(|e: ManifestError| {
             err_line.write(e.line);
             fail(status_of(e.kind()), e.to_string())

@@ -3,8 +3,7 @@
 //! return type, by [`Boundary`] (the shape of rustls-ffi's `ffi_panic_boundary!` and
 //! `PanicOrDefault`).
 
-use crate::ffi::fail;
-use crate::status::st_status;
+use crate::prelude::*;
 
 /// A C return type, and the value returned when the body panicked.
 pub(crate) trait Boundary {
@@ -30,7 +29,7 @@ macro_rules! infallible {
         }
     )*};
 }
-infallible!(() => (), usize => 0, *const std::ffi::c_char => c"".as_ptr());
+infallible!(() => (), usize => 0, *const c_char => c"".as_ptr());
 
 /// Runs `body` under `catch_unwind`; a panic gives `T::after_panic()`.
 pub(crate) fn run<T: Boundary>(body: impl FnOnce() -> T) -> T {

@@ -2,23 +2,14 @@
 //! Every decision (query, `expire`, cap, client IP, JSON, status, codes) is the core's; the
 //! shape is the other faces' `prepare` → hook → `respond(allowed)`.
 
-use std::ffi::c_char;
-
 use cdn_secure_token::{
     RefreshAsk, RefreshConfig, RefreshEndpoint, RefreshRequest, Refusal, TrustedProxies,
 };
 
-use crate::ffi::{
-    free_box, null, opt_slice, to_boxed_ptr, try_in, try_opt_str, try_out, try_out_buf,
-    try_ref_from_ptr, try_slice, try_str, Castable,
-};
-use crate::panic::ffi_panic_boundary;
-use crate::status::{c_static, st_status};
-use crate::types::{st_signer, st_str};
+use crate::prelude::*;
 
 /// How `st_refresh_new` signs. Zero-initialized fields take the core's defaults.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
 pub struct st_refresh_config {
     /// The numeric account (client) id. Required.
     pub account: st_str,
@@ -38,7 +29,6 @@ pub struct st_refresh_config {
 
 /// What the web server received. Strings with `ptr = NULL` are absent.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
 pub struct st_refresh_request {
     /// The HTTP method (`GET`; `HEAD` is answered like `GET`).
     pub method: st_str,
@@ -56,9 +46,7 @@ pub struct st_refresh_request {
 
 /// An endpoint: a signer (its first key signs) and an `st_refresh_config`. Immutable and
 /// safe to share between threads; released by `st_refresh_free`.
-pub struct st_refresh {
-    _opaque: [u8; 0],
-}
+pub struct st_refresh([u8; 0]);
 
 impl Castable for st_refresh {
     type RustType = RefreshEndpoint;
@@ -66,9 +54,7 @@ impl Castable for st_refresh {
 
 /// One request read by `st_refresh_prepare`: an ask for the authorization hook, or a refusal
 /// already decided. Released by `st_refresh_ask_free`.
-pub struct st_refresh_ask {
-    _opaque: [u8; 0],
-}
+pub struct st_refresh_ask([u8; 0]);
 
 impl Castable for st_refresh_ask {
     type RustType = Result<RefreshAsk, Refusal>;
@@ -77,7 +63,6 @@ impl Castable for st_refresh_ask {
 /// What the authorization hook is shown (`st_refresh_ask_info`). The strings point into the
 /// ask and live as long as it.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
 pub struct st_refresh_info {
     /// The request was refused before any hook (bad query, method, client IP): do not ask
     /// the hook; `st_refresh_respond` sends the refusal whatever `allowed` says. The other
@@ -95,20 +80,12 @@ pub struct st_refresh_info {
 
 /// An answer's HTTP status and headers (`st_refresh_respond`).
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
 pub struct st_refresh_answer {
     /// 200, 400, 403, 405 (or 500 when the signer cannot sign the configured links).
     pub http_status: u16,
     /// Every header to send, static and NUL-terminated, as `Name: value` lines separated by
     /// `\n` (`Content-Type: application/json`, `Cache-Control: no-store`, and `Allow` on 405).
     pub headers: *const c_char,
-}
-
-fn text(s: &str) -> st_str {
-    st_str {
-        ptr: s.as_ptr().cast(),
-        len: s.len(),
-    }
 }
 
 /// Creates an endpoint over `signer` (copied: the signer may be freed afterwards). On
@@ -145,7 +122,7 @@ pub unsafe extern "C" fn st_refresh_new(
 /// Releases an endpoint. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_refresh_free(endpoint: *mut st_refresh) {
-    ffi_panic_boundary! { -> (); free_box!(endpoint) }
+    ffi_panic_boundary! { -> (); drop(opt_box_from_ptr!(endpoint)) }
 }
 
 /// A string the client sent (or the server, for the peer) as text: bytes that are not UTF-8
@@ -197,7 +174,10 @@ pub unsafe extern "C" fn st_refresh_ask_info(
         let out = try_out!(out);
         let ask = try_ref_from_ptr!(ask);
         let a = ask.as_ref().ok();
-        let field = |f: fn(&RefreshAsk) -> &str| text(a.map_or("", f));
+        let field = |f: fn(&RefreshAsk) -> &str| {
+            let s = a.map_or("", f);
+            st_str { ptr: s.as_ptr().cast(), len: s.len() }
+        };
         out.put(st_refresh_info {
             refused: a.is_none(),
             video: field(RefreshAsk::video),
@@ -239,5 +219,5 @@ pub unsafe extern "C" fn st_refresh_respond(
 /// Releases an ask. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_refresh_ask_free(ask: *mut st_refresh_ask) {
-    ffi_panic_boundary! { -> (); free_box!(ask) }
+    ffi_panic_boundary! { -> (); drop(opt_box_from_ptr!(ask)) }
 }

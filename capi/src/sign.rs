@@ -1,15 +1,8 @@
 //! Signing: URLs, batches, bare tokens, Video Streaming links.
 
-use std::ffi::c_char;
+use cdn_secure_token::BatchError;
 
-use cdn_secure_token::{BatchError, SignOptions};
-
-use crate::ffi::{
-    fail, opt_out, try_opt_str, try_out_buf, try_ref_from_ptr, try_slice, try_str, OutPtr,
-};
-use crate::panic::ffi_panic_boundary;
-use crate::status::st_status;
-use crate::types::{from_c, st_sign_options, st_signer, st_str, try_options, STREAM_KINDS};
+use crate::prelude::*;
 
 /// Signs a URL (absolute, scheme-relative or path-and-query): the path is normalized and
 /// percent-encoded as the edge decodes it, old `md5`/`expires` parameters are replaced, the
@@ -24,7 +17,7 @@ pub unsafe extern "C" fn st_signer_sign_url(
         let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
         let url = try_str!(url, url_len);
-        let opts: SignOptions = try_options!(opts);
+        let opts = try_options!(opts);
         out.write(&signer.sign_url(url, &opts)?)
     }
 }
@@ -63,7 +56,7 @@ pub unsafe extern "C" fn st_signer_sign_many(
         let str_at = |(i, s): (usize, &st_str)| at(failed, i, || Ok(try_str!(s.ptr, s.len, "url")));
         let strs = items.iter().enumerate().map(str_at).collect::<Result<Vec<_>, _>>()?;
         let signed = signer.sign_many_prepared(&strs, &p).map_err(batch_error(failed))?;
-        out.write_joined(signed.pieces(), signed.joined_len(), b'\n')
+        out.write_batch(&signed, b'\n')
     }
 }
 
@@ -86,20 +79,10 @@ pub unsafe extern "C" fn st_signer_sign_joined(
         let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
         let failed = opt_out!(failed_index);
-        let sep = sep as u8;
         let p = at(failed, 0, || Ok(signer.prepare(&try_options!(opts))?))?;
-        let bytes = try_slice!(urls.cast::<u8>(), urls_len, "urls");
-        // The core's protocol is over text; a C caller's bytes are checked here, and the bad
-        // byte is reported in the URL that holds it (as st_signer_sign_many reports it).
-        let joined = std::str::from_utf8(bytes).map_err(|e| {
-            let before = &bytes[..e.valid_up_to()];
-            let start = before.iter().rposition(|&b| b == sep).map_or(0, |p| p + 1);
-            failed.write(before.iter().filter(|&&b| b == sep).count());
-            let msg = format!("url is not valid UTF-8 (at byte {})", before.len() - start);
-            fail(st_status::ST_ERR_INVALID_UTF8, msg)
-        })?;
-        let signed = signer.sign_joined(joined, sep, &p).map_err(batch_error(failed))?;
-        out.write_joined(signed.pieces(), signed.joined_len(), sep)
+        let urls = try_slice!(urls.cast::<u8>(), urls_len, "urls");
+        let signed = signer.sign_joined(urls, sep as u8, &p).map_err(batch_error(failed))?;
+        out.write_batch(&signed, sep as u8)
     }
 }
 
@@ -133,7 +116,7 @@ pub unsafe extern "C" fn st_signer_token_with(
         let out = try_out_buf!(buf, cap, out_len);
         let signer = try_ref_from_ptr!(signer);
         let path = try_str!(path, path_len);
-        let opts: SignOptions = try_options!(opts);
+        let opts = try_options!(opts);
         let t = signer.token_with(path, &opts)?;
         out.write(&t.token)?;
         opt_out!(out_expires).put(t.expires)
@@ -154,7 +137,7 @@ pub unsafe extern "C" fn st_signer_stream_token(
         let signer = try_ref_from_ptr!(signer);
         let account = try_str!(account, account_len);
         let id = try_str!(id, id_len);
-        let opts: SignOptions = try_options!(opts);
+        let opts = try_options!(opts);
         let t = signer.stream_token(account, id, &opts)?;
         out.write(&t.token)?;
         opt_out!(out_expires).put(t.expires)
@@ -166,7 +149,6 @@ pub unsafe extern "C" fn st_signer_stream_token(
 /// `file = NULL` picks the layout's manifest (`master.m3u8` / `playlist.m3u8`).
 #[no_mangle]
 #[must_use]
-#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn st_signer_stream_url(
     signer: *const st_signer, base: *const c_char, base_len: usize, stream: u32,
     account: *const c_char, account_len: usize, id: *const c_char, id_len: usize,
@@ -180,7 +162,7 @@ pub unsafe extern "C" fn st_signer_stream_url(
         let account = try_str!(account, account_len);
         let id = try_str!(id, id_len);
         let file = try_opt_str!(st_str { ptr: file, len: file_len }, "file");
-        let opts: SignOptions = try_options!(opts);
+        let opts = try_options!(opts);
         let stream = from_c(&STREAM_KINDS, stream, "stream kind", "st_stream_kind")?;
         out.write(&signer.stream_url(base, stream, account, id, file, &opts)?)
     }

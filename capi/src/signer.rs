@@ -1,17 +1,8 @@
 //! Signers and builders, and the kind-name parsers.
 
-use std::ffi::c_char;
-
 use cdn_secure_token::{Signer, SignerBuilder};
 
-use crate::ffi::{
-    free_box, null, opt_box_from_ptr, opt_in, rust_ptr, to_boxed_ptr, try_bytes, try_mut_from_ptr,
-    try_out, Outcome,
-};
-use crate::panic::ffi_panic_boundary;
-use crate::status::{c_static, st_status};
-use crate::types::{st_signer, st_signer_builder, st_stream_kind, st_token_kind};
-use crate::types::{STREAM_KINDS, TOKEN_KINDS};
+use crate::prelude::*;
 
 /// The body of a `_parse` export: the core's parser, its value turned into C's by `$table`.
 macro_rules! parse_name {
@@ -73,7 +64,7 @@ pub unsafe extern "C" fn st_signer_new(
 /// Releases a signer. NULL is a no-op. The signer must not be in use by another thread.
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_free(signer: *mut st_signer) {
-    ffi_panic_boundary! { -> (); free_box!(signer) }
+    ffi_panic_boundary! { -> (); drop(opt_box_from_ptr!(signer)) }
 }
 
 /// The number of keys a signer holds (signing key + rotation keys); 0 for NULL.
@@ -103,8 +94,7 @@ pub unsafe extern "C" fn st_signer_builder_new(
 fn set(
     slot: &mut Option<SignerBuilder>, f: impl FnOnce(SignerBuilder) -> SignerBuilder,
 ) -> Outcome {
-    let b = slot.take().ok_or_else(|| null("builder"))?;
-    *slot = Some(f(b));
+    *slot = Some(f(slot.take().ok_or_else(|| null("builder"))?));
     Ok(())
 }
 
@@ -149,13 +139,12 @@ pub unsafe extern "C" fn st_signer_builder_build(
     ffi_panic_boundary! {
         let out = try_out!(out);
         let b = opt_box_from_ptr!(builder).and_then(|b| *b).ok_or_else(|| null("builder"))?;
-        let signer = b.build()?;
-        out.put(to_boxed_ptr::<st_signer>(signer))
+        out.put(to_boxed_ptr::<st_signer>(b.build()?))
     }
 }
 
 /// Releases a builder that was not built. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_signer_builder_free(builder: *mut st_signer_builder) {
-    ffi_panic_boundary! { -> (); free_box!(builder) }
+    ffi_panic_boundary! { -> (); drop(opt_box_from_ptr!(builder)) }
 }

@@ -2,13 +2,12 @@
 //! the core's own (`ErrorKind::number` / `code`, checked against this enum by a test).
 //! Descriptions are the identifiers in words.
 
-use std::ffi::{c_char, c_int, CStr, CString};
+use std::ffi::{CStr, CString};
 use std::sync::{PoisonError, RwLock};
 
 use cdn_secure_token::ErrorKind;
 
-use crate::ffi::{last_error, set_last_error, try_out_buf};
-use crate::panic::ffi_panic_boundary;
+use crate::prelude::*;
 
 /// The result of every fallible call. Values are stable and never renumbered.
 #[repr(C)]
@@ -53,7 +52,7 @@ const ALL: [st_status; 11] = [
 ];
 pub(crate) fn status_of(kind: ErrorKind) -> st_status {
     ALL.into_iter()
-        .find(|s| *s as i32 == kind.number())
+        .find(|s| *s as c_int == kind.number())
         .unwrap_or(ST_ERR_INVALID_ARGUMENT)
 }
 
@@ -63,13 +62,9 @@ pub(crate) fn code_of(status: c_int) -> Option<String> {
     if let Some(kind) = ErrorKind::ALL.into_iter().find(|k| k.number() == status) {
         return Some(kind.code().to_owned());
     }
-    let own = ALL.iter().find(|s| **s as c_int == status)?;
-    let name = format!("{own:?}");
-    Some(
-        name.trim_start_matches("ST_ERR_")
-            .trim_start_matches("ST_")
-            .to_owned(),
-    )
+    let name = format!("{:?}", ALL.iter().find(|s| **s as c_int == status)?);
+    let code = name.trim_start_matches("ST_ERR_");
+    Some(code.trim_start_matches("ST_").to_owned())
 }
 
 /// A static NUL-terminated copy of `s`. Each text (a code, a fixed set of literals: a few
@@ -95,11 +90,8 @@ pub(crate) fn c_static(s: &str) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn st_status_str(status: c_int) -> *const c_char {
     ffi_panic_boundary! { -> *const c_char;
-        let text = code_of(status).map_or_else(
-            || "unknown status".to_owned(),
-            |c| c.to_ascii_lowercase().replace('_', " "),
-        );
-        c_static(&text)
+        let text = code_of(status).map(|c| c.to_ascii_lowercase().replace('_', " "));
+        c_static(text.as_deref().unwrap_or("unknown status"))
     }
 }
 
@@ -119,7 +111,7 @@ pub unsafe extern "C" fn st_last_error(
     buf: *mut c_char, cap: usize, out_len: *mut usize,
 ) -> st_status {
     ffi_panic_boundary! {
-        let msg = last_error();
+        let msg = take_last_error();
         let status = (|| try_out_buf!(buf, cap, out_len).write(&msg))();
         set_last_error(msg); // reading the message never replaces it
         status

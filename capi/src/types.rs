@@ -1,15 +1,12 @@
 //! The C types shared by several calls (strings, kinds, options, handles) and their
 //! conversion into the core's.
 
-use std::ffi::c_char;
-
 use cdn_secure_token::{
     ExplainOptions, Explanation, SignOptions, Signer, SignerBuilder, StreamKind, TokenKind,
     VerifyOptions,
 };
 
-use crate::ffi::{argument, try_opt_str, Castable};
-use crate::status::st_status;
+use crate::prelude::*;
 
 /// A borrowed string: `len` bytes at `ptr`, UTF-8, no NUL needed. `ptr = NULL` means
 /// "absent" where a string is optional.
@@ -87,7 +84,6 @@ fn token_kind(v: u32) -> Result<TokenKind, st_status> {
 /// no expiry (the signer's default lifetime applies), no IP, file token, system clock.
 /// A NULL `const st_sign_options *` means the same defaults.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
 pub struct st_sign_options {
     /// Absolute expiry, Unix seconds; 0 = not given.
     pub expires: i64,
@@ -107,7 +103,6 @@ pub struct st_sign_options {
 
 /// How to check a request. Zero-initialized (or NULL): no IP, system clock, file token.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
 pub struct st_verify_options {
     /// The client address the edge would see; `ptr = NULL` = none.
     pub ip: st_str,
@@ -119,7 +114,6 @@ pub struct st_verify_options {
 
 /// Options of `st_signer_explain`. Zero-initialized (or NULL): no IP, file token, no expiry.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
 pub struct st_explain_options {
     /// Client IP; `ptr = NULL` = none.
     pub ip: st_str,
@@ -133,29 +127,23 @@ fn given(v: i64) -> Option<i64> {
     (v != 0).then_some(v)
 }
 
-/// An options struct and the core options it becomes; NULL is the core's defaults.
-pub(crate) trait Options {
-    type Core<'a>: Default;
-    /// # Safety
-    /// The struct's strings are NULL or readable for their lengths, unmodified for `'a`.
-    unsafe fn to_core<'a>(&self) -> Result<Self::Core<'a>, st_status>;
-}
-
-/// The core options of an options pointer (NULL or valid by the exported call's contract).
+/// The core options of an options pointer (NULL or valid by the exported call's contract):
+/// the struct's `to_core`, or the core's defaults for NULL.
 macro_rules! try_options {
     ($p:ident) => {
         match $crate::ffi::opt_in!($p) {
             None => Default::default(),
             // SAFETY: a valid struct whose strings are readable (the exported contract).
-            Some(o) => unsafe { $crate::types::Options::to_core(o) }?,
+            Some(o) => unsafe { o.to_core() }?,
         }
     };
 }
 pub(crate) use try_options;
 
-impl Options for st_sign_options {
-    type Core<'a> = SignOptions<'a>;
-    unsafe fn to_core<'a>(&self) -> Result<SignOptions<'a>, st_status> {
+impl st_sign_options {
+    /// # Safety
+    /// The struct's strings are NULL or readable for their lengths, unmodified for `'a`.
+    pub(crate) unsafe fn to_core<'a>(&self) -> Result<SignOptions<'a>, st_status> {
         Ok(SignOptions {
             expires: given(self.expires),
             ttl: given(self.ttl),
@@ -168,9 +156,10 @@ impl Options for st_sign_options {
     }
 }
 
-impl Options for st_verify_options {
-    type Core<'a> = VerifyOptions<'a>;
-    unsafe fn to_core<'a>(&self) -> Result<VerifyOptions<'a>, st_status> {
+impl st_verify_options {
+    /// # Safety
+    /// As [`st_sign_options::to_core`].
+    pub(crate) unsafe fn to_core<'a>(&self) -> Result<VerifyOptions<'a>, st_status> {
         Ok(VerifyOptions {
             ip: try_opt_str!(self.ip, "ip"),
             now: given(self.now),
@@ -179,9 +168,10 @@ impl Options for st_verify_options {
     }
 }
 
-impl Options for st_explain_options {
-    type Core<'a> = ExplainOptions<'a>;
-    unsafe fn to_core<'a>(&self) -> Result<ExplainOptions<'a>, st_status> {
+impl st_explain_options {
+    /// # Safety
+    /// As [`st_sign_options::to_core`].
+    pub(crate) unsafe fn to_core<'a>(&self) -> Result<ExplainOptions<'a>, st_status> {
         Ok(ExplainOptions {
             ip: try_opt_str!(self.ip, "ip"),
             kind: token_kind(self.kind)?,
@@ -193,9 +183,7 @@ impl Options for st_explain_options {
 /// A signer: the key (and rotation keys), default lifetime and expiry policy. Immutable
 /// after construction and safe to share between threads. Created by `st_signer_new` or
 /// `st_signer_builder_build`, released by `st_signer_free`.
-pub struct st_signer {
-    _opaque: [u8; 0],
-}
+pub struct st_signer([u8; 0]);
 
 impl Castable for st_signer {
     type RustType = Signer;
@@ -203,9 +191,7 @@ impl Castable for st_signer {
 
 /// Collects the settings of a signer (rotation keys, default lifetime). Not thread-safe;
 /// consumed by `st_signer_builder_build` or released by `st_signer_builder_free`.
-pub struct st_signer_builder {
-    _opaque: [u8; 0],
-}
+pub struct st_signer_builder([u8; 0]);
 
 impl Castable for st_signer_builder {
     /// `None` only while a setter runs (the core's builder methods take it by value).
@@ -214,9 +200,7 @@ impl Castable for st_signer_builder {
 
 /// What the edge hashes for a link (key shown as `***`), from `st_signer_explain`;
 /// released by `st_explanation_free`.
-pub struct st_explanation {
-    _opaque: [u8; 0],
-}
+pub struct st_explanation([u8; 0]);
 
 impl Castable for st_explanation {
     type RustType = Explanation;

@@ -1,26 +1,15 @@
 //! Verification (of a link held, and of a request received) and explanation.
 
-use std::ffi::c_char;
+use cdn_secure_token::{Verdict, REASONS};
 
-use cdn_secure_token::{ExplainOptions, Verdict, VerifyOptions, REASONS};
-
-use crate::ffi::{
-    argument, free_box, to_boxed_ptr, try_bytes, try_out, try_out_buf, try_ref_from_ptr, try_str,
-};
-use crate::panic::ffi_panic_boundary;
-use crate::status::{c_static, st_status};
-use crate::types::{
-    st_explain_options, st_explanation, st_signer, st_token_kind, st_verify_options, to_c,
-    try_options, TOKEN_KINDS,
-};
+use crate::prelude::*;
 
 /// Capacity of `st_verdict.message`, NUL included.
 pub const ST_MESSAGE_CAP: usize = 256;
-const _: () = assert!(std::mem::size_of::<[c_char; ST_MESSAGE_CAP]>() == 256);
+const _: () = assert!(ST_MESSAGE_CAP == 256); // st_verdict.message is written [c_char; 256]
 
 /// Valid, expired or invalid (`st_verdict.status`, `st_verify_result.verdict`).
 #[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum st_verdict_status {
     /// The token matches and has not expired (HTTP 200).
     ST_VERDICT_VALID = 0,
@@ -87,7 +76,7 @@ fn reason_of(v: &Verdict) -> st_reason {
 /// `ST_REASON_NONE`, `"other"` for values this library does not know), static and
 /// NUL-terminated. The codes are the core's.
 #[no_mangle]
-pub extern "C" fn st_reason_str(reason: std::ffi::c_int) -> *const c_char {
+pub extern "C" fn st_reason_str(reason: c_int) -> *const c_char {
     ffi_panic_boundary! { -> *const c_char;
         let code = REASONS.iter().find(|r| r.0 == reason).map_or("other", |r| r.1);
         c_static(if reason == 0 { "" } else { code })
@@ -97,7 +86,6 @@ pub extern "C" fn st_reason_str(reason: std::ffi::c_int) -> *const c_char {
 /// The verdict of `st_signer_verify_request`: the same fields as every other face of
 /// cdn-secure-token, read from the core.
 #[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct st_verdict {
     /// Valid, expired or invalid.
     pub status: st_verdict_status,
@@ -117,7 +105,6 @@ pub struct st_verdict {
 
 /// The verdict of `st_signer_verify`.
 #[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct st_verify_result {
     /// Valid, expired or invalid.
     pub verdict: st_verdict_status,
@@ -189,7 +176,7 @@ pub unsafe extern "C" fn st_signer_verify(
             if skip { None } else { Some(try_out_buf!(reason_buf, reason_cap, reason_len)) };
         let signer = try_ref_from_ptr!(signer);
         let url = try_str!(url, url_len);
-        let opts: VerifyOptions = try_options!(opts);
+        let opts = try_options!(opts);
         let verdict = signer.verify(url, &opts)?;
         if let Some(r) = &reason_out {
             r.write(&verdict.message().unwrap_or_default())?;
@@ -222,14 +209,13 @@ pub unsafe extern "C" fn st_signer_verify_request(
         let out = try_out!(out);
         let signer = try_ref_from_ptr!(signer);
         let target = try_bytes!(target, target_len);
-        let opts: VerifyOptions = try_options!(opts);
+        let opts = try_options!(opts);
         out.put(verdict_out(&signer.verify_request(target, &opts)))
     }
 }
 
 /// Summary of an `st_explanation`.
 #[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct st_explain_info {
     /// The token kind explained.
     pub kind: st_token_kind,
@@ -243,7 +229,6 @@ pub struct st_explain_info {
 
 /// The fields of an `st_explanation`, for `st_explanation_get`.
 #[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum st_explain_field {
     /// The decoded, normalized path the edge hashes (for stream tokens `{account}_{id}`).
     ST_EXPLAIN_HASHED_PATH = 0,
@@ -272,7 +257,7 @@ pub unsafe extern "C" fn st_signer_explain(
         let out = try_out!(out);
         let signer = try_ref_from_ptr!(signer);
         let url = try_str!(url, url_len);
-        let opts: ExplainOptions = try_options!(opts);
+        let opts = try_options!(opts);
         out.put(to_boxed_ptr::<st_explanation>(signer.explain(url, &opts)?))
     }
 }
@@ -318,5 +303,5 @@ pub unsafe extern "C" fn st_explanation_get(
 /// Releases an explanation. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn st_explanation_free(explanation: *mut st_explanation) {
-    ffi_panic_boundary! { -> (); free_box!(explanation) }
+    ffi_panic_boundary! { -> (); drop(opt_box_from_ptr!(explanation)) }
 }

@@ -150,6 +150,10 @@ pub enum Error {
     /// An option name that is not in the schema ([`crate::SIGN_OPTIONS`]).
     #[error("unknown option '{name}'")]
     UnknownOption { name: String },
+    /// Bytes given as text that are not UTF-8 (a joined batch's, a C caller's argument);
+    /// `position` is the first bad byte's offset in the named value.
+    #[error("{name} is not valid UTF-8 (at byte {position})")]
+    NotUtf8 { name: &'static str, position: usize },
 }
 
 impl Error {
@@ -178,7 +182,9 @@ impl Error {
             | ExpiresAndTtl
             | ExpiresMissing => ErrorKind::Expiry,
             Url { .. } | UrlTooLong { .. } | RequestTooLong { .. } => ErrorKind::Url,
-            Argument { .. } | OptionType { .. } | UnknownOption { .. } => ErrorKind::Argument,
+            Argument { .. } | OptionType { .. } | UnknownOption { .. } | NotUtf8 { .. } => {
+                ErrorKind::Argument
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 //! [`Signer::sign_many_into`] keeps its buffers (and those of the worker threads) for the
 //! next batch.
 
+mod joined;
 mod lanes;
 mod slices;
 
@@ -18,7 +19,7 @@ use crate::prepared::{Prepared, Resolved};
 use crate::signer::{assemble, check_request_len, write_signed, Signer};
 use crate::url::UrlParts;
 
-use slices::{joined_urls, Slice, Urls};
+use slices::{Slice, Urls};
 
 /// Batches at least this large are spread over the cores: below it, starting a thread
 /// costs more than the half of the batch it would sign.
@@ -382,29 +383,6 @@ impl Signer {
         out: &mut SignedBatch,
     ) -> Result<(), BatchError> {
         self.sign_urls_into(&Urls::List(urls), p, out)
-    }
-
-    /// The one joined-text batch protocol: `text` holds URLs separated by the byte `sep`
-    /// (`b'\n'` usually; an ASCII control byte, which no signable URL contains). Split as
-    /// [`str::lines`] splits at `'\n'`: an empty text is no URLs, a trailing separator is
-    /// not an extra empty URL, `"a\n\nb"` has an empty one (which fails). The signed URLs come
-    /// back joined by `'\n'` ([`SignedBatch::pieces`]); an `Err` carries the zero-based
-    /// index of the failing URL (0 for a bad `sep`).
-    pub fn sign_joined(
-        &self,
-        text: &str,
-        sep: u8,
-        p: &Prepared,
-    ) -> Result<SignedBatch, BatchError> {
-        if !sep.is_ascii_control() {
-            return Err(at_index_0(Error::Argument {
-                name: "sep",
-                reason: "must be an ASCII control byte such as '\\n'",
-            }));
-        }
-        let mut out = SignedBatch::default();
-        self.sign_urls_into(&joined_urls::<&str>(text, sep), p, &mut out)?;
-        Ok(out)
     }
 
     /// A batch into `out`, which is left empty on error.
