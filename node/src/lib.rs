@@ -412,19 +412,21 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
     let s = Arc::clone(signer);
     let sign_url = bound(env, "signUrl", move |ctx| {
         let (url, options) = args::<Value>(&ctx)?;
-        guard(ctx.env, || {
+        let link = guard(ctx.env, || {
             let url = url.string(ErrorKind::Url, "url")?;
             Ok(s.sign_prepared(&url, &*prepared(&s, options)?)?)
-        })
+        })?;
+        latin1(ctx.env, link)
     })?;
     let s = Arc::clone(signer);
     let sign_joined = bound(env, "signJoined", move |ctx| {
         let (text, options) = args::<Value>(&ctx)?;
-        guard(ctx.env, || {
+        let joined = guard(ctx.env, || {
             let text = text.string(ErrorKind::Url, "text")?;
             let batch = s.sign_joined(&text, b'\n', &*prepared(&s, options)?)?;
             Ok(batch.into_joined())
-        })
+        })?;
+        latin1(ctx.env, joined)
     })?;
     let s = Arc::clone(signer);
     let sign_pieces = bound(env, "signPieces", move |ctx| {
@@ -445,6 +447,12 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
         pieces
     })?;
     this.define_properties(&[sign_url, sign_joined, sign_pieces])
+}
+
+/// Signed links as a JavaScript string: they are ASCII, so latin1 is exact and spares V8
+/// the UTF-8 decoding (~100 instructions of a prepared `signUrl`, callgrind).
+fn latin1(env: &Env, text: String) -> napi::Result<napi::sys::napi_value> {
+    Ok(env.create_string_latin1(text)?.raw())
 }
 
 /// A function holding the signer, as a writable, configurable property of the instance.
