@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use cdn_secure_token::{self as core, ErrorKind, Prepared, SignedBatch};
-use napi::bindgen_prelude::{Env, FromNapiValue, JsValue, Task, Unknown};
+use napi::bindgen_prelude::{Env, FromNapiValue, JsValue, Latin1String, Task, Unknown};
 use napi::sys;
 use napi_derive::napi;
 
@@ -133,46 +133,40 @@ fn check(status: sys::napi_status) -> Result<(), Fail> {
 }
 
 /// The work of `signJoinedAsync` and `signManyAsync`: arguments read on the JavaScript
-/// thread, hashing on a libuv worker.
+/// thread, hashing (and joining the pieces of a parallel batch) on a libuv worker.
 pub struct BatchTask {
     pub signer: Arc<core::Signer>,
     pub work: Option<Result<(Work, Ready), Fail>>,
 }
 
-/// What is signed, and then what was signed: a joined text, or a read array in its buffer.
+/// What is signed: a joined text, or a read array in its buffer.
 pub enum Work {
     Text(String),
     List(Box<SignBuffer>),
 }
 
 impl Task for BatchTask {
-    type Output = Result<Work, Fail>;
-    type JsValue = Unknown<'static>;
+    type Output = Result<String, Fail>;
+    type JsValue = Latin1String;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let work = self.work.take();
         Ok(catch(|| {
             let (work, p) = work.unwrap_or_else(|| Err(Fail::internal()))?;
-            Ok(match work {
-                Work::Text(text) => {
-                    let batch = self.signer.sign_joined(&text, b'\n', &p)?;
-                    Work::Text(batch.into_joined())
-                }
+            let batch = match work {
+                Work::Text(text) => self.signer.sign_joined(&text, b'\n', &p)?,
                 Work::List(mut buf) => {
                     buf.sign(&self.signer, &p)?;
-                    Work::List(buf)
+                    buf.batch
                 }
-            })
+            };
+            Ok(batch.into_joined())
         }))
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        let value = output.and_then(|done| match done {
-            Work::Text(text) => Ok(env.create_string_latin1(text)?.raw()),
-            Work::List(buf) => buf.pieces(&env),
-        });
-        let raw = value.map_err(|f| f.into_napi(&env))?;
-        // SAFETY: a value just made in `env`.
-        unsafe { Unknown::from_napi_value(env.raw(), raw) }
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Latin1String> {
+        output
+            .map(Latin1String::from)
+            .map_err(|f| f.into_napi(&env))
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use cdn_secure_token::{self as core, ErrorKind, FixedClock, Prepared, Verdict};
 use napi::bindgen_prelude::{
     AsyncTask, ClassInstance, Env, External, FromNapiValue, FunctionCallContext, JsObjectValue,
-    JsValue, Object, This, Unknown,
+    JsValue, Latin1String, Object, This, Unknown,
 };
 use napi::{Property, PropertyAttributes};
 use napi_derive::napi;
@@ -401,13 +401,15 @@ impl Signer {
     }
 }
 
-/// `signUrl` and `signJoined` (the call under `signMany`), the hot calls, are functions
+/// `signUrl`, `signJoined` and `signPieces` (the call under `signMany`), the hot calls, are functions
 /// made for each signer (napi-rs's `create_function_from_closure`, holding the signer) and
 /// set on the instance, instead of `#[napi]` methods: a method call unwraps `this` and opens
 /// napi-rs's native-borrow scope with a guard in a global map (~2,900 of ~8,400
 /// instructions per prepared `signUrl`, callgrind), which a signer that is never mutated
 /// does not need. One run of a bench.js loop, load 4.7: 826 -> 450 ns per prepared
-/// `signUrl` (the snippet: 1,615). Their types are in dts-header.d.ts.
+/// `signUrl` (the snippet: 1,615). Their types are in dts-header.d.ts. Signed links go back
+/// as latin1 (`Latin1String`): they are ASCII, so it is exact and spares V8 the UTF-8
+/// decoding (~120 instructions of a prepared `signUrl`, callgrind).
 fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::Result<()> {
     let s = Arc::clone(signer);
     let sign_url = bound(env, "signUrl", move |ctx| {
@@ -415,8 +417,8 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
         let link = guard(ctx.env, || {
             let url = url.string(ErrorKind::Url, "url")?;
             Ok(s.sign_prepared(&url, &*prepared(&s, options)?)?)
-        })?;
-        latin1(ctx.env, link)
+        });
+        link.map(Latin1String::from)
     })?;
     let s = Arc::clone(signer);
     let sign_joined = bound(env, "signJoined", move |ctx| {
@@ -425,8 +427,8 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
             let text = text.string(ErrorKind::Url, "text")?;
             let batch = s.sign_joined(&text, b'\n', &*prepared(&s, options)?)?;
             Ok(batch.into_joined())
-        })?;
-        latin1(ctx.env, joined)
+        });
+        joined.map(Latin1String::from)
     })?;
     let s = Arc::clone(signer);
     let sign_pieces = bound(env, "signPieces", move |ctx| {
@@ -447,12 +449,6 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
         pieces
     })?;
     this.define_properties(&[sign_url, sign_joined, sign_pieces])
-}
-
-/// Signed links as a JavaScript string: they are ASCII, so latin1 is exact and spares V8
-/// the UTF-8 decoding (~100 instructions of a prepared `signUrl`, callgrind).
-fn latin1(env: &Env, text: String) -> napi::Result<napi::sys::napi_value> {
-    Ok(env.create_string_latin1(text)?.raw())
 }
 
 /// A function holding the signer, as a writable, configurable property of the instance.
