@@ -40,8 +40,8 @@ try {
 const count = (urls) => (Array.isArray(urls) ? urls.length : 0)
 
 // signMany and signManyAsync: the addon reads the array and returns the signed batch as the
-// core's joined text (or, for a parallel batch, an array of its pieces: one per slice a thread
-// signed), split here: one split in JavaScript costs less than an array of strings made through
+// core's joined text (or, for a parallel batch signed by signMany, an array of its pieces: one
+// per slice a thread signed), split here: one split in JavaScript costs less than an array of strings made through
 // N-API (see src/batch.rs).
 // (Array.prototype.concat copies the pieces' arrays at once; flatMap adds element by element.)
 const split = (text, n) =>

@@ -8,11 +8,11 @@
 use std::sync::Arc;
 
 use cdn_secure_token::{self as core, ErrorKind, Prepared, SignedBatch};
-use napi::bindgen_prelude::{Env, FromNapiValue, JsValue, Task, Unknown};
+use napi::bindgen_prelude::{Env, FromNapiValue, JsValue, Latin1String, Task, Unknown};
 use napi::sys;
 use napi_derive::napi;
 
-use crate::value::{catch, Fail, Value};
+use crate::value::{append_utf8, catch, Fail, Value};
 use crate::Ready;
 
 /// Memory that `signMany` reuses from call to call when the caller passes it: the URLs read
@@ -47,9 +47,7 @@ impl SignBuffer {
         self.input.clear();
         self.ends.clear();
         self.stop = None;
-        // SAFETY: `urls` and each item are values of this call's environment; the UTF-8 of
-        // an item is written into `self.input`'s spare capacity, `free` bytes long, and
-        // `written` (at most `free - 1`) bytes of it are then taken as initialized.
+        // SAFETY: `urls` and each item are values of this call's environment.
         unsafe {
             let mut is_array = false;
             check(sys::napi_is_array(env, urls, &mut is_array))?;
@@ -59,32 +57,17 @@ impl SignBuffer {
             }
             let mut n = 0u32;
             check(sys::napi_get_array_length(env, urls, &mut n))?;
+            self.ends.reserve(n as usize);
             for i in 0..n {
                 let mut item = std::ptr::null_mut();
                 check(sys::napi_get_element(env, urls, i, &mut item))?;
-                loop {
-                    self.input.reserve(1024);
-                    let free = self.input.capacity() - self.input.len();
-                    let at = self.input.as_mut_ptr().add(self.input.len()).cast();
-                    let mut written = 0;
-                    match sys::napi_get_value_string_utf8(env, item, at, free, &mut written) {
-                        sys::Status::napi_string_expected => {
-                            self.stop = Some((i as usize, Value::from_napi_value(env, item)?));
-                            return Ok(());
-                        }
-                        status => check(status)?,
+                let item = Unknown::from_napi_value(env, item)?;
+                match append_utf8(&item, &mut self.input) {
+                    sys::Status::napi_string_expected => {
+                        self.stop = Some((i as usize, Value::from_napi_value(env, item.raw())?));
+                        return Ok(());
                     }
-                    // Not cut short: room was left for a character of up to 4 bytes.
-                    if written + 5 <= free {
-                        self.input.set_len(self.input.len() + written);
-                        break;
-                    }
-                    let mut len = 0;
-                    let none = std::ptr::null_mut();
-                    check(sys::napi_get_value_string_utf8(
-                        env, item, none, 0, &mut len,
-                    ))?;
-                    self.input.reserve(len + 8);
+                    status => check(status)?,
                 }
                 self.ends.push(self.input.len());
             }
@@ -150,46 +133,40 @@ fn check(status: sys::napi_status) -> Result<(), Fail> {
 }
 
 /// The work of `signJoinedAsync` and `signManyAsync`: arguments read on the JavaScript
-/// thread, hashing on a libuv worker.
+/// thread, hashing (and joining the pieces of a parallel batch) on a libuv worker.
 pub struct BatchTask {
     pub signer: Arc<core::Signer>,
     pub work: Option<Result<(Work, Ready), Fail>>,
 }
 
-/// What is signed, and then what was signed: a joined text, or a read array in its buffer.
+/// What is signed: a joined text, or a read array in its buffer.
 pub enum Work {
     Text(String),
     List(Box<SignBuffer>),
 }
 
 impl Task for BatchTask {
-    type Output = Result<Work, Fail>;
-    type JsValue = Unknown<'static>;
+    type Output = Result<String, Fail>;
+    type JsValue = Latin1String;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let work = self.work.take();
         Ok(catch(|| {
             let (work, p) = work.unwrap_or_else(|| Err(Fail::internal()))?;
-            Ok(match work {
-                Work::Text(text) => {
-                    let batch = self.signer.sign_joined(&text, b'\n', &p)?;
-                    Work::Text(batch.into_joined())
-                }
+            let batch = match work {
+                Work::Text(text) => self.signer.sign_joined(&text, b'\n', &p)?,
                 Work::List(mut buf) => {
                     buf.sign(&self.signer, &p)?;
-                    Work::List(buf)
+                    buf.batch
                 }
-            })
+            };
+            Ok(batch.into_joined())
         }))
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        let value = output.and_then(|done| match done {
-            Work::Text(text) => Ok(env.create_string_latin1(text)?.raw()),
-            Work::List(buf) => buf.pieces(&env),
-        });
-        let raw = value.map_err(|f| f.into_napi(&env))?;
-        // SAFETY: a value just made in `env`.
-        unsafe { Unknown::from_napi_value(env.raw(), raw) }
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Latin1String> {
+        output
+            .map(Latin1String::from)
+            .map_err(|f| f.into_napi(&env))
     }
 }

@@ -92,7 +92,14 @@ impl FromNapiValue for Value {
         unsafe {
             let value = Unknown::from_napi_value(env, raw)?;
             Ok(match value.get_type()? {
-                ValueType::String => Value::Str(String::from_napi_value(env, raw)?),
+                ValueType::String => {
+                    let mut text = Vec::new();
+                    napi::check_status!(append_utf8(&value, &mut text))?;
+                    Value::Str(
+                        String::from_utf8(text)
+                            .map_err(|e| napi::Error::from_reason(e.to_string()))?,
+                    )
+                }
                 ValueType::Number => Value::Num(f64::from_napi_value(env, raw)?),
                 ValueType::Boolean => Value::Bool(bool::from_napi_value(env, raw)?),
                 ValueType::Undefined | ValueType::Null => Value::Absent,
@@ -119,6 +126,35 @@ impl FromNapiValue for Value {
                 _ => Value::Other("a value of another type"),
             })
         }
+    }
+}
+
+/// Appends the UTF-8 of the string `raw` to `out` (lone surrogates become U+FFFD, as in
+/// every N-API string), with room for 3 bytes per UTF-16 unit: V8's `WriteUtf8` copies in
+/// one pass only when the room cannot run out, and drops to a checked character-by-character
+/// loop otherwise. napi-rs's `String` measures the UTF-8 length first and gives the exact
+/// room, which costs ~2.5x (callgrind, a 45-character URL: ~820 instructions against ~300,
+/// ~12% of a prepared `signUrl`).
+pub fn append_utf8(value: &Unknown<'_>, out: &mut Vec<u8>) -> sys::napi_status {
+    let (env, raw) = (value.value().env, value.raw());
+    let (mut units, mut written) = (0, 0);
+    // SAFETY: `raw` is a value of `env` (an `Unknown` napi-rs made); the UTF-16 length is
+    // asked with no buffer, and at most `room - 1` bytes (then a NUL) are written into
+    // `out`'s spare capacity, `written` of them then taken as initialized.
+    unsafe {
+        let none = std::ptr::null_mut();
+        let status = sys::napi_get_value_string_utf16(env, raw, none, 0, &mut units);
+        if status != sys::Status::napi_ok {
+            return status;
+        }
+        let room = 3 * units + 4;
+        out.reserve(room);
+        let at = out.as_mut_ptr().add(out.len()).cast();
+        let status = sys::napi_get_value_string_utf8(env, raw, at, room, &mut written);
+        if status == sys::Status::napi_ok {
+            out.set_len(out.len() + written);
+        }
+        status
     }
 }
 
