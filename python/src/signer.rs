@@ -72,6 +72,22 @@ impl Signer {
     }
 }
 
+/// A signed URL as a `str`. It is ASCII (core writes every link through its ASCII writer), so
+/// its Latin-1 decoding is the same `str`, and CPython makes that with one scan and a `memcpy`
+/// instead of UTF-8 decoding text that is seldom 8-byte aligned (callgrind, instructions per
+/// URL of the method on the calling thread: `sign_many` of 100,000 URLs 1,085 -> 1,043, of 1
+/// URL 4,725 -> 4,690; `sign_url` 3,246 -> 3,203). pyo3 has no safe call for it.
+fn ascii_str<'py>(py: Python<'py>, url: &str) -> Bound<'py, PyString> {
+    let (text, len) = (url.as_ptr().cast(), url.len() as pyo3::ffi::Py_ssize_t);
+    // SAFETY: `text` points to `len` initialized bytes; the call returns a new `str`
+    // reference, or NULL with the exception set (only when memory runs out), which
+    // `from_owned_ptr` turns into a panic as `PyString::new` does.
+    unsafe {
+        let obj = pyo3::ffi::PyUnicode_DecodeLatin1(text, len, std::ptr::null());
+        Bound::from_owned_ptr(py, obj).cast_into_unchecked()
+    }
+}
+
 /// Every method of `Signer`. The names of core's options are written once, in the call below
 /// the macro: the keyword parameters of the signing (`$s`) and verifying (`$v`) methods (a
 /// test checks them against core's `SIGN_OPTIONS` / `VERIFY_OPTIONS`); `given!` hands each
@@ -193,15 +209,16 @@ macro_rules! signer_methods {
             ///
             /// Raises a ``SecureTokenError`` subclass naming the bad argument.
             #[pyo3(signature = (url, *, $($s = None),*))]
-            fn sign_url(
+            fn sign_url<'py>(
                 &self,
-                py: Python<'_>,
+                py: Python<'py>,
                 url: &Bound<'_, PyString>,
                 $($s: Arg,)*
-            ) -> Res<String> {
+            ) -> Res<Bound<'py, PyString>> {
                 let url = convert::url_text(url)?;
                 let mut given = given!($($s),*);
-                Ok(self.inner.sign_url(url, &self.sign_options(py, &mut given)?)?)
+                let signed = self.inner.sign_url(url, &self.sign_options(py, &mut given)?)?;
+                Ok(ascii_str(py, &signed))
             }
 
             /// Signs many URLs with the same options (those of ``sign_url``): a ``list[str]`` in the
@@ -239,7 +256,7 @@ macro_rules! signer_methods {
                 // Releasing the GIL costs about a single call's time: only a batch that takes
                 // much longer than that (and every batch that runs threads) releases it.
                 let batch = if texts.len() < GIL_FREE_BATCH { sign() } else { py.detach(sign) }?;
-                Ok(PyList::new(py, batch.iter())?)
+                Ok(PyList::new(py, batch.iter().map(|u| ascii_str(py, u)))?)
             }
 
             /// Signs an HLS playlist or DASH MPD served from ``url``: every URI a player fetches gets
