@@ -39,27 +39,19 @@ pub struct Signer {
 }
 
 impl Signer {
-    /// Core's signing options from what a call was given, `now` from the clock if not given.
-    fn sign_options<'a, const N: usize>(
+    /// Core's options (`SignOptions` or `VerifyOptions`, filled by their `set`) from what a
+    /// call was given, `now` from the clock if not given.
+    fn options<'a, O: Default, const N: usize>(
         &self,
         py: Python,
         g: &'a mut Given<'_, '_, N>,
-    ) -> Res<st::SignOptions<'a>> {
-        let mut opts = st::SignOptions::default();
-        g.apply(|name, v| opts.set(name, v))?;
-        opts.now = self.clock_now(py, opts.now)?;
-        Ok(opts)
-    }
-
-    /// Core's verifying options, as `sign_options`.
-    fn verify_options<'a, const N: usize>(
-        &self,
-        py: Python,
-        g: &'a mut Given<'_, '_, N>,
-    ) -> Res<st::VerifyOptions<'a>> {
-        let mut opts = st::VerifyOptions::default();
-        g.apply(|name, v| opts.set(name, v))?;
-        opts.now = self.clock_now(py, opts.now)?;
+        set: fn(&mut O, &str, st::Value<'a>) -> st::Result<()>,
+    ) -> Res<O> {
+        let (mut opts, now_given) = (O::default(), g.has("now"));
+        g.apply(|name, v| set(&mut opts, name, v))?;
+        if let (false, Some(now)) = (now_given, self.clock_now(py, None)?) {
+            set(&mut opts, "now", st::Value::Int(now))?;
+        }
         Ok(opts)
     }
 
@@ -190,7 +182,7 @@ macro_rules! signer_methods {
                 let mut given = given!(expires, ttl, now);
                 Ok(self
                     .inner
-                    .resolve_expires(&self.sign_options(py, &mut given)?)?)
+                    .resolve_expires(&self.options(py, &mut given, st::SignOptions::set)?)?)
             }
 
             /// Signs a URL: ``https://host/path?query``, ``//host/path`` or ``/path?query``.
@@ -217,7 +209,7 @@ macro_rules! signer_methods {
             ) -> Res<Bound<'py, PyString>> {
                 let url = convert::url_text(url)?;
                 let mut given = given!($($s),*);
-                let signed = self.inner.sign_url(url, &self.sign_options(py, &mut given)?)?;
+                let signed = self.inner.sign_url(url, &self.options(py, &mut given, st::SignOptions::set)?)?;
                 Ok(ascii_str(py, &signed))
             }
 
@@ -251,7 +243,7 @@ macro_rules! signer_methods {
                 }
                 let mut given = given!($($s),*);
                 // Core prepares the options once for the batch (an error there is item 0's).
-                let (inner, opts) = (&self.inner, self.sign_options(py, &mut given)?);
+                let (inner, opts) = (&self.inner, self.options(py, &mut given, st::SignOptions::set)?);
                 let sign = || inner.sign_many_joined(&texts, &opts);
                 // Releasing the GIL costs about a single call's time: only a batch that takes
                 // much longer than that (and every batch that runs threads) releases it.
@@ -290,7 +282,7 @@ macro_rules! signer_methods {
                 let url = convert::url_text(url)?;
                 let mut given = given!($($s),*);
                 let opts = st::ManifestOptions {
-                    sign: self.sign_options(py, &mut given)?,
+                    sign: self.options(py, &mut given, st::SignOptions::set)?,
                     outside: outside
                         .map(st::Outside::from_str)
                         .transpose()?
@@ -326,7 +318,7 @@ macro_rules! signer_methods {
                 let mut given = given!($($s),*);
                 Ok(self
                     .inner
-                    .token_with(path, &self.sign_options(py, &mut given)?)?
+                    .token_with(path, &self.options(py, &mut given, st::SignOptions::set)?)?
                     .into())
             }
 
@@ -351,7 +343,7 @@ macro_rules! signer_methods {
                 let account = convert::str_or_int(account, "account")?;
                 let stream = stream.map(st::StreamKind::from_str).transpose()?;
                 let mut given = given!(expires, ttl, ip, now);
-                let opts = self.sign_options(py, &mut given)?;
+                let opts = self.options(py, &mut given, st::SignOptions::set)?;
                 let (base, stream) = (base.unwrap_or(""), stream.unwrap_or(st::StreamKind::Vod));
                 Ok(self
                     .inner
@@ -374,7 +366,7 @@ macro_rules! signer_methods {
                 let mut given = given!(expires, ttl, ip, now);
                 Ok(self
                     .inner
-                    .stream_token(&account, id, &self.sign_options(py, &mut given)?)?
+                    .stream_token(&account, id, &self.options(py, &mut given, st::SignOptions::set)?)?
                     .into())
             }
 
@@ -392,7 +384,7 @@ macro_rules! signer_methods {
                 $($v: Arg,)*
             ) -> Res<Verdict> {
                 let mut given = given!($($v),*);
-                let opts = self.verify_options(py, &mut given)?;
+                let opts = self.options(py, &mut given, st::VerifyOptions::set)?;
                 Ok(self.inner.verify(convert::url_text(url)?, &opts)?.into())
             }
 
@@ -411,7 +403,7 @@ macro_rules! signer_methods {
                 let mut given = given!($($v),*);
                 Ok(self
                     .inner
-                    .verify_request(target, &self.verify_options(py, &mut given)?)
+                    .verify_request(target, &self.options(py, &mut given, st::VerifyOptions::set)?)
                     .into())
             }
 
@@ -427,7 +419,7 @@ macro_rules! signer_methods {
                 $($v: Arg,)*
             ) -> Res<Verdict> {
                 let mut given = given!($($v),*);
-                let opts = self.verify_options(py, &mut given)?;
+                let opts = self.options(py, &mut given, st::VerifyOptions::set)?;
                 Ok(self.inner.verify_decoded(path, query, &opts).into())
             }
 
