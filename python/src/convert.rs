@@ -155,8 +155,8 @@ impl<'a, 'py, const N: usize> Given<'a, 'py, N> {
             let Some(obj) = obj else { continue };
             let (name, kind) = (spec.name, spec.value);
             set(name, value(name, kind, obj, made)?).map_err(|e| match e {
-                st::Error::OptionType { .. } => Fail::Py(wrong_type(name, kind, obj)),
-                e => Fail::Core(e),
+                st::Error::OptionType { .. } => Fail(wrong_type(name, kind, obj)),
+                e => e.into(),
             })?;
         }
         Ok(())
