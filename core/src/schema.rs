@@ -50,6 +50,41 @@ pub struct OptionSpec {
     pub camel: &'static str,
     /// One line, for stubs and `--help`.
     pub doc: &'static str,
+    /// What the value stands for, one of [`OptionSpec::VALUE_KINDS`]: `time` (Unix seconds),
+    /// `lifetime` (seconds), `ip` (an address, as text), `number-text` (a number written as
+    /// text: `1m`, `20`) or `text`. A face whose language has its own types for these
+    /// (Python's `datetime`, `timedelta`, `ipaddress`, an `int` speed) converts them by it;
+    /// `set` checks the [`Value`] it makes either way.
+    pub value: &'static str,
+}
+
+impl OptionSpec {
+    /// The spec of the signing (else verifying) option `name` (snake_case); `const`, so that a
+    /// face can look its parameters up when it is compiled.
+    pub const fn named(name: &str) -> Option<&'static OptionSpec> {
+        let (tables, name) = ([SIGN_OPTIONS, VERIFY_OPTIONS], name.as_bytes());
+        let (mut t, mut i) = (0, 0);
+        while t < tables.len() {
+            if i == tables[t].len() {
+                (t, i) = (t + 1, 0);
+                continue;
+            }
+            let (spec, mut j) = (&tables[t][i], 0);
+            let n = spec.name.as_bytes();
+            while j < n.len() && j < name.len() && n[j] == name[j] {
+                j += 1;
+            }
+            if j == n.len() && j == name.len() {
+                return Some(spec);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Every [`OptionSpec::value`] there is.
+    pub const VALUE_KINDS: &'static [&'static str] =
+        &["time", "lifetime", "ip", "number-text", "text"];
 }
 
 /// The options of signing ([`SignOptions`]), in the order faces list them.
@@ -58,36 +93,43 @@ pub const SIGN_OPTIONS: &[OptionSpec] = &[
         name: "expires",
         camel: "expires",
         doc: "absolute expiry, Unix seconds",
+        value: "time",
     },
     OptionSpec {
         name: "ttl",
         camel: "ttl",
         doc: "lifetime in seconds from now (instead of expires)",
+        value: "lifetime",
     },
     OptionSpec {
         name: "ip",
         camel: "ip",
         doc: "client IP to bind the link to, any valid spelling",
+        value: "ip",
     },
     OptionSpec {
         name: "kind",
         camel: "kind",
         doc: "token kind: file (default), directory or mp4",
+        value: "text",
     },
     OptionSpec {
         name: "speed",
         camel: "speed",
         doc: "MP4 only: the speed limit, e.g. 1m or 500k",
+        value: "number-text",
     },
     OptionSpec {
         name: "buffer",
         camel: "buffer",
         doc: "MP4 only: seconds sent at full speed",
+        value: "number-text",
     },
     OptionSpec {
         name: "now",
         camel: "now",
         doc: "the current Unix time (defaults to the clock)",
+        value: "time",
     },
 ];
 
@@ -97,16 +139,19 @@ pub const VERIFY_OPTIONS: &[OptionSpec] = &[
         name: "ip",
         camel: "ip",
         doc: "the client address the edge would see, any valid spelling",
+        value: "ip",
     },
     OptionSpec {
         name: "now",
         camel: "now",
         doc: "the current Unix time (defaults to the clock)",
+        value: "time",
     },
     OptionSpec {
         name: "kind",
         camel: "kind",
         doc: "the token kind the location expects: file (default), directory, mp4 or stream",
+        value: "text",
     },
 ];
 
@@ -277,6 +322,47 @@ mod tests {
         assert_eq!(v.ip, Some("10.0.0.1"));
         assert_eq!(v.now, Some(5));
         assert_eq!(v.kind, TokenKind::Stream);
+    }
+
+    #[test]
+    fn every_option_has_its_value_kind() {
+        let kinds: Vec<_> = SIGN_OPTIONS.iter().map(|s| (s.name, s.value)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("expires", "time"),
+                ("ttl", "lifetime"),
+                ("ip", "ip"),
+                ("kind", "text"),
+                ("speed", "number-text"),
+                ("buffer", "number-text"),
+                ("now", "time"),
+            ]
+        );
+        for spec in VERIFY_OPTIONS {
+            let signing = SIGN_OPTIONS.iter().find(|s| s.name == spec.name).unwrap();
+            assert_eq!(spec.value, signing.value, "{}", spec.name);
+        }
+        for spec in SIGN_OPTIONS.iter().chain(VERIFY_OPTIONS) {
+            assert!(
+                OptionSpec::VALUE_KINDS.contains(&spec.value),
+                "{}",
+                spec.name
+            );
+        }
+    }
+
+    #[test]
+    fn named_finds_a_spec_by_its_snake_name() {
+        const EXPIRES: Option<&OptionSpec> = OptionSpec::named("expires");
+        assert_eq!(EXPIRES, Some(&SIGN_OPTIONS[0]));
+        assert_eq!(OptionSpec::named("now"), Some(&SIGN_OPTIONS[6]));
+        for spec in SIGN_OPTIONS.iter().chain(VERIFY_OPTIONS) {
+            assert_eq!(OptionSpec::named(spec.name).unwrap().name, spec.name);
+        }
+        for name in ["", "expire", "expiress", "keyIndex", "Expires", "sep"] {
+            assert_eq!(OptionSpec::named(name), None, "{name}");
+        }
     }
 
     #[test]

@@ -20,39 +20,14 @@ static TIMEDELTA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static IPV4: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static IPV6: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
-/// The Python types an option's value may come as, beyond `None` and core's int / float /
-/// text / bool (an option core adds later takes just those, with no line here).
-#[derive(Clone, Copy, PartialEq)]
-enum Form {
-    Time,
-    Lifetime,
-    Ip,
-    NumberText,
-    Text,
-    Plain,
-}
-
-impl Form {
-    fn of(name: &str) -> Form {
-        match name {
-            "expires" | "now" => Form::Time,
-            "ttl" => Form::Lifetime,
-            "ip" => Form::Ip,
-            "speed" | "buffer" => Form::NumberText,
-            "kind" => Form::Text,
-            _ => Form::Plain,
-        }
-    }
-
-    fn expected(self) -> &'static str {
-        match self {
-            Form::Time => "int Unix seconds or an aware datetime",
-            Form::Lifetime => "int seconds or a timedelta",
-            Form::Ip => "a str, IPv4Address or IPv6Address",
-            Form::NumberText => "a str or an int",
-            Form::Text => "a str",
-            Form::Plain => "an int, float, str or bool",
-        }
+/// How a wrong type is named, by core's kind of the option's value (`OptionSpec::value`).
+fn expected(kind: &str) -> &'static str {
+    match kind {
+        "time" => "int Unix seconds or an aware datetime",
+        "lifetime" => "int seconds or a timedelta",
+        "ip" => "a str, IPv4Address or IPv6Address",
+        "number-text" => "a str or an int",
+        _ => "a str",
     }
 }
 
@@ -62,8 +37,8 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .map_or_else(|_| "?".to_owned(), |n| n.to_string())
 }
 
-fn wrong_type(name: &str, form: Form, obj: &Bound<'_, PyAny>) -> PyErr {
-    let (expected, got) = (form.expected(), type_name(obj));
+fn wrong_type(name: &str, kind: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+    let (expected, got) = (expected(kind), type_name(obj));
     PyTypeError::new_err(format!("{name} must be {expected}, not {got}"))
 }
 
@@ -107,7 +82,7 @@ fn is<'py>(
 /// `int` as decimal text, an `ipaddress` object's `str`) is kept in `made` meanwhile.
 fn value<'a, 'py>(
     name: &str,
-    form: Form,
+    kind: &str,
     obj: &'a Bound<'py, PyAny>,
     made: &'a mut Option<Bound<'py, PyString>>,
 ) -> PyResult<st::Value<'a>> {
@@ -116,7 +91,7 @@ fn value<'a, 'py>(
         st::Value::Absent
     } else if let Ok(b) = obj.cast::<PyBool>() {
         st::Value::Bool(b.is_true())
-    } else if int && form == Form::NumberText {
+    } else if int && kind == "number-text" {
         st::Value::Text(made.insert(obj.str()?).to_str()?)
     } else if int {
         st::Value::Int(int64(obj, name)?)
@@ -124,24 +99,24 @@ fn value<'a, 'py>(
         st::Value::Float(obj.extract()?)
     } else if let Ok(s) = obj.cast::<PyString>() {
         st::Value::Text(s.to_str()?)
-    } else if form == Form::Time && is(obj, &DATETIME, "datetime", "datetime")? {
+    } else if kind == "time" && is(obj, &DATETIME, "datetime", "datetime")? {
         st::Value::Int(datetime_seconds(obj, name)?)
-    } else if form == Form::Lifetime && is(obj, &TIMEDELTA, "datetime", "timedelta")? {
+    } else if kind == "lifetime" && is(obj, &TIMEDELTA, "datetime", "timedelta")? {
         st::Value::Int(timedelta_seconds(obj, name)?)
-    } else if form == Form::Ip
+    } else if kind == "ip"
         && (is(obj, &IPV4, "ipaddress", "IPv4Address")?
             || is(obj, &IPV6, "ipaddress", "IPv6Address")?)
     {
         st::Value::Text(made.insert(obj.str()?).to_str()?)
     } else {
-        return Err(wrong_type(name, form, obj));
+        return Err(wrong_type(name, kind, obj));
     })
 }
 
 /// The options of one call as given (each keyword parameter by its name); core reads them
 /// with `apply`. Built by `given!(expires, ttl, ...)` from the parameters.
 pub struct Given<'a, 'py, const N: usize> {
-    items: [(&'static str, Arg<'a, 'py>); N],
+    items: [(&'static st::OptionSpec, Arg<'a, 'py>); N],
     made: [Option<Bound<'py, PyString>>; N],
 }
 
@@ -151,14 +126,22 @@ pub type Arg<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
 #[macro_export]
 macro_rules! given {
     ($($name:ident),* $(,)?) => {
-        $crate::convert::Given::new([$((stringify!($name), $name)),*])
+        $crate::convert::Given::new([$((const { ::cdn_secure_token::OptionSpec::named(stringify!($name)).unwrap() }, $name)),*])
     };
 }
 
 impl<'a, 'py, const N: usize> Given<'a, 'py, N> {
-    pub fn new(items: [(&'static str, Arg<'a, 'py>); N]) -> Self {
+    pub fn new(items: [(&'static st::OptionSpec, Arg<'a, 'py>); N]) -> Self {
         let made = std::array::from_fn(|_| None);
         Given { items, made }
+    }
+
+    /// Whether the option `name` was given (and not as `None`).
+    pub fn has(&self, name: &str) -> bool {
+        let given = |(spec, obj): &(&st::OptionSpec, Arg)| {
+            obj.is_some_and(|o| !o.is_none()) && spec.name == name
+        };
+        self.items.iter().any(given)
     }
 
     /// Hands every given option to `set` (core's `SignOptions::set` / `VerifyOptions::set`),
@@ -168,11 +151,12 @@ impl<'a, 'py, const N: usize> Given<'a, 'py, N> {
         &'s mut self,
         mut set: impl FnMut(&str, st::Value<'s>) -> st::Result<()>,
     ) -> Res<()> {
-        for (&(name, obj), made) in self.items.iter().zip(self.made.iter_mut()) {
+        for (&(spec, obj), made) in self.items.iter().zip(self.made.iter_mut()) {
             let Some(obj) = obj else { continue };
-            set(name, value(name, Form::of(name), obj, made)?).map_err(|e| match e {
-                st::Error::OptionType { .. } => Fail::Py(wrong_type(name, Form::of(name), obj)),
-                e => Fail::Core(e),
+            let (name, kind) = (spec.name, spec.value);
+            set(name, value(name, kind, obj, made)?).map_err(|e| match e {
+                st::Error::OptionType { .. } => Fail(wrong_type(name, kind, obj)),
+                e => e.into(),
             })?;
         }
         Ok(())
@@ -181,7 +165,7 @@ impl<'a, 'py, const N: usize> Given<'a, 'py, N> {
 
 /// The clock's answer in Unix seconds: an `int`, a `float` (floored) or an aware `datetime`.
 pub fn clock_seconds(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
-    match value("clock()", Form::Time, obj, &mut None)? {
+    match value("clock()", "time", obj, &mut None)? {
         st::Value::Int(i) => Ok(i),
         st::Value::Float(f) if f.is_finite() => Ok(f.floor() as i64),
         st::Value::Float(_) => Err(InvalidExpiryError::new_err("clock() is not finite")),
@@ -194,9 +178,9 @@ pub fn clock_seconds(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
 
 /// Whole seconds of an `int` or a `timedelta` (the signer's `default_ttl`).
 pub fn lifetime(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
-    match value(name, Form::Lifetime, obj, &mut None)? {
+    match value(name, "lifetime", obj, &mut None)? {
         st::Value::Int(i) => Ok(i),
-        _ => Err(wrong_type(name, Form::Lifetime, obj)),
+        _ => Err(wrong_type(name, "lifetime", obj)),
     }
 }
 
@@ -240,5 +224,5 @@ pub fn str_or_int(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<PyBackedStr> {
     if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
         return obj.str()?.extract();
     }
-    Err(wrong_type(name, Form::NumberText, obj))
+    Err(wrong_type(name, "number-text", obj))
 }

@@ -54,49 +54,51 @@ error_classes! {
         "Another argument (token kind, stream ids, speed, buffer, ...) is unusable.",
 }
 
-/// Every failure of a method: a core error, a batch error (with its index), a manifest
-/// error (with its line), or a Python error from a conversion. Turned into a Python
-/// exception in one place, below; the messages are core's `Display`.
-enum Fail {
-    Core(st::Error),
-    Batch(st::BatchError),
-    Manifest(st::ManifestError),
-    Py(PyErr),
-}
+/// Every failure of a method, as the Python exception it raises: a core error, a batch error
+/// (with its `index`), a manifest error (with its `line`), or a Python error from a
+/// conversion. The messages are core's `Display`.
+struct Fail(PyErr);
 
-macro_rules! fail_from {
-    ($($variant:ident($t:ty)),*) => {
-        $(impl From<$t> for Fail {
-            fn from(e: $t) -> Self {
-                Fail::$variant(e)
-            }
-        })*
-    };
-}
-
-fail_from!(
-    Core(st::Error),
-    Batch(st::BatchError),
-    Manifest(st::ManifestError),
-    Py(PyErr)
-);
-
-impl From<Fail> for PyErr {
-    fn from(f: Fail) -> PyErr {
-        let (kind, msg, attr) = match f {
-            Fail::Py(e) => return e,
-            Fail::Core(e) => (e.kind(), e.to_string(), None),
-            Fail::Batch(e) => (e.error.kind(), e.to_string(), Some(("index", e.index))),
-            Fail::Manifest(e) => (e.kind(), e.to_string(), Some(("line", e.line))),
-        };
+impl Fail {
+    fn raise(kind: st::ErrorKind, msg: String, attr: Option<(&str, usize)>) -> Fail {
         Python::attach(|py| {
             let err = PyErr::from_type(class(py, kind), msg);
             if let Some((name, value)) = attr {
                 // Fails only when memory runs out; the exception is still the right one then.
                 let _ = err.value(py).setattr(name, value);
             }
-            err
+            Fail(err)
         })
+    }
+}
+
+impl From<st::Error> for Fail {
+    fn from(e: st::Error) -> Self {
+        Fail::raise(e.kind(), e.to_string(), None)
+    }
+}
+
+impl From<st::BatchError> for Fail {
+    fn from(e: st::BatchError) -> Self {
+        Fail::raise(e.error.kind(), e.to_string(), Some(("index", e.index)))
+    }
+}
+
+impl From<st::ManifestError> for Fail {
+    fn from(e: st::ManifestError) -> Self {
+        Fail::raise(e.kind(), e.to_string(), Some(("line", e.line)))
+    }
+}
+
+impl From<PyErr> for Fail {
+    fn from(e: PyErr) -> Self {
+        Fail(e)
+    }
+}
+
+impl From<Fail> for PyErr {
+    fn from(f: Fail) -> PyErr {
+        f.0
     }
 }
 

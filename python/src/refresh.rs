@@ -76,6 +76,10 @@ impl RefreshEndpoint {
         match self.inner.prepare(&req) {
             Ok(ask) => Prepared::Ask(RefreshAsk {
                 endpoint: Arc::clone(&self.inner),
+                video: ask.video().to_owned(),
+                kind: ask.type_name(),
+                expires: ask.expires(),
+                client_ip: ask.client_ip().to_owned(),
                 ask,
             }),
             Err(r) => Prepared::Refused(refresh_answer(r.to_response())),
@@ -94,26 +98,18 @@ enum Prepared {
 pub struct RefreshAsk {
     endpoint: Arc<st::RefreshEndpoint>,
     ask: st::RefreshAsk,
+    #[pyo3(get)]
+    video: String,
+    #[pyo3(get, name = "type")]
+    kind: &'static str,
+    #[pyo3(get)]
+    expires: i64,
+    #[pyo3(get)]
+    client_ip: String,
 }
 
 #[pymethods]
 impl RefreshAsk {
-    #[getter]
-    fn video(&self) -> &str {
-        self.ask.video()
-    }
-    #[getter]
-    fn r#type(&self) -> &'static str {
-        self.ask.type_name()
-    }
-    #[getter]
-    fn expires(&self) -> i64 {
-        self.ask.expires()
-    }
-    #[getter]
-    fn client_ip(&self) -> &str {
-        self.ask.client_ip()
-    }
     /// The answer: the signed contract when `allowed`, else 403.
     fn respond(&self, allowed: bool) -> RefreshAnswer {
         refresh_answer(if allowed {
@@ -125,10 +121,7 @@ impl RefreshAsk {
     fn __repr__(&self) -> String {
         format!(
             "RefreshAsk(video={:?}, type={:?}, expires={}, client_ip={:?})",
-            self.ask.video(),
-            self.ask.type_name(),
-            self.ask.expires(),
-            self.ask.client_ip()
+            self.video, self.kind, self.expires, self.client_ip
         )
     }
 }
