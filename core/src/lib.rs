@@ -90,7 +90,7 @@ pub use refresh::{
     Refusal, TrustedProxies, REFRESH_ABSOLUTE_FROM, REFRESH_HEADERS,
 };
 pub use request::DEFAULT_MAX_REQUEST_LEN;
-pub use schema::{OptionSpec, Value, SIGN_OPTIONS, VERIFY_OPTIONS};
+pub use schema::{OptionSpec, Value, ValueKind, SIGN_OPTIONS, VERIFY_OPTIONS};
 pub use served::Received;
 pub use signer::{SignedToken, Signer, SignerBuilder, MAX_KEYS};
 pub use url::MAX_URL_LEN;

@@ -12,6 +12,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyString, PyType};
 
 use cdn_secure_token as st;
+use cdn_secure_token::ValueKind as Kind;
 
 use crate::{Fail, InvalidExpiryError, InvalidKeyError, Res};
 
@@ -21,13 +22,13 @@ static IPV4: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static IPV6: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// How a wrong type is named, by core's kind of the option's value (`OptionSpec::value`).
-fn expected(kind: &str) -> &'static str {
+fn expected(kind: Kind) -> &'static str {
     match kind {
-        "time" => "int Unix seconds or an aware datetime",
-        "lifetime" => "int seconds or a timedelta",
-        "ip" => "a str, IPv4Address or IPv6Address",
-        "number-text" => "a str or an int",
-        _ => "a str",
+        Kind::Time => "int Unix seconds or an aware datetime",
+        Kind::Lifetime => "int seconds or a timedelta",
+        Kind::Ip => "a str, IPv4Address or IPv6Address",
+        Kind::NumberText => "a str or an int",
+        Kind::Text => "a str",
     }
 }
 
@@ -37,7 +38,7 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .map_or_else(|_| "?".to_owned(), |n| n.to_string())
 }
 
-fn wrong_type(name: &str, kind: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+fn wrong_type(name: &str, kind: Kind, obj: &Bound<'_, PyAny>) -> PyErr {
     let (expected, got) = (expected(kind), type_name(obj));
     PyTypeError::new_err(format!("{name} must be {expected}, not {got}"))
 }
@@ -82,7 +83,7 @@ fn is<'py>(
 /// `int` as decimal text, an `ipaddress` object's `str`) is kept in `made` meanwhile.
 fn value<'a, 'py>(
     name: &str,
-    kind: &str,
+    kind: Kind,
     obj: &'a Bound<'py, PyAny>,
     made: &'a mut Option<Bound<'py, PyString>>,
 ) -> PyResult<st::Value<'a>> {
@@ -91,7 +92,7 @@ fn value<'a, 'py>(
         st::Value::Absent
     } else if let Ok(b) = obj.cast::<PyBool>() {
         st::Value::Bool(b.is_true())
-    } else if int && kind == "number-text" {
+    } else if int && kind == Kind::NumberText {
         st::Value::Text(made.insert(obj.str()?).to_str()?)
     } else if int {
         st::Value::Int(int64(obj, name)?)
@@ -99,11 +100,11 @@ fn value<'a, 'py>(
         st::Value::Float(obj.extract()?)
     } else if let Ok(s) = obj.cast::<PyString>() {
         st::Value::Text(s.to_str()?)
-    } else if kind == "time" && is(obj, &DATETIME, "datetime", "datetime")? {
+    } else if kind == Kind::Time && is(obj, &DATETIME, "datetime", "datetime")? {
         st::Value::Int(datetime_seconds(obj, name)?)
-    } else if kind == "lifetime" && is(obj, &TIMEDELTA, "datetime", "timedelta")? {
+    } else if kind == Kind::Lifetime && is(obj, &TIMEDELTA, "datetime", "timedelta")? {
         st::Value::Int(timedelta_seconds(obj, name)?)
-    } else if kind == "ip"
+    } else if kind == Kind::Ip
         && (is(obj, &IPV4, "ipaddress", "IPv4Address")?
             || is(obj, &IPV6, "ipaddress", "IPv6Address")?)
     {
@@ -165,7 +166,7 @@ impl<'a, 'py, const N: usize> Given<'a, 'py, N> {
 
 /// The clock's answer in Unix seconds: an `int`, a `float` (floored) or an aware `datetime`.
 pub fn clock_seconds(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
-    match value("clock()", "time", obj, &mut None)? {
+    match value("clock()", Kind::Time, obj, &mut None)? {
         st::Value::Int(i) => Ok(i),
         st::Value::Float(f) if f.is_finite() => Ok(f.floor() as i64),
         st::Value::Float(_) => Err(InvalidExpiryError::new_err("clock() is not finite")),
@@ -178,9 +179,9 @@ pub fn clock_seconds(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
 
 /// Whole seconds of an `int` or a `timedelta` (the signer's `default_ttl`).
 pub fn lifetime(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
-    match value(name, "lifetime", obj, &mut None)? {
+    match value(name, Kind::Lifetime, obj, &mut None)? {
         st::Value::Int(i) => Ok(i),
-        _ => Err(wrong_type(name, "lifetime", obj)),
+        _ => Err(wrong_type(name, Kind::Lifetime, obj)),
     }
 }
 
@@ -224,5 +225,5 @@ pub fn str_or_int(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<PyBackedStr> {
     if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
         return obj.str()?.extract();
     }
-    Err(wrong_type(name, "number-text", obj))
+    Err(wrong_type(name, Kind::NumberText, obj))
 }
