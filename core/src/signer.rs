@@ -319,11 +319,15 @@ pub(crate) fn write_signed(
     p: &Resolved<'_>,
     out: &mut AsciiWriter,
 ) -> usize {
-    out.push_str(parts.origin);
-    let target_start = out.len();
+    let target_start = out.len() + parts.origin.len();
     if verbatim {
-        out.push_str(parts.path_or_root());
+        // The URL's own origin and path in one copy (one `memcpy` call less per link).
+        out.push_str(parts.head);
+        if parts.path.is_empty() {
+            out.push(b'/');
+        }
     } else {
+        out.push_str(parts.origin);
         path::encode_into(canon, out);
     }
     if parts.query.is_some_and(|q| !q.is_empty()) {
