@@ -163,6 +163,7 @@ impl Signer {
     }
 
     /// The absolute expiry that `opts` asks for.
+    #[inline]
     pub fn resolve_expires(&self, opts: &SignOptions<'_>) -> Result<i64> {
         let now = opts.now.unwrap_or_else(|| self.clock.now());
         match (opts.expires, opts.ttl) {
