@@ -31,6 +31,21 @@ fn main() {
                     .unwrap()
                     .len()
             }
+            // A batch of one URL against a loop of `sign_url` over it (issue 11: the batch
+            // must cost no more than the loop).
+            "many1" => {
+                acc += signer
+                    .sign_many(black_box(&urls[..1]), &opts)
+                    .unwrap()
+                    .len()
+            }
+            "loop1" => {
+                acc += black_box(&urls[..1])
+                    .iter()
+                    .map(|u| signer.sign_url(u, &opts).unwrap())
+                    .collect::<Vec<_>>()
+                    .len()
+            }
             _ => {}
         }
     }

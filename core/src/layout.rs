@@ -76,6 +76,7 @@ impl<'a> Layout<'a> {
 
     /// Writes the string-to-sign to the start of `buf` and returns its length, if it is at
     /// most [`SHORT_MESSAGE`] bytes.
+    #[inline(always)]
     pub(crate) fn write_short(&self, key: &[u8], buf: &mut [u8; 128]) -> Option<usize> {
         if let Layout::File { expires, path, ip } = *self {
             // The common layout, without going through the 11 generic slots.

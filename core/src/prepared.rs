@@ -79,7 +79,8 @@ enum Expiry {
 pub struct Prepared {
     kind: TokenKind,
     expiry: Expiry,
-    ip: Option<CanonicalIp>,
+    /// [`CanonicalIp::NONE`] when the links are not bound to a client address.
+    ip: CanonicalIp,
     /// MP4 speed and buffer (either may be empty); `None` for the other kinds, so that
     /// preparing them builds and drops no text.
     mp4: Option<(Box<str>, Box<str>)>,
@@ -118,8 +119,9 @@ impl Prepared {
 pub(crate) struct Resolved<'o> {
     pub(crate) expires: i64,
     pub(crate) expires_text: Digits,
-    /// The canonical client IP, held inline (no allocation for a one-off call).
-    pub(crate) ip: Option<CanonicalIp>,
+    /// The canonical client IP, held inline (no allocation for a one-off call);
+    /// [`CanonicalIp::NONE`] for none.
+    pub(crate) ip: CanonicalIp,
     pub(crate) kind: TokenKind,
     pub(crate) speed: &'o str,
     pub(crate) buffer: &'o str,
@@ -128,7 +130,7 @@ pub(crate) struct Resolved<'o> {
 impl Resolved<'_> {
     /// The canonical client IP text, or empty.
     pub(crate) fn ip_bytes(&self) -> &[u8] {
-        self.ip.as_ref().map_or(&b""[..], |i| i.as_bytes())
+        self.ip.as_bytes()
     }
 
     /// The query-token layout of `path` (a canonical path) with these options.
@@ -161,6 +163,7 @@ impl Signer {
     }
 
     /// The absolute expiry that `opts` asks for.
+    #[inline]
     pub fn resolve_expires(&self, opts: &SignOptions<'_>) -> Result<i64> {
         let now = opts.now.unwrap_or_else(|| self.clock.now());
         match (opts.expires, opts.ttl) {
@@ -223,7 +226,10 @@ impl Signer {
     #[inline(always)]
     pub(crate) fn resolve_any<'o>(&self, opts: &SignOptions<'o>) -> Result<Resolved<'o>> {
         let expires = self.resolve_expires(opts)?;
-        let ip = opts.ip.map(CanonicalIp::parse).transpose()?;
+        let ip = match opts.ip {
+            Some(text) => CanonicalIp::parse(text)?,
+            None => CanonicalIp::NONE,
+        };
         let (speed, buffer) = if opts.kind == TokenKind::Mp4 {
             (
                 check_speed_buffer("speed", opts.speed)?,

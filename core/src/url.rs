@@ -14,6 +14,8 @@ pub(crate) struct UrlParts<'a> {
     pub origin: &'a str,
     /// The raw path (may be empty when the URL is `https://host` or `https://host?q`).
     pub path: &'a str,
+    /// `origin` and `path` together, as one slice of the input.
+    pub head: &'a str,
     /// The raw query without the `?`, if there is a `?`.
     pub query: Option<&'a str>,
     /// The fragment with its `#`, or empty.
@@ -129,7 +131,8 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
             _ => clean = false,
         }
     }
-    if has_control(&b[path_end..]) {
+    // (Most links end with their path: nothing left, and no constants set up to scan it.)
+    if path_end < b.len() && has_control(&b[path_end..]) {
         return Err(control_err());
     }
     let (query, fragment_start) = if b.get(path_end) == Some(&b'?') {
@@ -142,6 +145,7 @@ pub(crate) fn split(input: &str) -> Result<UrlParts<'_>> {
     Ok(UrlParts {
         origin: &input[..path_start],
         path,
+        head: &input[..path_end],
         query,
         fragment: &input[fragment_start..],
         path_clean: clean && path.len() <= crate::path::MAX_PATH_LEN,
@@ -361,6 +365,7 @@ mod tests {
         assert_eq!(p.path, "/a/b.jpg");
         assert_eq!(p.query, Some("x=1&y"));
         assert_eq!(p.fragment, "#frag");
+        assert_eq!(p.head, "https://cdn.example.com:8443/a/b.jpg");
 
         let p = split("/a?b?c").unwrap();
         assert_eq!((p.origin, p.path, p.query), ("", "/a", Some("b?c")));
@@ -374,6 +379,7 @@ mod tests {
             (p.origin, p.path_or_root(), p.query),
             ("http://h", "/", Some("q"))
         );
+        assert_eq!(p.head, "http://h");
     }
 
     #[test]

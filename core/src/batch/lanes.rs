@@ -16,7 +16,7 @@ const LANES: usize = 64;
 /// The smallest group of links a batch hashes in lanes; smaller groups go link by link as
 /// `sign_url` does. Below one AVX2 vector (8 lanes) the lanes' setup costs more than it
 /// saves (criterion `batch_vs_loop`: see core/benches/sign.rs).
-const MIN_LANES: usize = 8;
+pub(super) const MIN_LANES: usize = 8;
 
 /// A slice's lane buffers, grown to the largest group it signed (at most [`LANES`]) and
 /// kept by the caller's [`super::SignedBatch`] for the next batch.

@@ -28,7 +28,10 @@ pub(crate) fn copy_small(dst: &mut [u8], src: &[u8]) {
     overlapping!(8);
     overlapping!(4);
     overlapping!(2);
-    dst.copy_from_slice(src);
+    // One byte or none (no `memcpy` call for an empty piece, such as a link without an IP).
+    if let (Some(d), Some(&b)) = (dst.first_mut(), src.first()) {
+        *d = b;
+    }
 }
 
 /// Pads the message `buf[..len]` for MD5 in place and returns its number of blocks (1 or 2).
