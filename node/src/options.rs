@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use cdn_secure_token::{self as core, ErrorKind, Outside, StreamKind};
 use napi::bindgen_prelude::{
-    External, FromNapiRef, FromNapiValue, TypeName, Unknown, ValidateNapiValue,
+    Either, External, FromNapiRef, FromNapiValue, TypeName, Unknown, ValidateNapiValue,
 };
 use napi::{sys, ValueType};
 use napi_derive::napi;
@@ -20,101 +20,83 @@ use napi_derive::napi;
 use crate::value::{Fail, Js, Opts, Value};
 use crate::PreparedOptions;
 
+/// The type of a `Date` field (napi-rs's typegen writes `Date` for it).
+type Date = napi::JsDate<'static>;
+
 /// Options of `new Signer(key, options)`.
 #[napi(object, object_to_js = false, object_from_js = false)]
-#[derive(Default)]
 pub struct SignerOptions {
     /// More keys that `verify` accepts (key rotation); signing always uses `key`.
     #[napi(ts_type = "readonly string[]")]
     pub verify_keys: Option<Value>,
     /// Lifetime in seconds used when a call gives neither `expires` nor `ttl`.
-    #[napi(ts_type = "number")]
-    pub default_ttl: Option<Value>,
+    pub default_ttl: Option<f64>,
     /// Accept an `expires` already in the past (off by default: such a link is born dead).
-    #[napi(ts_type = "boolean")]
-    pub allow_past_expiry: Option<Value>,
+    pub allow_past_expiry: Option<bool>,
     /// Freezes this signer's clock at this instant (Unix seconds or a `Date`), for tests.
-    #[napi(ts_type = "number | Date")]
-    pub now: Option<Value>,
+    pub now: Option<Either<f64, Date>>,
     /// The longest request line (`GET {target} HTTP/1.1`) the edge accepts, in bytes
     /// (default: nginx's 8 KiB): longer links are not signed, and verify as 414.
-    #[napi(ts_type = "number")]
-    pub max_request_len: Option<Value>,
+    pub max_request_len: Option<f64>,
 }
 
 /// Options of the sign calls (`signUrl`, `signMany`, `token`, `signManifest`, the stream
 /// calls take the expiry and IP fields).
 #[napi(object, object_to_js = false, object_from_js = false)]
-#[derive(Default)]
 pub struct SignOptions {
     /// Absolute expiry: Unix time in seconds, or a `Date`. Milliseconds are refused.
-    #[napi(ts_type = "number | Date")]
-    pub expires: Option<Value>,
+    pub expires: Option<Either<f64, Date>>,
     /// Lifetime in seconds from now (instead of `expires`).
-    #[napi(ts_type = "number")]
-    pub ttl: Option<Value>,
+    pub ttl: Option<f64>,
     /// Client IP to bind the link to, in any valid spelling.
-    #[napi(ts_type = "string")]
-    pub ip: Option<Value>,
+    pub ip: Option<String>,
     /// Token kind (default `'file'`); for `signManifest`, `'directory'` puts the manifest
     /// directory's token on every URI inside it (needed for DASH `$Number$` templates).
     #[napi(ts_type = "'file' | 'directory' | 'mp4'")]
     pub kind: Option<Value>,
     /// MP4 only: the `speed` limit as written in the link, e.g. `'1m'` or `'500k'`.
-    #[napi(ts_type = "string | number")]
-    pub speed: Option<Value>,
+    pub speed: Option<Either<String, f64>>,
     /// MP4 only: the `buffer` size as written in the link, e.g. `'10m'`.
-    #[napi(ts_type = "string | number")]
-    pub buffer: Option<Value>,
+    pub buffer: Option<Either<String, f64>>,
     /// The current time (Unix seconds or a `Date`); defaults to the signer's clock.
-    #[napi(ts_type = "number | Date")]
-    pub now: Option<Value>,
+    pub now: Option<Either<f64, Date>>,
 }
 
 /// What `signManifest` takes besides the sign options: what to do with URIs the token does
 /// not cover.
 #[napi(object, object_to_js = false, object_from_js = false)]
-#[derive(Default)]
 pub struct ManifestFields {
     /// With `kind: 'directory'`: `'error'` (default) or `'keep'` a URI outside the manifest's
     /// directory.
     #[napi(ts_type = "'error' | 'keep'")]
     pub outside: Option<Value>,
     /// Sign http(s) URIs on other hosts too (same key); default `false`.
-    #[napi(ts_type = "boolean")]
-    pub other_hosts: Option<Value>,
+    pub other_hosts: Option<bool>,
 }
 
 /// Which video or stream `streamUrl` links to (with the expiry and IP sign options).
 #[napi(object, object_to_js = false, object_from_js = false)]
 pub struct StreamFields {
     /// `''` (default) for a path, or `https://host[:port]`.
-    #[napi(ts_type = "string")]
-    pub base: Option<Value>,
+    pub base: Option<String>,
     /// The Video Streaming layout (default `'vod'`).
     #[napi(ts_type = "'vod' | 'cmaf' | 'mpegts' | 'streams'")]
     pub stream: Option<Value>,
     /// The numeric account (client) id.
-    #[napi(ts_type = "string | number")]
-    pub account: Value,
+    pub account: Either<String, f64>,
     /// The video slug or live stream id.
-    #[napi(ts_type = "string")]
-    pub id: Value,
+    pub id: String,
     /// The file after the expiry segment (default `master.m3u8`, `playlist.m3u8` for `streams`).
-    #[napi(ts_type = "string")]
-    pub file: Option<Value>,
+    pub file: Option<String>,
 }
 
 /// Options of `verify` and `verifyRequest`.
 #[napi(object, object_to_js = false, object_from_js = false)]
-#[derive(Default)]
 pub struct VerifyOptions {
     /// The client address the edge would see, in any valid spelling.
-    #[napi(ts_type = "string")]
-    pub ip: Option<Value>,
+    pub ip: Option<String>,
     /// The current time (Unix seconds or a `Date`); defaults to the signer's clock.
-    #[napi(ts_type = "number | Date")]
-    pub now: Option<Value>,
+    pub now: Option<Either<f64, Date>>,
     /// The token kind the location expects (default `'file'`).
     #[napi(ts_type = "'file' | 'directory' | 'mp4' | 'stream'")]
     pub kind: Option<Value>,
@@ -122,17 +104,14 @@ pub struct VerifyOptions {
 
 /// Options of `explain`.
 #[napi(object, object_to_js = false, object_from_js = false)]
-#[derive(Default)]
 pub struct ExplainOptions {
     /// Client IP, in any valid spelling.
-    #[napi(ts_type = "string")]
-    pub ip: Option<Value>,
+    pub ip: Option<String>,
     /// Token kind (default `'file'`).
     #[napi(ts_type = "'file' | 'directory' | 'mp4' | 'stream'")]
     pub kind: Option<Value>,
     /// Expiry to use when the link has none (Unix seconds or a `Date`).
-    #[napi(ts_type = "number | Date")]
-    pub expires: Option<Value>,
+    pub expires: Option<Either<f64, Date>>,
 }
 
 /// Every option field of the API, by its JavaScript name, with the JavaScript type it takes.
