@@ -22,7 +22,7 @@ use batch::{BatchTask, Work};
 pub use options::{
     ExplainOptions, ManifestFields, SignOptions, SignerOptions, StreamFields, VerifyOptions,
 };
-use options::{Fields, SignOpts, Stream};
+use options::{Fields, SignOpts};
 pub use refresh::{RefreshAnswer, RefreshAsk, RefreshEndpoint, RefreshEndpointOptions};
 use value::{catch, guard, or_default, Class, Fail, Opts, Value};
 
@@ -144,7 +144,7 @@ impl Signer {
         let inner = guard(&env, || {
             let mut b = core::Signer::builder(&key.string(ErrorKind::Key, "key")?);
             let mut o = or_default(options)?;
-            match o.take("verifyKeys") {
+            match o.field("verifyKeys")? {
                 Value::Absent => {}
                 keys => {
                     let keys = keys.strings(ErrorKind::Key, "verifyKeys")?;
@@ -274,12 +274,10 @@ impl Signer {
             let url = url.string(ErrorKind::Url, "url")?;
             let mut o = or_default(options)?;
             let sign = Fields::signing(&mut o)?;
-            let (outside, other_hosts) = options::manifest(&mut o)?;
-            let sign = sign.sign()?;
             let o = core::ManifestOptions {
-                sign,
-                outside,
-                other_hosts,
+                outside: o.parsed("outside")?,
+                other_hosts: matches!(o.field("otherHosts")?, Value::Bool(true)),
+                sign: sign.sign()?,
             };
             Ok(self.inner.sign_manifest(&text, &url, &o)?)
         })
@@ -317,12 +315,16 @@ impl Signer {
     pub fn stream_url(&self, env: Env, options: Opts) -> napi::Result<String> {
         guard(&env, || {
             let mut o = options.required("options")?;
-            let s = Stream::try_from(&mut o)?;
+            let stream = o.parsed("stream")?;
+            let base = o.text("base")?.unwrap_or_default();
+            let account = options::account(o.field("account")?)?;
+            let id = o.field("id")?.string(ErrorKind::Argument, "id")?;
+            let file = o.text("file")?;
             let sign = Fields::signing(&mut o)?;
-            let (file, o) = (s.file.as_deref(), sign.sign()?);
+            let (file, o) = (file.as_deref(), sign.sign()?);
             Ok(self
                 .inner
-                .stream_url(&s.base, s.stream, &s.account, &s.id, file, &o)?)
+                .stream_url(&base, stream, &account, &id, file, &o)?)
         })
     }
 

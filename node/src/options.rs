@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use cdn_secure_token::{self as core, ErrorKind, Outside, StreamKind};
+use cdn_secure_token::{self as core, ErrorKind};
 use napi::bindgen_prelude::{
     Either, External, FromNapiRef, FromNapiValue, TypeName, Unknown, ValidateNapiValue,
 };
@@ -148,30 +148,35 @@ pub fn field(key: &[u8]) -> Option<(&'static str, Js)> {
 pub struct Obj(pub Vec<(&'static str, Js, Value)>);
 
 impl Obj {
-    /// The field `name` as given (`Absent` when not given).
-    pub fn take(&mut self, name: &str) -> Value {
-        self.field_as_given(name).map_or(Value::Absent, |f| f.2)
-    }
-
-    fn field_as_given(&mut self, name: &str) -> Option<(&'static str, Js, Value)> {
-        let i = self.0.iter().position(|f| f.0 == name)?;
-        Some(self.0.swap_remove(i))
-    }
-
-    /// The field `name`, checked for its JavaScript type.
+    /// The field `name`, checked for its JavaScript type (`Absent` when not given).
     pub fn field(&mut self, name: &str) -> Result<Value, Fail> {
-        match self.field_as_given(name) {
-            Some((name, js, v)) => v.check(js, name),
+        match self.0.iter().position(|f| f.0 == name) {
+            Some(i) => {
+                let (name, js, v) = self.0.swap_remove(i);
+                v.check(js, name)
+            }
             None => Ok(Value::Absent),
         }
     }
 
     /// A text field, `None` when not given.
-    fn text(&mut self, name: &str) -> Result<Option<String>, Fail> {
+    pub fn text(&mut self, name: &str) -> Result<Option<String>, Fail> {
         match self.field(name)? {
             Value::Absent => Ok(None),
             v => v.string(ErrorKind::Argument, name).map(Some),
         }
+    }
+
+    /// A text field naming one of the values of `T` (`T`'s default when not given).
+    pub fn parsed<T>(&mut self, name: &str) -> Result<T, Fail>
+    where
+        T: std::str::FromStr<Err = core::Error> + Default,
+    {
+        Ok(self
+            .text(name)?
+            .map(|s| s.parse())
+            .transpose()?
+            .unwrap_or_default())
     }
 }
 
@@ -227,43 +232,6 @@ impl Fields {
             o.set(name, v.core())?;
         }
         Ok(o)
-    }
-}
-
-/// The manifest-only fields: what to do outside the directory, other hosts.
-pub fn manifest(o: &mut Obj) -> Result<(Outside, bool), Fail> {
-    let outside = match o.text("outside")? {
-        Some(s) => s.parse()?,
-        None => Outside::default(),
-    };
-    let other = o.field("otherHosts")?;
-    Ok((outside, matches!(other, Value::Bool(true))))
-}
-
-/// A stream link's identity, checked.
-pub struct Stream {
-    pub base: String,
-    pub stream: StreamKind,
-    pub account: String,
-    pub id: String,
-    pub file: Option<String>,
-}
-
-impl TryFrom<&mut Obj> for Stream {
-    type Error = Fail;
-    fn try_from(o: &mut Obj) -> Result<Self, Fail> {
-        let stream = o.text("stream")?;
-        let base = match o.field("base")? {
-            Value::Absent => String::new(),
-            v => v.string(ErrorKind::Url, "base")?,
-        };
-        Ok(Stream {
-            base,
-            stream: stream.map(|s| s.parse()).transpose()?.unwrap_or_default(),
-            account: account(o.take("account"))?,
-            id: o.take("id").string(ErrorKind::Argument, "id")?,
-            file: o.text("file")?,
-        })
     }
 }
 
