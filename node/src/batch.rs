@@ -13,7 +13,7 @@ use napi::sys;
 use napi_derive::napi;
 
 use crate::value::{append_utf8, catch, Fail, Value};
-use crate::Ready;
+use crate::PreparedOptions;
 
 /// Memory that `signMany` reuses from call to call when the caller passes it: the URLs read
 /// from the array and the signed batch with its worker buffers (the core's `SignedBatch`).
@@ -136,7 +136,7 @@ fn check(status: sys::napi_status) -> Result<(), Fail> {
 /// thread, hashing (and joining the pieces of a parallel batch) on a libuv worker.
 pub struct BatchTask {
     pub signer: Arc<core::Signer>,
-    pub work: Option<Result<(Work, Ready), Fail>>,
+    pub work: Option<Result<(Work, Arc<PreparedOptions>), Fail>>,
 }
 
 /// What is signed: a joined text, or a read array in its buffer.
@@ -154,9 +154,9 @@ impl Task for BatchTask {
         Ok(catch(|| {
             let (work, p) = work.unwrap_or_else(|| Err(Fail::internal()))?;
             let batch = match work {
-                Work::Text(text) => self.signer.sign_joined(&text, b'\n', &p)?,
+                Work::Text(text) => self.signer.sign_joined(&text, b'\n', &p.prepared)?,
                 Work::List(mut buf) => {
-                    buf.sign(&self.signer, &p)?;
+                    buf.sign(&self.signer, &p.prepared)?;
                     buf.batch
                 }
             };

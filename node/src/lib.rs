@@ -173,7 +173,7 @@ impl Signer {
         Ok(Signer { inner })
     }
 
-    fn task(&self, work: Result<(Work, Ready), Fail>) -> AsyncTask<BatchTask> {
+    fn task(&self, work: Result<(Work, Arc<PreparedOptions>), Fail>) -> AsyncTask<BatchTask> {
         let signer = Arc::clone(&self.inner);
         AsyncTask::new(BatchTask {
             signer,
@@ -211,14 +211,8 @@ impl Signer {
         env: Env,
         options: Option<Opts>,
     ) -> napi::Result<External<Arc<PreparedOptions>>> {
-        guard(&env, || {
-            let fields = Fields::signing(&mut or_default(options)?)?;
-            let prepared = self.inner.prepare(&fields.sign()?)?;
-            Ok(External::new(Arc::new(PreparedOptions {
-                fields,
-                prepared,
-            })))
-        })
+        let options = options.map(SignOpts::Plain);
+        guard(&env, || Ok(External::new(prepared(&self.inner, options)?)))
     }
 
     /// Like `signJoined`, but hashes on a libuv worker thread so that the event loop stays
@@ -418,7 +412,7 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
         let (url, options) = args::<Value>(&ctx)?;
         let link = guard(ctx.env, || {
             let url = url.string(ErrorKind::Url, "url")?;
-            Ok(s.sign_prepared(&url, &*prepared(&s, options)?)?)
+            Ok(s.sign_prepared(&url, &prepared(&s, options)?.prepared)?)
         });
         link.map(Latin1String::from)
     })?;
@@ -427,7 +421,7 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
         let (text, options) = args::<Value>(&ctx)?;
         let joined = guard(ctx.env, || {
             let text = text.string(ErrorKind::Url, "text")?;
-            let batch = s.sign_joined(&text, b'\n', &*prepared(&s, options)?)?;
+            let batch = s.sign_joined(&text, b'\n', &prepared(&s, options)?.prepared)?;
             Ok(batch.into_joined())
         });
         joined.map(Latin1String::from)
@@ -442,7 +436,7 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
         let mut buf = given.as_deref_mut().map(std::mem::take).unwrap_or_default();
         let pieces = guard(ctx.env, || {
             buf.read(ctx.env, &urls)?;
-            buf.sign(&s, &*prepared(&s, options)?)?;
+            buf.sign(&s, &prepared(&s, options)?.prepared)?;
             buf.pieces(ctx.env)
         });
         if let Some(given) = given.as_deref_mut() {
@@ -474,29 +468,18 @@ fn args<'a, T: FromNapiValue>(
     Ok((first, if ctx.length() > 1 { ctx.get(1)? } else { None }))
 }
 
-/// The core's `Prepared` of a sign call's options argument: the caller's, or made now.
-pub enum Ready {
-    Shared(Arc<PreparedOptions>),
-    Own(Prepared),
-}
-
-impl std::ops::Deref for Ready {
-    type Target = Prepared;
-    fn deref(&self) -> &Prepared {
-        match self {
-            Ready::Shared(p) => &p.prepared,
-            Ready::Own(p) => p,
-        }
-    }
-}
-
-fn prepared(signer: &core::Signer, options: Option<SignOpts>) -> Result<Ready, Fail> {
+/// A sign call's options argument checked: the caller's `PreparedOptions`, or one made now.
+fn prepared(
+    signer: &core::Signer,
+    options: Option<SignOpts>,
+) -> Result<Arc<PreparedOptions>, Fail> {
     let fields = match options {
-        Some(SignOpts::Prepared(p)) => return Ok(Ready::Shared(p)),
+        Some(SignOpts::Prepared(p)) => return Ok(p),
         Some(SignOpts::Plain(o)) => Fields::signing(&mut or_default(Some(o))?)?,
         None => Fields::default(),
     };
-    Ok(Ready::Own(signer.prepare(&fields.sign()?)?))
+    let prepared = signer.prepare(&fields.sign()?)?;
+    Ok(Arc::new(PreparedOptions { fields, prepared }))
 }
 
 /// Panics on purpose, so that the tests can check that no panic reaches JavaScript.
