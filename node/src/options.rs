@@ -11,9 +11,7 @@
 use std::sync::Arc;
 
 use cdn_secure_token::{self as core, ErrorKind};
-use napi::bindgen_prelude::{
-    Either, External, FromNapiRef, FromNapiValue, TypeName, Unknown, ValidateNapiValue,
-};
+use napi::bindgen_prelude::{Either, External, FromNapiRef, FromNapiValue, Unknown};
 use napi::{sys, ValueType};
 use napi_derive::napi;
 
@@ -248,18 +246,6 @@ pub enum SignOpts {
     Prepared(Arc<PreparedOptions>),
     Plain(Opts),
 }
-
-impl TypeName for SignOpts {
-    fn type_name() -> &'static str {
-        "SignOptions | PreparedOptions"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ValidateNapiValue for SignOpts {}
 
 impl FromNapiValue for SignOpts {
     unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> napi::Result<Self> {

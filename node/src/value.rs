@@ -10,8 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use cdn_secure_token::{self as core, BatchError, Error as CoreError, ErrorKind, ManifestError};
 use napi::bindgen_prelude::{
-    Array, Env, FromNapiValue, JsObjectValue, JsValue, Object, TypeName, Uint8Array, Unknown,
-    ValidateNapiValue,
+    Array, Env, FromNapiValue, JsObjectValue, JsValue, Object, Uint8Array, Unknown,
 };
 
 use crate::options::{field, Obj};
@@ -72,18 +71,6 @@ impl Js {
         }
     }
 }
-
-impl TypeName for Value {
-    fn type_name() -> &'static str {
-        "Value"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Unknown
-    }
-}
-
-impl ValidateNapiValue for Value {}
 
 impl FromNapiValue for Value {
     unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> napi::Result<Self> {
@@ -266,18 +253,6 @@ fn whole(n: f64, kind: ErrorKind, name: &str, seconds: bool) -> Result<f64, Fail
 /// N-API call per property given, none for the options left out), or the type of what came
 /// instead, for a `TypeError` naming it.
 pub struct Opts(Result<Obj, &'static str>);
-
-impl TypeName for Opts {
-    fn type_name() -> &'static str {
-        "Options"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ValidateNapiValue for Opts {}
 
 impl FromNapiValue for Opts {
     unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> napi::Result<Self> {
