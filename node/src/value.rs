@@ -224,9 +224,11 @@ impl Value {
         }
     }
 
-    /// An array of strings; a bad item is named by its index (`verifyKeys[1]`).
+    /// An array of strings (none when absent); a bad item is named by its index
+    /// (`verifyKeys[1]`).
     pub fn strings(self, kind: ErrorKind, name: &str) -> Result<Vec<String>, Fail> {
         match self {
+            Value::Absent => Ok(Vec::new()),
             Value::List(items) => items
                 .into_iter()
                 .enumerate()
