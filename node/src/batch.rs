@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use cdn_secure_token::{self as core, ErrorKind, Prepared, SignedBatch};
-use napi::bindgen_prelude::{Env, FromNapiValue, JsValue, Latin1String, Task, Unknown};
+use napi::bindgen_prelude::{Array, Env, FromNapiValue, JsValue, Latin1String, Task, Unknown};
 use napi::sys;
 use napi_derive::napi;
 
@@ -42,33 +42,31 @@ impl SignBuffer {
 impl SignBuffer {
     /// Reads the array `urls` as UTF-8 (lone surrogates become U+FFFD, as in every N-API
     /// string), up to its first item that is not a string.
-    pub fn read(&mut self, env: &Env, urls: &Unknown<'_>) -> Result<(), Fail> {
-        let (env, urls) = (env.raw(), urls.raw());
+    pub fn read(&mut self, urls: &Unknown<'_>) -> Result<(), Fail> {
         self.input.clear();
         self.ends.clear();
         self.stop = None;
-        // SAFETY: `urls` and each item are values of this call's environment.
+        let env = urls.value().env;
+        // SAFETY: `urls` and each item are values of this call's environment, and `urls` is
+        // an array when it is read as one.
         unsafe {
-            let mut is_array = false;
-            check(sys::napi_is_array(env, urls, &mut is_array))?;
-            if !is_array {
-                let v = Value::from_napi_value(env, urls)?;
+            if !urls.is_array()? {
+                let v = Value::from_napi_value(env, urls.raw())?;
                 return Err(v.wrong(ErrorKind::Url, "urls", "an array of strings"));
             }
-            let mut n = 0u32;
-            check(sys::napi_get_array_length(env, urls, &mut n))?;
-            self.ends.reserve(n as usize);
-            for i in 0..n {
-                let mut item = std::ptr::null_mut();
-                check(sys::napi_get_element(env, urls, i, &mut item))?;
-                let item = Unknown::from_napi_value(env, item)?;
-                match append_utf8(&item, &mut self.input) {
-                    sys::Status::napi_string_expected => {
-                        self.stop = Some((i as usize, Value::from_napi_value(env, item.raw())?));
-                        return Ok(());
-                    }
-                    status => check(status)?,
+            let urls = Array::from_napi_value(env, urls.raw())?;
+            self.ends.reserve(urls.len() as usize);
+            for i in 0..urls.len() {
+                // A getter of the array that throws: its exception propagates as it is.
+                let Some(item) = urls.get::<Unknown>(i)? else {
+                    break;
+                };
+                let status = append_utf8(&item, &mut self.input);
+                if status == sys::Status::napi_string_expected {
+                    self.stop = Some((i as usize, Value::from_napi_value(env, item.raw())?));
+                    return Ok(());
                 }
+                napi::check_status!(status)?;
                 self.ends.push(self.input.len());
             }
         }
@@ -118,18 +116,6 @@ impl SignBuffer {
 fn recycle<'b>(mut v: Vec<&str>) -> Vec<&'b str> {
     v.clear();
     v.into_iter().map(|_| "").collect()
-}
-
-fn check(status: sys::napi_status) -> Result<(), Fail> {
-    match status {
-        sys::Status::napi_ok => Ok(()),
-        // A getter of the array threw: its exception propagates as it is.
-        sys::Status::napi_pending_exception => {
-            let e = napi::Error::new(napi::Status::PendingException, "");
-            Err(e.into())
-        }
-        _ => Err(Fail::internal()),
-    }
 }
 
 /// The work of `signJoinedAsync` and `signManyAsync`: arguments read on the JavaScript

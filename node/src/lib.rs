@@ -235,13 +235,12 @@ impl Signer {
     #[napi(skip_typescript)]
     pub fn sign_pieces_async(
         &self,
-        env: Env,
         urls: Unknown,
         options: Option<SignOpts>,
     ) -> AsyncTask<BatchTask> {
         let work = catch(|| {
             let mut buf = Box::<SignBuffer>::default();
-            buf.read(&env, &urls)?;
+            buf.read(&urls)?;
             let p = prepared(&self.inner, options)?;
             Ok((Work::List(buf), p))
         });
@@ -429,7 +428,7 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
         // calling signMany with the same buffer) finds it empty rather than borrowed.
         let mut buf = given.as_deref_mut().map(std::mem::take).unwrap_or_default();
         let pieces = guard(ctx.env, || {
-            buf.read(ctx.env, &urls)?;
+            buf.read(&urls)?;
             buf.sign(s, &prepared(s, options)?.prepared)?;
             buf.pieces(ctx.env)
         });
