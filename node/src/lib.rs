@@ -17,13 +17,11 @@ mod options;
 mod refresh;
 mod value;
 
-pub use batch::SignBuffer;
-use batch::{BatchTask, Work};
+use batch::{BatchTask, SignBuffer, Work};
 pub use options::{
     ExplainOptions, ManifestFields, SignOptions, SignerOptions, StreamFields, VerifyOptions,
 };
 use options::{Fields, SignOpts};
-pub use refresh::{RefreshAnswer, RefreshAsk, RefreshEndpoint, RefreshEndpointOptions};
 use value::{catch, guard, or_default, Class, Fail, Opts, Value};
 
 /// The library version (one version for every face of cdn-secure-token).

@@ -327,8 +327,9 @@ pub fn or_default(o: Option<Opts>) -> Result<Obj, Fail> {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub enum Class {
+    #[default]
     Error,
     Type,
     Range,
@@ -337,9 +338,10 @@ pub enum Class {
 /// A failure on its way to JavaScript: the error class Node would use, the stable code
 /// (`ERR_SECURE_TOKEN_` + the core's kind code), for batches the failing index, for
 /// manifests the failing line.
+#[derive(Default)]
 pub struct Fail {
     class: Class,
-    code: String,
+    code: &'static str,
     message: String,
     index: Option<usize>,
     line: Option<usize>,
@@ -349,26 +351,21 @@ pub struct Fail {
 
 impl Fail {
     pub fn new(class: Class, kind: ErrorKind, message: String) -> Self {
-        let code = format!("ERR_SECURE_TOKEN_{}", kind.code());
-        let (index, line, thrown) = (None, None, None);
+        let code = kind.code();
         Fail {
             class,
             code,
             message,
-            index,
-            line,
-            thrown,
+            ..Fail::default()
         }
     }
 
     pub fn internal() -> Self {
+        let message = "internal error in cdn-secure-token (a bug: please report it)".to_owned();
         Fail {
-            code: "ERR_SECURE_TOKEN_INTERNAL".to_owned(),
-            ..Fail::new(
-                Class::Error,
-                ErrorKind::Argument,
-                "internal error in cdn-secure-token (a bug: please report it)".to_owned(),
-            )
+            code: "INTERNAL",
+            message,
+            ..Fail::default()
         }
     }
 
@@ -385,7 +382,7 @@ impl Fail {
         if let Some(e) = self.thrown {
             return *e;
         }
-        let error = napi::Error::new(self.code, self.message);
+        let error = napi::Error::new(format!("ERR_SECURE_TOKEN_{}", self.code), self.message);
         let value = match self.class {
             Class::Error => JsError::from(error).into_unknown(*env),
             Class::Type => JsTypeError::from(error).into_unknown(*env),
