@@ -17,13 +17,11 @@ mod options;
 mod refresh;
 mod value;
 
-pub use batch::SignBuffer;
-use batch::{BatchTask, Work};
+use batch::{BatchTask, SignBuffer, Work};
 pub use options::{
     ExplainOptions, ManifestFields, SignOptions, SignerOptions, StreamFields, VerifyOptions,
 };
-use options::{Fields, SignOpts, Stream};
-pub use refresh::{RefreshAnswer, RefreshAsk, RefreshEndpoint, RefreshEndpointOptions};
+use options::{Fields, SignOpts};
 use value::{catch, guard, or_default, Class, Fail, Opts, Value};
 
 /// The library version (one version for every face of cdn-secure-token).
@@ -144,13 +142,10 @@ impl Signer {
         let inner = guard(&env, || {
             let mut b = core::Signer::builder(&key.string(ErrorKind::Key, "key")?);
             let mut o = or_default(options)?;
-            match o.take("verifyKeys") {
-                Value::Absent => {}
-                keys => {
-                    let keys = keys.strings(ErrorKind::Key, "verifyKeys")?;
-                    b = keys.iter().fold(b, |b, k| b.verify_key(k));
-                }
-            }
+            let keys = o
+                .field("verifyKeys")?
+                .strings(ErrorKind::Key, "verifyKeys")?;
+            b = keys.iter().fold(b, |b, k| b.verify_key(k));
             if let Value::Num(t) = o.field("defaultTtl")? {
                 b = b.default_ttl(t as i64);
             }
@@ -173,7 +168,7 @@ impl Signer {
         Ok(Signer { inner })
     }
 
-    fn task(&self, work: Result<(Work, Ready), Fail>) -> AsyncTask<BatchTask> {
+    fn task(&self, work: Result<(Work, Arc<PreparedOptions>), Fail>) -> AsyncTask<BatchTask> {
         let signer = Arc::clone(&self.inner);
         AsyncTask::new(BatchTask {
             signer,
@@ -211,14 +206,8 @@ impl Signer {
         env: Env,
         options: Option<Opts>,
     ) -> napi::Result<External<Arc<PreparedOptions>>> {
-        guard(&env, || {
-            let fields = Fields::signing(&mut or_default(options)?)?;
-            let prepared = self.inner.prepare(&fields.sign()?)?;
-            Ok(External::new(Arc::new(PreparedOptions {
-                fields,
-                prepared,
-            })))
-        })
+        let options = options.map(SignOpts::Plain);
+        guard(&env, || Ok(External::new(prepared(&self.inner, options)?)))
     }
 
     /// Like `signJoined`, but hashes on a libuv worker thread so that the event loop stays
@@ -244,13 +233,12 @@ impl Signer {
     #[napi(skip_typescript)]
     pub fn sign_pieces_async(
         &self,
-        env: Env,
         urls: Unknown,
         options: Option<SignOpts>,
     ) -> AsyncTask<BatchTask> {
         let work = catch(|| {
             let mut buf = Box::<SignBuffer>::default();
-            buf.read(&env, &urls)?;
+            buf.read(&urls)?;
             let p = prepared(&self.inner, options)?;
             Ok((Work::List(buf), p))
         });
@@ -274,12 +262,10 @@ impl Signer {
             let url = url.string(ErrorKind::Url, "url")?;
             let mut o = or_default(options)?;
             let sign = Fields::signing(&mut o)?;
-            let (outside, other_hosts) = options::manifest(&mut o)?;
-            let sign = sign.sign()?;
             let o = core::ManifestOptions {
-                sign,
-                outside,
-                other_hosts,
+                outside: o.parsed("outside")?,
+                other_hosts: matches!(o.field("otherHosts")?, Value::Bool(true)),
+                sign: sign.sign()?,
             };
             Ok(self.inner.sign_manifest(&text, &url, &o)?)
         })
@@ -317,12 +303,16 @@ impl Signer {
     pub fn stream_url(&self, env: Env, options: Opts) -> napi::Result<String> {
         guard(&env, || {
             let mut o = options.required("options")?;
-            let s = Stream::try_from(&mut o)?;
+            let stream = o.parsed("stream")?;
+            let base = o.text("base")?.unwrap_or_default();
+            let account = options::account(o.field("account")?)?;
+            let id = o.field("id")?.string(ErrorKind::Argument, "id")?;
+            let file = o.text("file")?;
             let sign = Fields::signing(&mut o)?;
-            let (file, o) = (s.file.as_deref(), sign.sign()?);
+            let (file, o) = (file.as_deref(), sign.sign()?);
             Ok(self
                 .inner
-                .stream_url(&s.base, s.stream, &s.account, &s.id, file, &o)?)
+                .stream_url(&base, stream, &account, &id, file, &o)?)
         })
     }
 
@@ -411,27 +401,24 @@ impl Signer {
 /// as latin1 (`Latin1String`): they are ASCII, so it is exact and spares V8 the UTF-8
 /// decoding (~120 instructions of a prepared `signUrl`, callgrind).
 fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::Result<()> {
-    let s = Arc::clone(signer);
-    let sign_url = bound(env, "signUrl", move |ctx| {
+    let sign_url = bound(env, signer, "signUrl", |s, ctx| {
         let (url, options) = args::<Value>(&ctx)?;
         let link = guard(ctx.env, || {
             let url = url.string(ErrorKind::Url, "url")?;
-            Ok(s.sign_prepared(&url, &*prepared(&s, options)?)?)
+            Ok(s.sign_prepared(&url, &prepared(s, options)?.prepared)?)
         });
         link.map(Latin1String::from)
     })?;
-    let s = Arc::clone(signer);
-    let sign_joined = bound(env, "signJoined", move |ctx| {
+    let sign_joined = bound(env, signer, "signJoined", |s, ctx| {
         let (text, options) = args::<Value>(&ctx)?;
         let joined = guard(ctx.env, || {
             let text = text.string(ErrorKind::Url, "text")?;
-            let batch = s.sign_joined(&text, b'\n', &*prepared(&s, options)?)?;
+            let batch = s.sign_joined(&text, b'\n', &prepared(s, options)?.prepared)?;
             Ok(batch.into_joined())
         });
         joined.map(Latin1String::from)
     })?;
-    let s = Arc::clone(signer);
-    let sign_pieces = bound(env, "signPieces", move |ctx| {
+    let sign_pieces = bound(env, signer, "signPieces", |s, ctx| {
         let (urls, options) = args::<Unknown>(&ctx)?;
         let mut given: Option<ClassInstance<SignBuffer>> =
             if ctx.length() > 2 { ctx.get(2)? } else { None };
@@ -439,8 +426,8 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
         // calling signMany with the same buffer) finds it empty rather than borrowed.
         let mut buf = given.as_deref_mut().map(std::mem::take).unwrap_or_default();
         let pieces = guard(ctx.env, || {
-            buf.read(ctx.env, &urls)?;
-            buf.sign(&s, &*prepared(&s, options)?)?;
+            buf.read(&urls)?;
+            buf.sign(s, &prepared(s, options)?.prepared)?;
             buf.pieces(ctx.env)
         });
         if let Some(given) = given.as_deref_mut() {
@@ -452,11 +439,13 @@ fn bind_calls(env: &Env, this: &mut This, signer: &Arc<core::Signer>) -> napi::R
 }
 
 /// A function holding the signer, as a writable, configurable property of the instance.
-fn bound<R, F>(env: &Env, name: &str, call: F) -> napi::Result<Property>
+fn bound<R, F>(env: &Env, signer: &Arc<core::Signer>, name: &str, call: F) -> napi::Result<Property>
 where
     R: napi::bindgen_prelude::ToNapiValue,
-    F: 'static + Fn(FunctionCallContext) -> napi::Result<R>,
+    F: 'static + Fn(&core::Signer, FunctionCallContext) -> napi::Result<R>,
 {
+    let s = Arc::clone(signer);
+    let call = move |ctx: FunctionCallContext<'_>| call(&s, ctx);
     let f = env.create_function_from_closure::<(Unknown, Object), _, _>(name, call)?;
     let attributes = PropertyAttributes::Writable | PropertyAttributes::Configurable;
     let p = Property::new().with_utf8_name(name)?;
@@ -472,29 +461,18 @@ fn args<'a, T: FromNapiValue>(
     Ok((first, if ctx.length() > 1 { ctx.get(1)? } else { None }))
 }
 
-/// The core's `Prepared` of a sign call's options argument: the caller's, or made now.
-pub enum Ready {
-    Shared(Arc<PreparedOptions>),
-    Own(Prepared),
-}
-
-impl std::ops::Deref for Ready {
-    type Target = Prepared;
-    fn deref(&self) -> &Prepared {
-        match self {
-            Ready::Shared(p) => &p.prepared,
-            Ready::Own(p) => p,
-        }
-    }
-}
-
-fn prepared(signer: &core::Signer, options: Option<SignOpts>) -> Result<Ready, Fail> {
+/// A sign call's options argument checked: the caller's `PreparedOptions`, or one made now.
+fn prepared(
+    signer: &core::Signer,
+    options: Option<SignOpts>,
+) -> Result<Arc<PreparedOptions>, Fail> {
     let fields = match options {
-        Some(SignOpts::Prepared(p)) => return Ok(Ready::Shared(p)),
+        Some(SignOpts::Prepared(p)) => return Ok(p),
         Some(SignOpts::Plain(o)) => Fields::signing(&mut or_default(Some(o))?)?,
         None => Fields::default(),
     };
-    Ok(Ready::Own(signer.prepare(&fields.sign()?)?))
+    let prepared = signer.prepare(&fields.sign()?)?;
+    Ok(Arc::new(PreparedOptions { fields, prepared }))
 }
 
 /// Panics on purpose, so that the tests can check that no panic reaches JavaScript.

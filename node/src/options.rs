@@ -1,120 +1,101 @@
 //! The option objects of the API. The `#[napi(object)]` structs are their TypeScript types
 //! (a field is the one line an option takes here, its doc comment the `.d.ts`
 //! documentation). An options object itself is read once, as its own properties ([`Obj`]);
-//! each field is checked for its JavaScript type ([`js_type`]), and the sign and verify
-//! options are set by name through the core's schema (`SignOptions::set`), which checks the
-//! rest. Reading the whole struct through napi-rs instead looked every field up by name
-//! (`napi_get_named_property`, a V8 string made per field): per `signUrl(url, {expires})`
-//! 21,166 instructions on the previous main, 11,280 now, 5,153 with `PreparedOptions`
-//! (callgrind); bench.js, load ~2.5: 1,266-1,443 ns against 423-677 prepared.
+//! each field is checked for its JavaScript type ([`Js`]), and the sign and verify options
+//! are set by name through the core's schema (`SignOptions::set`), which checks the rest.
+//! This reader stays hand-written: reading the whole struct through napi-rs
+//! (`#[napi(object)]`) looked every field up by name (`napi_get_named_property`, a V8 string
+//! made per field) and doubled the call: per `signUrl(url, {expires})` 21,166 instructions
+//! against 11,280 when this reader came in (10,212 now; 4,243 with `PreparedOptions`;
+//! callgrind, `node --single-threaded`, the difference of two call counts).
 
 use std::sync::Arc;
 
-use cdn_secure_token::{self as core, ErrorKind, Outside, StreamKind};
-use napi::bindgen_prelude::{
-    External, FromNapiRef, FromNapiValue, TypeName, Unknown, ValidateNapiValue,
-};
+use cdn_secure_token::{self as core, ErrorKind};
+use napi::bindgen_prelude::{Either, External, FromNapiRef, FromNapiValue, Unknown};
 use napi::{sys, ValueType};
 use napi_derive::napi;
 
 use crate::value::{Fail, Js, Opts, Value};
 use crate::PreparedOptions;
 
+/// The type of a `Date` field (napi-rs's typegen writes `Date` for it).
+type Date = napi::JsDate<'static>;
+
 /// Options of `new Signer(key, options)`.
 #[napi(object, object_to_js = false, object_from_js = false)]
-#[derive(Default)]
 pub struct SignerOptions {
     /// More keys that `verify` accepts (key rotation); signing always uses `key`.
     #[napi(ts_type = "readonly string[]")]
     pub verify_keys: Option<Value>,
     /// Lifetime in seconds used when a call gives neither `expires` nor `ttl`.
-    #[napi(ts_type = "number")]
-    pub default_ttl: Option<Value>,
+    pub default_ttl: Option<f64>,
     /// Accept an `expires` already in the past (off by default: such a link is born dead).
-    #[napi(ts_type = "boolean")]
-    pub allow_past_expiry: Option<Value>,
+    pub allow_past_expiry: Option<bool>,
     /// Freezes this signer's clock at this instant (Unix seconds or a `Date`), for tests.
-    #[napi(ts_type = "number | Date")]
-    pub now: Option<Value>,
+    pub now: Option<Either<f64, Date>>,
     /// The longest request line (`GET {target} HTTP/1.1`) the edge accepts, in bytes
     /// (default: nginx's 8 KiB): longer links are not signed, and verify as 414.
-    #[napi(ts_type = "number")]
-    pub max_request_len: Option<Value>,
+    pub max_request_len: Option<f64>,
 }
 
 /// Options of the sign calls (`signUrl`, `signMany`, `token`, `signManifest`, the stream
 /// calls take the expiry and IP fields).
 #[napi(object, object_to_js = false, object_from_js = false)]
-#[derive(Default)]
 pub struct SignOptions {
     /// Absolute expiry: Unix time in seconds, or a `Date`. Milliseconds are refused.
-    #[napi(ts_type = "number | Date")]
-    pub expires: Option<Value>,
+    pub expires: Option<Either<f64, Date>>,
     /// Lifetime in seconds from now (instead of `expires`).
-    #[napi(ts_type = "number")]
-    pub ttl: Option<Value>,
+    pub ttl: Option<f64>,
     /// Client IP to bind the link to, in any valid spelling.
-    #[napi(ts_type = "string")]
-    pub ip: Option<Value>,
+    pub ip: Option<String>,
     /// Token kind (default `'file'`); for `signManifest`, `'directory'` puts the manifest
     /// directory's token on every URI inside it (needed for DASH `$Number$` templates).
     #[napi(ts_type = "'file' | 'directory' | 'mp4'")]
     pub kind: Option<Value>,
     /// MP4 only: the `speed` limit as written in the link, e.g. `'1m'` or `'500k'`.
-    #[napi(ts_type = "string | number")]
-    pub speed: Option<Value>,
+    pub speed: Option<Either<String, f64>>,
     /// MP4 only: the `buffer` size as written in the link, e.g. `'10m'`.
-    #[napi(ts_type = "string | number")]
-    pub buffer: Option<Value>,
+    pub buffer: Option<Either<String, f64>>,
     /// The current time (Unix seconds or a `Date`); defaults to the signer's clock.
-    #[napi(ts_type = "number | Date")]
-    pub now: Option<Value>,
+    pub now: Option<Either<f64, Date>>,
 }
 
 /// What `signManifest` takes besides the sign options: what to do with URIs the token does
 /// not cover.
 #[napi(object, object_to_js = false, object_from_js = false)]
-#[derive(Default)]
 pub struct ManifestFields {
     /// With `kind: 'directory'`: `'error'` (default) or `'keep'` a URI outside the manifest's
     /// directory.
     #[napi(ts_type = "'error' | 'keep'")]
     pub outside: Option<Value>,
     /// Sign http(s) URIs on other hosts too (same key); default `false`.
-    #[napi(ts_type = "boolean")]
-    pub other_hosts: Option<Value>,
+    pub other_hosts: Option<bool>,
 }
 
 /// Which video or stream `streamUrl` links to (with the expiry and IP sign options).
 #[napi(object, object_to_js = false, object_from_js = false)]
 pub struct StreamFields {
     /// `''` (default) for a path, or `https://host[:port]`.
-    #[napi(ts_type = "string")]
-    pub base: Option<Value>,
+    pub base: Option<String>,
     /// The Video Streaming layout (default `'vod'`).
     #[napi(ts_type = "'vod' | 'cmaf' | 'mpegts' | 'streams'")]
     pub stream: Option<Value>,
     /// The numeric account (client) id.
-    #[napi(ts_type = "string | number")]
-    pub account: Value,
+    pub account: Either<String, f64>,
     /// The video slug or live stream id.
-    #[napi(ts_type = "string")]
-    pub id: Value,
+    pub id: String,
     /// The file after the expiry segment (default `master.m3u8`, `playlist.m3u8` for `streams`).
-    #[napi(ts_type = "string")]
-    pub file: Option<Value>,
+    pub file: Option<String>,
 }
 
 /// Options of `verify` and `verifyRequest`.
 #[napi(object, object_to_js = false, object_from_js = false)]
-#[derive(Default)]
 pub struct VerifyOptions {
     /// The client address the edge would see, in any valid spelling.
-    #[napi(ts_type = "string")]
-    pub ip: Option<Value>,
+    pub ip: Option<String>,
     /// The current time (Unix seconds or a `Date`); defaults to the signer's clock.
-    #[napi(ts_type = "number | Date")]
-    pub now: Option<Value>,
+    pub now: Option<Either<f64, Date>>,
     /// The token kind the location expects (default `'file'`).
     #[napi(ts_type = "'file' | 'directory' | 'mp4' | 'stream'")]
     pub kind: Option<Value>,
@@ -122,17 +103,14 @@ pub struct VerifyOptions {
 
 /// Options of `explain`.
 #[napi(object, object_to_js = false, object_from_js = false)]
-#[derive(Default)]
 pub struct ExplainOptions {
     /// Client IP, in any valid spelling.
-    #[napi(ts_type = "string")]
-    pub ip: Option<Value>,
+    pub ip: Option<String>,
     /// Token kind (default `'file'`).
     #[napi(ts_type = "'file' | 'directory' | 'mp4' | 'stream'")]
     pub kind: Option<Value>,
     /// Expiry to use when the link has none (Unix seconds or a `Date`).
-    #[napi(ts_type = "number | Date")]
-    pub expires: Option<Value>,
+    pub expires: Option<Either<f64, Date>>,
 }
 
 /// Every option field of the API, by its JavaScript name, with the JavaScript type it takes.
@@ -169,30 +147,35 @@ pub fn field(key: &[u8]) -> Option<(&'static str, Js)> {
 pub struct Obj(pub Vec<(&'static str, Js, Value)>);
 
 impl Obj {
-    /// The field `name` as given (`Absent` when not given).
-    pub fn take(&mut self, name: &str) -> Value {
-        self.field_as_given(name).map_or(Value::Absent, |f| f.2)
-    }
-
-    fn field_as_given(&mut self, name: &str) -> Option<(&'static str, Js, Value)> {
-        let i = self.0.iter().position(|f| f.0 == name)?;
-        Some(self.0.swap_remove(i))
-    }
-
-    /// The field `name`, checked for its JavaScript type.
+    /// The field `name`, checked for its JavaScript type (`Absent` when not given).
     pub fn field(&mut self, name: &str) -> Result<Value, Fail> {
-        match self.field_as_given(name) {
-            Some((name, js, v)) => v.check(js, name),
+        match self.0.iter().position(|f| f.0 == name) {
+            Some(i) => {
+                let (name, js, v) = self.0.swap_remove(i);
+                v.check(js, name)
+            }
             None => Ok(Value::Absent),
         }
     }
 
     /// A text field, `None` when not given.
-    fn text(&mut self, name: &str) -> Result<Option<String>, Fail> {
+    pub fn text(&mut self, name: &str) -> Result<Option<String>, Fail> {
         match self.field(name)? {
             Value::Absent => Ok(None),
             v => v.string(ErrorKind::Argument, name).map(Some),
         }
+    }
+
+    /// A text field naming one of the values of `T` (`T`'s default when not given).
+    pub fn parsed<T>(&mut self, name: &str) -> Result<T, Fail>
+    where
+        T: std::str::FromStr<Err = core::Error> + Default,
+    {
+        Ok(self
+            .text(name)?
+            .map(|s| s.parse())
+            .transpose()?
+            .unwrap_or_default())
     }
 }
 
@@ -202,7 +185,10 @@ pub struct Fields(Vec<(&'static str, Value)>);
 
 impl Fields {
     /// The fields of `specs` (the core's schema) in `o`, in the schema's order.
-    fn of(o: &mut Obj, specs: &[core::OptionSpec]) -> Result<Self, Fail> {
+    fn of<'s>(
+        o: &mut Obj,
+        specs: impl IntoIterator<Item = &'s core::OptionSpec>,
+    ) -> Result<Self, Fail> {
         let mut fields = Vec::new();
         for spec in specs {
             match o.field(spec.camel)? {
@@ -226,12 +212,8 @@ impl Fields {
     /// Explain options: the sign schema's `ip`, `kind` and `expires` (`kind` may be
     /// `'stream'`).
     pub fn explaining(o: &mut Obj) -> Result<Self, Fail> {
-        let spec = |n| core::SIGN_OPTIONS.iter().find(|s| s.name == n).copied();
-        let specs: Vec<_> = ["ip", "kind", "expires"]
-            .into_iter()
-            .filter_map(spec)
-            .collect();
-        Fields::of(o, &specs)
+        let spec = |n| core::SIGN_OPTIONS.iter().find(|s| s.name == n);
+        Fields::of(o, ["ip", "kind", "expires"].into_iter().filter_map(spec))
     }
 
     pub fn sign(&self) -> Result<core::SignOptions<'_>, Fail> {
@@ -251,43 +233,6 @@ impl Fields {
     }
 }
 
-/// The manifest-only fields: what to do outside the directory, other hosts.
-pub fn manifest(o: &mut Obj) -> Result<(Outside, bool), Fail> {
-    let outside = match o.text("outside")? {
-        Some(s) => s.parse()?,
-        None => Outside::default(),
-    };
-    let other = o.field("otherHosts")?;
-    Ok((outside, matches!(other, Value::Bool(true))))
-}
-
-/// A stream link's identity, checked.
-pub struct Stream {
-    pub base: String,
-    pub stream: StreamKind,
-    pub account: String,
-    pub id: String,
-    pub file: Option<String>,
-}
-
-impl TryFrom<&mut Obj> for Stream {
-    type Error = Fail;
-    fn try_from(o: &mut Obj) -> Result<Self, Fail> {
-        let stream = o.text("stream")?;
-        let base = match o.field("base")? {
-            Value::Absent => String::new(),
-            v => v.string(ErrorKind::Url, "base")?,
-        };
-        Ok(Stream {
-            base,
-            stream: stream.map(|s| s.parse()).transpose()?.unwrap_or_default(),
-            account: account(o.take("account"))?,
-            id: o.take("id").string(ErrorKind::Argument, "id")?,
-            file: o.text("file")?,
-        })
-    }
-}
-
 /// A stream account id: a string, or a number as its decimal text.
 pub fn account(v: Value) -> Result<String, Fail> {
     v.check(Js::Size, "account")?
@@ -301,18 +246,6 @@ pub enum SignOpts {
     Prepared(Arc<PreparedOptions>),
     Plain(Opts),
 }
-
-impl TypeName for SignOpts {
-    fn type_name() -> &'static str {
-        "SignOptions | PreparedOptions"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ValidateNapiValue for SignOpts {}
 
 impl FromNapiValue for SignOpts {
     unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> napi::Result<Self> {

@@ -10,8 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use cdn_secure_token::{self as core, BatchError, Error as CoreError, ErrorKind, ManifestError};
 use napi::bindgen_prelude::{
-    Array, Env, FromNapiValue, JsObjectValue, JsValue, Object, TypeName, Uint8Array, Unknown,
-    ValidateNapiValue,
+    Array, Env, FromNapiValue, JsObjectValue, JsValue, Object, Uint8Array, Unknown,
 };
 
 use crate::options::{field, Obj};
@@ -72,18 +71,6 @@ impl Js {
         }
     }
 }
-
-impl TypeName for Value {
-    fn type_name() -> &'static str {
-        "Value"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Unknown
-    }
-}
-
-impl ValidateNapiValue for Value {}
 
 impl FromNapiValue for Value {
     unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> napi::Result<Self> {
@@ -237,9 +224,11 @@ impl Value {
         }
     }
 
-    /// An array of strings; a bad item is named by its index (`verifyKeys[1]`).
+    /// An array of strings (none when absent); a bad item is named by its index
+    /// (`verifyKeys[1]`).
     pub fn strings(self, kind: ErrorKind, name: &str) -> Result<Vec<String>, Fail> {
         match self {
+            Value::Absent => Ok(Vec::new()),
             Value::List(items) => items
                 .into_iter()
                 .enumerate()
@@ -266,18 +255,6 @@ fn whole(n: f64, kind: ErrorKind, name: &str, seconds: bool) -> Result<f64, Fail
 /// N-API call per property given, none for the options left out), or the type of what came
 /// instead, for a `TypeError` naming it.
 pub struct Opts(Result<Obj, &'static str>);
-
-impl TypeName for Opts {
-    fn type_name() -> &'static str {
-        "Options"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ValidateNapiValue for Opts {}
 
 impl FromNapiValue for Opts {
     unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> napi::Result<Self> {
@@ -350,8 +327,9 @@ pub fn or_default(o: Option<Opts>) -> Result<Obj, Fail> {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub enum Class {
+    #[default]
     Error,
     Type,
     Range,
@@ -360,9 +338,10 @@ pub enum Class {
 /// A failure on its way to JavaScript: the error class Node would use, the stable code
 /// (`ERR_SECURE_TOKEN_` + the core's kind code), for batches the failing index, for
 /// manifests the failing line.
+#[derive(Default)]
 pub struct Fail {
     class: Class,
-    code: String,
+    code: &'static str,
     message: String,
     index: Option<usize>,
     line: Option<usize>,
@@ -372,26 +351,21 @@ pub struct Fail {
 
 impl Fail {
     pub fn new(class: Class, kind: ErrorKind, message: String) -> Self {
-        let code = format!("ERR_SECURE_TOKEN_{}", kind.code());
-        let (index, line, thrown) = (None, None, None);
+        let code = kind.code();
         Fail {
             class,
             code,
             message,
-            index,
-            line,
-            thrown,
+            ..Fail::default()
         }
     }
 
     pub fn internal() -> Self {
+        let message = "internal error in cdn-secure-token (a bug: please report it)".to_owned();
         Fail {
-            code: "ERR_SECURE_TOKEN_INTERNAL".to_owned(),
-            ..Fail::new(
-                Class::Error,
-                ErrorKind::Argument,
-                "internal error in cdn-secure-token (a bug: please report it)".to_owned(),
-            )
+            code: "INTERNAL",
+            message,
+            ..Fail::default()
         }
     }
 
@@ -408,7 +382,7 @@ impl Fail {
         if let Some(e) = self.thrown {
             return *e;
         }
-        let error = napi::Error::new(self.code, self.message);
+        let error = napi::Error::new(format!("ERR_SECURE_TOKEN_{}", self.code), self.message);
         let value = match self.class {
             Class::Error => JsError::from(error).into_unknown(*env),
             Class::Type => JsTypeError::from(error).into_unknown(*env),

@@ -169,6 +169,17 @@ test('JavaScript run while a SignBuffer is in use (an item getter signing with i
   assert.equal(out[3], signer.signUrl('/got', opts))
 })
 
+test('an item getter that throws: signMany throws its exception as it was thrown', () => {
+  const { SignBuffer } = require('..')
+  const boom = new SyntaxError('boom')
+  for (const buffer of [undefined, new SignBuffer()]) {
+    const urls = base(10)
+    Object.defineProperty(urls, 3, { get: () => { throw boom } })
+    assert.throws(() => signer.signMany(urls, opts, buffer), (err) => err === boom)
+    assert.equal(signer.signMany(base(2), opts, buffer).length, 2)
+  }
+})
+
 test('signMany(Async) splits by the number of URLs it read, even if an item getter shortens the array', async () => {
   const shortening = () => {
     const urls = ['/a.ts']
