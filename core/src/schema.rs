@@ -75,25 +75,28 @@ impl OptionSpec {
     /// The spec of the signing (else verifying) option `name` (snake_case); `const`, so that a
     /// face can look its parameters up when it is compiled.
     pub const fn named(name: &str) -> Option<&'static OptionSpec> {
-        let (tables, name) = ([SIGN_OPTIONS, VERIFY_OPTIONS], name.as_bytes());
-        let (mut t, mut i) = (0, 0);
-        while t < tables.len() {
-            if i == tables[t].len() {
-                (t, i) = (t + 1, 0);
-                continue;
-            }
-            let (spec, mut j) = (&tables[t][i], 0);
-            let n = spec.name.as_bytes();
-            while j < n.len() && j < name.len() && n[j] == name[j] {
-                j += 1;
-            }
-            if j == n.len() && j == name.len() {
-                return Some(spec);
-            }
-            i += 1;
+        match spec_named(SIGN_OPTIONS, name) {
+            None => spec_named(VERIFY_OPTIONS, name),
+            found => found,
         }
-        None
     }
+}
+
+/// The spec of `specs` whose snake_case name is `name` (`const`: no `==` on `str` there).
+const fn spec_named(specs: &'static [OptionSpec], name: &str) -> Option<&'static OptionSpec> {
+    let mut i = 0;
+    while i < specs.len() {
+        let (a, b) = (specs[i].name.as_bytes(), name.as_bytes());
+        let mut j = 0;
+        while j < a.len() && j < b.len() && a[j] == b[j] {
+            j += 1;
+        }
+        if j == a.len() && j == b.len() {
+            return Some(&specs[i]);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The options of signing ([`SignOptions`]), in the order faces list them.
